@@ -1,0 +1,207 @@
+package cannon
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
+	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
+	"github.com/ethereum/go-ethereum/log"
+
+	"github.com/opcity-spec/opcity/spec"
+	specerrors "github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// preimages is a map oracle shared by both VMs.
+type preimages map[[32]byte][]byte
+
+func (p preimages) Preimage(k [32]byte) ([]byte, bool) { v, ok := p[k]; return v, ok }
+func (p preimages) Hint([]byte)                        {}
+func (p preimages) GetPreimage(k [32]byte) []byte {
+	v, ok := p[k]
+	if !ok {
+		panic(fmt.Sprintf("missing preimage %x", k))
+	}
+	return v
+}
+
+// toCannon builds Cannon's state from a spec state with a full memory.
+func toCannon(s state.State) *multithreaded.State {
+	cs := multithreaded.CreateEmptyState()
+	mem := s.Memory.(memory.Memory)
+	mem.Pages(func(index uint64, page *[4096]byte) bool {
+		_ = cs.Memory.SetMemoryRange(index<<12, bytes.NewReader(page[:]))
+		return true
+	})
+	cs.PreimageKey = s.PreimageKey
+	cs.PreimageOffset = s.PreimageOffset
+	cs.Heap = s.Heap
+	cs.LLReservationStatus = multithreaded.LLReservationStatus(s.LLReservationStatus)
+	cs.LLAddress = s.LLAddress
+	cs.LLOwnerThread = s.LLOwnerThread
+	cs.ExitCode = s.ExitCode
+	cs.Exited = s.Exited
+	cs.Step = s.Step
+	cs.StepsSinceLastContextSwitch = s.StepsSinceLastContextSwitch
+	cs.TraverseRight = s.TraverseRight
+	cs.LeftThreadStack = toCannonThreads(s.LeftThreads)
+	cs.RightThreadStack = toCannonThreads(s.RightThreads)
+	cs.NextThreadId = s.NextThreadID
+	return cs
+}
+
+func toCannonThreads(st state.ThreadStack) []*multithreaded.ThreadState {
+	out := []*multithreaded.ThreadState{}
+	for _, t := range st.Threads {
+		out = append(out, &multithreaded.ThreadState{
+			ThreadId: t.ID, ExitCode: t.ExitCode, Exited: t.Exited,
+			Cpu:       mipsevm.CpuScalars{PC: t.CPU.PC, NextPC: t.CPU.NextPC, LO: t.CPU.LO, HI: t.CPU.HI},
+			Registers: t.CPU.Regs,
+		})
+	}
+	return out
+}
+
+// cannonResult is what one Cannon step produced.
+type cannonResult struct {
+	witness  []byte // post-state witness, 188 bytes
+	hash     [32]byte
+	proof    []byte // Step(true) proof data
+	panicMsg string // non-empty when Cannon panicked
+}
+
+// runCannon steps Cannon once from s, recovering a panic into panicMsg.
+func runCannon(s state.State, po preimages) (res cannonResult) {
+	cs := toCannon(s)
+	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	defer func() {
+		if r := recover(); r != nil {
+			res.panicMsg = fmt.Sprint(r)
+		}
+	}()
+	wit, err := vm.Step(true)
+	if err != nil {
+		res.panicMsg = "error: " + err.Error()
+		return res
+	}
+	w, h := cs.EncodeWitness()
+	res.witness, res.hash, res.proof = w, h, wit.ProofData
+	return res
+}
+
+// caseResult compares one case; it returns "" on agreement or a report.
+func compareStep(pre state.State, po preimages) string {
+	cres := runCannon(pre, po)
+	post, err := spec.Step(pre, spec.Data{Preimages: po})
+	if cres.panicMsg != "" || err != nil {
+		return comparePanics(cres.panicMsg, err)
+	}
+	w := post.Witness()
+	enc := w.Encode()
+	if !bytes.Equal(enc[:], cres.witness) {
+		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + "\n" + describeThreads("spec post", post)
+	}
+	if h := w.Hash(); h != cres.hash {
+		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.hash)
+	}
+	tw, _ := pre.EncodeThreadWitness()
+	if !bytes.Equal(tw[:], cres.proof[:len(tw)]) {
+		return "pre-state thread witness differs"
+	}
+	return ""
+}
+
+// comparePanics checks that Cannon panicked exactly when the spec reported a
+// step with no post-state, and that both name the same failure.
+func comparePanics(cannonPanic string, err error) string {
+	switch {
+	case cannonPanic == "":
+		return fmt.Sprintf("spec failed (%v) but cannon stepped", err)
+	case err == nil:
+		return fmt.Sprintf("cannon panicked (%s) but spec stepped", cannonPanic)
+	case specerrors.OutcomeOf(err) != specerrors.OutcomeNoPostState:
+		return fmt.Sprintf("spec error %v is not a no-post-state failure (cannon: %s)", err, cannonPanic)
+	}
+	var e *specerrors.Error
+	errors.As(err, &e)
+	if want := cannonPanicFor(e.Code); !strings.Contains(cannonPanic, want) {
+		return fmt.Sprintf("failure differs: spec %v, cannon %q (expected it to contain %q)", err, cannonPanic, want)
+	}
+	return ""
+}
+
+// cannonPanicFor is the fragment of Cannon's panic message for each code.
+func cannonPanicFor(c specerrors.Code) string {
+	switch c {
+	case specerrors.CodeInvalidInstruction:
+		return "invalid instruction"
+	case specerrors.CodeBranchInDelaySlot:
+		return "branch in delay slot"
+	case specerrors.CodeJumpInDelaySlot:
+		return "jump in delay slot"
+	case specerrors.CodeUnalignedFetch:
+		return "unaligned instruction fetch"
+	case specerrors.CodeDivideByZero:
+		return "divide by zero"
+	case specerrors.CodeUnknownSyscall:
+		return "unrecognized syscall"
+	case specerrors.CodeEmptyThreadStack:
+		return "Active thread stack is empty"
+	case specerrors.CodeEmptyPostStack:
+		return "post-state active thread stack is empty"
+	case specerrors.CodePreimageOffsetOOB:
+		return "Preimage offset out-of-bounds"
+	}
+	return c.String()
+}
+
+var witnessFields = []struct {
+	name     string
+	off, len int
+}{
+	{"memRoot", 0, 32}, {"preimageKey", 32, 32}, {"preimageOffset", 64, 8}, {"heap", 72, 8},
+	{"llReservationStatus", 80, 1}, {"llAddress", 81, 8}, {"llOwnerThread", 89, 8},
+	{"exitCode", 97, 1}, {"exited", 98, 1}, {"step", 99, 8}, {"stepsSinceLastContextSwitch", 107, 8},
+	{"traverseRight", 115, 1}, {"leftThreadStack", 116, 32}, {"rightThreadStack", 148, 32},
+	{"nextThreadId", 180, 8},
+}
+
+// firstWitnessDiff names the first field where two witnesses differ.
+func firstWitnessDiff(a, b []byte) string {
+	if len(a) != len(b) {
+		return fmt.Sprintf("length %d vs %d", len(a), len(b))
+	}
+	for _, f := range witnessFields {
+		x, y := a[f.off:f.off+f.len], b[f.off:f.off+f.len]
+		if !bytes.Equal(x, y) {
+			return fmt.Sprintf("field %s: spec 0x%x cannon 0x%x", f.name, x, y)
+		}
+	}
+	return "none"
+}
+
+func describeThreads(label string, s state.State) string {
+	var b strings.Builder
+	for _, st := range []struct {
+		name string
+		ts   state.ThreadStack
+	}{{"left", s.LeftThreads}, {"right", s.RightThreads}} {
+		for i, t := range st.ts.Threads {
+			fmt.Fprintf(&b, "%s %s[%d]: id=%d exited=%v code=%d pc=0x%x npc=0x%x hi=0x%x lo=0x%x regs=%x\n",
+				label, st.name, i, t.ID, t.Exited, t.ExitCode, t.CPU.PC, t.CPU.NextPC, t.CPU.HI, t.CPU.LO, t.CPU.Regs)
+		}
+	}
+	return b.String()
+}
+
+// describeState prints a state for a reproducer.
+func describeState(s state.State) string {
+	w := s.Witness()
+	enc := w.Encode()
+	return fmt.Sprintf("witness 0x%x\nhash %s\n%s", enc, w.Hash(), describeThreads("pre", s))
+}

@@ -1,0 +1,111 @@
+package transition
+
+import "sort"
+
+// Opcodes that select an instruction family (MIPS64 manual, table A-2).
+const (
+	opSPECIAL  = 0x00
+	opREGIMM   = 0x01
+	opJ        = 0x02
+	opJAL      = 0x03
+	opLUI      = 0x0F
+	opSPECIAL2 = 0x1C
+	opLDL      = 0x1A
+	opLDR      = 0x1B
+	opLL       = 0x30
+	opLLD      = 0x34
+	opSC       = 0x38
+	opSCD      = 0x3C
+
+	fnSYSCALL = 0x0C
+)
+
+// dispatch executes one decoded instruction. The order of the checks is
+// Cannon's (mips.go:326-346, mips_instructions.go:41-167): syscall first,
+// then the LL/SC group, then every other family by opcode. Opcodes that no
+// family claims fail with CodeInvalidInstruction; memory-format opcodes
+// (0x1A, 0x1B, >= 0x20) read their data word before they can fail.
+func (m *machine) dispatch(in Instr) error {
+	switch in.Opcode {
+	case opSPECIAL:
+		return m.execSpecial(in)
+	case opREGIMM:
+		return m.execRegimm(in)
+	case opJ, opJAL:
+		return m.execJump(in)
+	case opLL, opLLD, opSC, opSCD:
+		return m.execLLSC(in)
+	case opLUI:
+		return m.writeRegAndAdvance(in.Rt, execLUI(in.Imm))
+	case opSPECIAL2:
+		return m.execSpecial2(in)
+	}
+	if isBranchOpcode(in.Opcode) {
+		return m.execBranch(in)
+	}
+	if op, ok := immediateOps[in.Opcode]; ok {
+		return m.writeRegAndAdvance(in.Rt, op.fn(m.reg(in.Rs), op.operand(in)))
+	}
+	if in.Opcode >= 0x20 || in.Opcode == opLDL || in.Opcode == opLDR {
+		return m.execMemory(in)
+	}
+	return invalidInstruction(in)
+}
+
+// execSpecial executes opcode 0 by its funct field.
+func (m *machine) execSpecial(in Instr) error {
+	switch in.Funct {
+	case fnSYSCALL:
+		return m.execSyscall()
+	case fnJR, fnJALR:
+		return m.execJumpRegister(in)
+	case fnSYNC:
+		// QUIRK-SYNC-COPY: sync is not special-cased, so rd = rs.
+		return m.writeRegAndAdvance(in.Rd, m.reg(in.Rs))
+	}
+	if op, ok := specialOps[in.Funct]; ok {
+		return m.writeRegAndAdvance(in.Rd, op.fn(m.reg(in.Rs), m.reg(in.Rt), in.Shamt))
+	}
+	if cond, ok := moveOps[in.Funct]; ok {
+		return m.execConditionalMove(in, cond.fn)
+	}
+	if op, ok := hiLoOps[in.Funct]; ok {
+		return m.execHiLo(in, op)
+	}
+	return invalidInstruction(in)
+}
+
+// Mnemonics returns the name of every instruction the spec implements,
+// sorted. It is the instruction set of docs/spec.md.
+func Mnemonics() []string {
+	names := []string{"j", "jal", "jr", "jalr", "sync", "syscall", "lui", "ll", "lld", "sc", "scd"}
+	for _, op := range specialOps {
+		names = append(names, op.name)
+	}
+	for _, op := range immediateOps {
+		names = append(names, op.name)
+	}
+	for _, op := range special2Ops {
+		names = append(names, op.name)
+	}
+	for _, op := range hiLoOps {
+		names = append(names, op.name)
+	}
+	for _, op := range moveOps {
+		names = append(names, op.name)
+	}
+	for _, op := range branchOps {
+		names = append(names, op.name)
+	}
+	for _, op := range regimmOps {
+		names = append(names, op.name)
+	}
+	for _, op := range loadOps {
+		names = append(names, op.name)
+	}
+	for _, op := range storeOps {
+		names = append(names, op.name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,103 @@
+package transition
+
+import (
+	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// Data is D in f(S_pre, D) -> S_post: everything a step may read that is not
+// in the state. A nil Preimages oracle holds no preimage.
+type Data struct {
+	Preimages PreimageOracle
+}
+
+// PreimageOracle serves preimages by key, exactly as the program wrote the
+// key (a local key, type 1, is not localized). ok is false when the oracle
+// does not hold the key.
+type PreimageOracle interface {
+	Preimage(key [32]byte) (value []byte, ok bool)
+}
+
+// Step computes one Cannon step: the state that follows pre, given data d.
+// It is a pure function: it never changes pre, panics, or reads anything but
+// its arguments (INV-DETERMINISM, INV-TOTAL).
+//
+// The order is Cannon's (mips.go:288-359, spec §5.1):
+//
+//  1. an exited VM is returned unchanged, without a step increment (INV-EXITED-ABSORBING);
+//  2. the active stack must hold a thread (ERR-EMPTY-STACK);
+//  3. Step += 1;
+//  4. an exited current thread is popped, and nothing else happens;
+//  5. a thread that used its quantum is preempted, and nothing else happens;
+//  6. StepsSinceLastContextSwitch += 1, then fetch, decode and execute;
+//  7. the active stack of the result must hold a thread.
+//
+// On error Step returns pre unchanged and an *errors.Error whose Kind says
+// whether the step has no post-state, needs more data, or was given input
+// that contradicts its commitments.
+func Step(pre state.State, d Data) (state.State, error) {
+	if pre.Exited {
+		return pre, nil
+	}
+	post, err := applyStep(pre, d)
+	if err != nil {
+		return pre, err
+	}
+	if err := verifyPostState(post); err != nil {
+		return pre, err
+	}
+	return post, nil
+}
+
+func applyStep(s state.State, d Data) (state.State, error) {
+	if s.ActiveStack().IsEmpty() {
+		return s, errors.New(errors.CodeEmptyThreadStack, "step %d", s.Step)
+	}
+	s.Step++
+	t, err := s.CurrentThread()
+	if err != nil {
+		return s, err
+	}
+	if t.Exited {
+		return ApplyPopThread(s)
+	}
+	if s.StepsSinceLastContextSwitch >= SchedQuantum {
+		return ApplyPreempt(s, t)
+	}
+	s.StepsSinceLastContextSwitch++
+	m := &machine{s: s, t: t, d: d}
+	if err := m.execute(); err != nil {
+		return s, err
+	}
+	if err := m.commitThread(); err != nil {
+		return s, err
+	}
+	return m.s, nil
+}
+
+// execute fetches, decodes and executes the instruction at PC.
+func (m *machine) execute() error {
+	in, err := m.fetch()
+	if err != nil {
+		return err
+	}
+	return m.dispatch(in)
+}
+
+// fetch reads the instruction at PC: the upper half of the word at PC & ^7
+// when PC & 4 == 0, else the lower half. PC & 3 != 0 fails with
+// CodeUnalignedFetch (Cannon: mips.go:316-318; jumps do not check).
+func (m *machine) fetch() (Instr, error) {
+	pc := m.t.CPU.PC
+	if pc&3 != 0 {
+		return Instr{}, errors.New(errors.CodeUnalignedFetch, "PC = 0x%x", pc)
+	}
+	w, err := m.readWord(pc)
+	if err != nil {
+		return Instr{}, err
+	}
+	if pc&4 == 0 {
+		w >>= 32
+	}
+	return Decode(uint32(w)), nil
+}
