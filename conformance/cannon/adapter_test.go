@@ -73,6 +73,7 @@ type cannonResult struct {
 	hash     [32]byte
 	proof    []byte // Step(true) proof data
 	panicMsg string // non-empty when Cannon panicked
+	post     *multithreaded.State
 }
 
 // runCannon steps Cannon once from s, recovering a panic into panicMsg.
@@ -90,7 +91,7 @@ func runCannon(s state.State, po preimages) (res cannonResult) {
 		return res
 	}
 	w, h := cs.EncodeWitness()
-	res.witness, res.hash, res.proof = w, h, wit.ProofData
+	res.witness, res.hash, res.proof, res.post = w, h, wit.ProofData, cs
 	return res
 }
 
@@ -104,7 +105,7 @@ func compareStep(pre state.State, po preimages) string {
 	w := post.Witness()
 	enc := w.Encode()
 	if !bytes.Equal(enc[:], cres.witness) {
-		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + "\n" + describeThreads("spec post", post)
+		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + firstThreadDiff(post, cres.post) + "\n" + describeThreads("spec post", post)
 	}
 	if h := w.Hash(); h != cres.hash {
 		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.hash)
@@ -204,4 +205,51 @@ func describeState(s state.State) string {
 	w := s.Witness()
 	enc := w.Encode()
 	return fmt.Sprintf("witness 0x%x\nhash %s\n%s", enc, w.Hash(), describeThreads("pre", s))
+}
+
+// firstThreadDiff names the first thread field where the two post-states
+// differ, comparing stacks position by position.
+func firstThreadDiff(s state.State, cs *multithreaded.State) string {
+	pairs := []struct {
+		name string
+		ours state.ThreadStack
+		them []*multithreaded.ThreadState
+	}{{"left", s.LeftThreads, cs.LeftThreadStack}, {"right", s.RightThreads, cs.RightThreadStack}}
+	for _, p := range pairs {
+		if len(p.ours.Threads) != len(p.them) {
+			return fmt.Sprintf("; %s stack: spec %d threads, cannon %d", p.name, len(p.ours.Threads), len(p.them))
+		}
+		for i, t := range p.ours.Threads {
+			if d := threadDiff(t, p.them[i]); d != "" {
+				return fmt.Sprintf("; %s[%d]: %s", p.name, i, d)
+			}
+		}
+	}
+	return ""
+}
+
+func threadDiff(t state.Thread, c *multithreaded.ThreadState) string {
+	type f struct {
+		name       string
+		spec, cann uint64
+	}
+	fields := []f{{"id", t.ID, c.ThreadId}, {"exitCode", uint64(t.ExitCode), uint64(c.ExitCode)},
+		{"exited", b2u(t.Exited), b2u(c.Exited)}, {"pc", t.CPU.PC, c.Cpu.PC}, {"nextPC", t.CPU.NextPC, c.Cpu.NextPC},
+		{"lo", t.CPU.LO, c.Cpu.LO}, {"hi", t.CPU.HI, c.Cpu.HI}}
+	for i := range t.CPU.Regs {
+		fields = append(fields, f{fmt.Sprintf("r%d", i), t.CPU.Regs[i], c.Registers[i]})
+	}
+	for _, x := range fields {
+		if x.spec != x.cann {
+			return fmt.Sprintf("%s: spec 0x%x cannon 0x%x", x.name, x.spec, x.cann)
+		}
+	}
+	return ""
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/opcity-spec/opcity/spec/state"
@@ -67,9 +68,16 @@ func genCase(t template, seed uint64) (state.State, preimages) {
 // the same failure. Replay one case with
 // go test -run 'TestConformanceInstructions/<template>' -cannon.seed=<seed>.
 func TestConformanceInstructions(t *testing.T) {
-	total, valid, faults := 0, 0, 0
+	var total, valid, faults atomic.Int64
+	t.Cleanup(func() {
+		if !t.Failed() {
+			t.Logf("compared %d templates (%d supported instructions + invalid encodings): %d cases, %d with a post-state, %d without; 0 mismatches",
+				len(templates()), countSupported(), total.Load(), valid.Load(), faults.Load())
+		}
+	})
 	for _, tp := range templates() {
 		t.Run(tp.name, func(t *testing.T) {
+			t.Parallel()
 			for i := 0; i < *casesPerInsn; i++ {
 				seed := seedFor(tp.name, i)
 				if *replaySeed != 0 {
@@ -80,11 +88,11 @@ func TestConformanceInstructions(t *testing.T) {
 					t.Fatalf("MISMATCH template %s seed %#x\ninstruction word 0x%08x\n%s\npre-state:\n%s\nreplay: cd conformance/cannon && go test -run 'TestConformanceInstructions/%s$' -cannon.seed=%#x",
 						tp.name, seed, currentInsn(pre), msg, describeState(pre), tp.name, seed)
 				}
-				total++
+				total.Add(1)
 				if _, err := stepSpec(pre, po); err == nil {
-					valid++
+					valid.Add(1)
 				} else {
-					faults++
+					faults.Add(1)
 				}
 				if *replaySeed != 0 {
 					break
@@ -92,11 +100,6 @@ func TestConformanceInstructions(t *testing.T) {
 			}
 		})
 	}
-	if t.Failed() {
-		return
-	}
-	t.Logf("compared %d templates (%d supported instructions + invalid encodings): %d cases, %d with a post-state, %d without; 0 mismatches",
-		len(templates()), countSupported(), total, valid, faults)
 }
 
 var replaySeed = flag.Uint64("cannon.seed", 0, "replay a single case seed")

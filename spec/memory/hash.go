@@ -67,8 +67,9 @@ func newKeccak() keccakState {
 }
 
 // hasher reuses one Keccak sponge across the many pair hashes of a Merkle
-// computation. It is not safe for concurrent use; each computation makes its
-// own.
+// computation; the sponge is made on first use, so reading a cached root
+// costs no sponge. It is not safe for concurrent use; each computation makes
+// its own.
 type hasher struct {
 	s     keccakState
 	in    [2 * 32]byte // input buffer, kept here so no call allocates
@@ -77,11 +78,14 @@ type hasher struct {
 }
 
 func newHasher() *hasher {
-	return &hasher{s: newKeccak()}
+	return &hasher{}
 }
 
 // pair returns keccak256(left || right).
 func (k *hasher) pair(left, right Hash) Hash {
+	if k.s == nil {
+		k.s = newKeccak()
+	}
 	k.count++
 	copy(k.in[:32], left[:])
 	copy(k.in[32:], right[:])

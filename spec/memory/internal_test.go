@@ -21,8 +21,8 @@ func TestRootRehashesOnlyWrittenPath(t *testing.T) {
 	}
 }
 
-// TestGeometry pins the trie constants to the Merkle geometry.
-func TestGeometry(t *testing.T) {
+// TestMEM_GEOMETRY pins the trie constants to the Merkle geometry.
+func TestMEM_GEOMETRY(t *testing.T) {
 	if heightOf(0) != TreeDepth || heightOf(pageLevel) != pageHeight || leafHeight(pageLevel) != 0 {
 		t.Fatalf("heights: root %d, page %d, chunk %d", heightOf(0), heightOf(pageLevel), leafHeight(pageLevel))
 	}

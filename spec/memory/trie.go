@@ -113,11 +113,11 @@ func (n *node) kid(i int) *node {
 // currentMemo returns n's most complete memo, or the all-zero memo if n is
 // nil.
 func (n *node) currentMemo(level int) memo {
-	switch {
-	case n == nil:
+	if n == nil {
 		return zeroMemos[level]
-	case n.done.Load() != nil:
-		return memo{h: *n.done.Load()}
+	}
+	if done := n.done.Load(); done != nil {
+		return memo{h: *done}
 	}
 	return n.base
 }

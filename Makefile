@@ -1,0 +1,58 @@
+# OPcity — executable reference spec of the Cannon MIPS64 FPVM.
+SHELL := /bin/bash
+# Every target works on a fresh machine with Go 1.26 and the Go module proxy.
+
+GO            ?= go
+FUZZTIME      ?= 30s
+CANNON_CASES  ?= 1000
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+.PHONY: all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+
+all: vet test
+
+## test: the README's test command — main module, then the Cannon conformance module.
+test: fmt-check vet test-main test-conformance requirements
+
+test-main:
+	$(GO) test ./...
+
+test-conformance:
+	cd conformance/cannon && $(GO) test -v -run 'Conformance' -cannon.cases=$(CANNON_CASES) . 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+
+vet:
+	$(GO) vet ./...
+	cd conformance/cannon && $(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: run every native fuzz target for FUZZTIME each (e.g. make fuzz FUZZTIME=10m).
+fuzz:
+	@for pkg in ./fuzz ./spec/memory; do \
+	  for t in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
+
+## bench: spec benchmarks, benchstat-readable (make bench > new.txt; benchstat old.txt new.txt).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./spec/...
+
+benchstat:
+	$(GO) run $(BENCHSTAT) $(OLD) $(NEW)
+
+## requirements: fail when a requirement ID in docs/requirements.md has no test naming it.
+requirements:
+	$(GO) run ./cmd/reqcheck docs/requirements.md .
+
+build:
+	$(GO) build -o bin/opcity ./cmd/opcity
+
+clean:
+	rm -rf bin

@@ -1,0 +1,126 @@
+package properties
+
+import (
+	"encoding/binary"
+
+	"pgregory.net/rapid"
+
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// Code and data addresses of generated programs.
+const (
+	CodeBase = 0x10000
+	DataBase = 0x20000
+)
+
+// encodings lists (opcode, funct-or-rt) pairs of every instruction Cannon
+// implements, written independently of the spec's dispatch tables. sel is the
+// funct for SPECIAL (0) and SPECIAL2 (0x1C), the rt for REGIMM (1), and
+// ignored otherwise.
+var encodings = [][2]uint32{
+	// SPECIAL
+	{0, 0x00}, {0, 0x02}, {0, 0x03}, {0, 0x04}, {0, 0x06}, {0, 0x07}, {0, 0x08}, {0, 0x09},
+	{0, 0x0A}, {0, 0x0B}, {0, 0x0C}, {0, 0x0F}, {0, 0x10}, {0, 0x11}, {0, 0x12}, {0, 0x13},
+	{0, 0x14}, {0, 0x16}, {0, 0x17}, {0, 0x18}, {0, 0x19}, {0, 0x1A}, {0, 0x1B}, {0, 0x1C},
+	{0, 0x1D}, {0, 0x1E}, {0, 0x1F}, {0, 0x20}, {0, 0x21}, {0, 0x22}, {0, 0x23}, {0, 0x24},
+	{0, 0x25}, {0, 0x26}, {0, 0x27}, {0, 0x2A}, {0, 0x2B}, {0, 0x2C}, {0, 0x2D}, {0, 0x2E},
+	{0, 0x2F}, {0, 0x38}, {0, 0x3A}, {0, 0x3B}, {0, 0x3C}, {0, 0x3E}, {0, 0x3F},
+	// REGIMM
+	{1, 0x00}, {1, 0x01}, {1, 0x10}, {1, 0x11},
+	// J, branches, immediates
+	{2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {7, 0}, {8, 0}, {9, 0}, {0xA, 0}, {0xB, 0},
+	{0xC, 0}, {0xD, 0}, {0xE, 0}, {0xF, 0}, {0x18, 0}, {0x19, 0}, {0x1A, 0}, {0x1B, 0},
+	// SPECIAL2
+	{0x1C, 0x02}, {0x1C, 0x20}, {0x1C, 0x21}, {0x1C, 0x24}, {0x1C, 0x25},
+	// loads, stores, LL/SC
+	{0x20, 0}, {0x21, 0}, {0x22, 0}, {0x23, 0}, {0x24, 0}, {0x25, 0}, {0x26, 0}, {0x27, 0},
+	{0x28, 0}, {0x29, 0}, {0x2A, 0}, {0x2B, 0}, {0x2C, 0}, {0x2D, 0}, {0x2E, 0}, {0x30, 0},
+	{0x34, 0}, {0x37, 0}, {0x38, 0}, {0x3C, 0}, {0x3F, 0},
+}
+
+// Instruction draws an instruction word: usually a supported instruction
+// with small register numbers (so operands alias) and edge immediates,
+// sometimes any 32-bit word.
+func Instruction() *rapid.Generator[uint32] {
+	return rapid.Custom(func(t *rapid.T) uint32 {
+		if rapid.IntRange(0, 9).Draw(t, "anyWord") == 0 {
+			return rapid.Uint32().Draw(t, "word")
+		}
+		e := rapid.SampledFrom(encodings).Draw(t, "encoding")
+		reg := rapid.Uint32Range(0, 9)
+		rs, rt, rd := reg.Draw(t, "rs"), reg.Draw(t, "rt"), reg.Draw(t, "rd")
+		sa := rapid.Uint32Range(0, 31).Draw(t, "shamt")
+		imm := rapid.SampledFrom([]uint32{0, 1, 4, 8, 0x10, 0x7FFF, 0x8000, 0xFFFF, 0xFFF8}).Draw(t, "imm")
+		switch e[0] {
+		case 0, 0x1C:
+			return e[0]<<26 | rs<<21 | rt<<16 | rd<<11 | sa<<6 | e[1]
+		case 1:
+			return 1<<26 | rs<<21 | e[1]<<16 | imm&0xF
+		case 2, 3:
+			return e[0]<<26 | (CodeBase>>2)+rapid.Uint32Range(0, 16).Draw(t, "target")
+		case 4, 5, 6, 7:
+			return e[0]<<26 | rs<<21 | rt<<16 | rapid.Uint32Range(0, 8).Draw(t, "offset")
+		}
+		return e[0]<<26 | rs<<21 | rt<<16 | imm
+	})
+}
+
+// Word draws a register or memory value: edge values, sign-extended words,
+// data pointers, or anything.
+func Word() *rapid.Generator[uint64] {
+	return rapid.OneOf(
+		rapid.SampledFrom([]uint64{0, 1, 2, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000,
+			0xFFFF_FFFF_8000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, ^uint64(0)}),
+		rapid.Map(rapid.Uint64Range(0, 0x100), func(o uint64) uint64 { return DataBase + o }),
+		rapid.Map(rapid.Int32(), func(v int32) uint64 { return uint64(int64(v)) }),
+		rapid.Uint64(),
+	)
+}
+
+// ProgramState draws a state whose current thread runs a short random
+// program at CodeBase, with registers pointing into a random data area at
+// DataBase, an optional LL reservation, optional extra threads, and a
+// context-switch counter that sometimes sits at the quantum boundary.
+func ProgramState() *rapid.Generator[state.State] {
+	return rapid.Custom(func(t *rapid.T) state.State {
+		prog := rapid.SliceOfN(Instruction(), 1, 16).Draw(t, "program")
+		mem := memory.Memory{}
+		for i, w := range prog {
+			var b [4]byte
+			binary.BigEndian.PutUint32(b[:], w)
+			mem = mem.SetBytes(CodeBase+4*uint64(i), b[:])
+		}
+		for i := range uint64(40) {
+			mem, _ = mem.SetWord(DataBase+8*i, Word().Draw(t, "data"))
+		}
+		th := state.Thread{ID: rapid.Uint64Range(0, 3).Draw(t, "tid")}
+		th.CPU.PC, th.CPU.NextPC = CodeBase, CodeBase+4
+		for i := 1; i < 32; i++ {
+			th.CPU.Regs[i] = Word().Draw(t, "reg")
+		}
+		th.CPU.Regs[2] = rapid.SampledFrom([]uint64{th.CPU.Regs[2], 5009, 5012, 5178, 5222, 5313, 5023, 5001}).Draw(t, "v0")
+		th.CPU.HI, th.CPU.LO = Word().Draw(t, "hi"), Word().Draw(t, "lo")
+		s := state.NewEmpty()
+		s.Memory = mem
+		s.Heap = 0x1000_0000_0000
+		s.Step = rapid.Uint64Range(0, 1<<40).Draw(t, "step")
+		s.StepsSinceLastContextSwitch = rapid.SampledFrom([]uint64{0, 7, 99_998, 99_999, 100_000}).Draw(t, "ssc")
+		if rapid.Bool().Draw(t, "reservation") {
+			s.LLReservationStatus = rapid.Uint8Range(1, 2).Draw(t, "llStatus")
+			s.LLAddress = DataBase + rapid.Uint64Range(0, 0x140).Draw(t, "llAddr")
+			s.LLOwnerThread = th.ID
+		}
+		others := rapid.SliceOfN(rapid.Uint64Range(10, 20), 0, 3).Draw(t, "others")
+		var left []state.Thread
+		for _, id := range others {
+			o := state.Thread{ID: id}
+			o.CPU.PC, o.CPU.NextPC = CodeBase, CodeBase+4
+			left = append(left, o)
+		}
+		s.LeftThreads = state.NewThreadStack(append(left, th)...)
+		s.NextThreadID = 21
+		return s
+	})
+}
