@@ -59,7 +59,7 @@ func Instruction() *rapid.Generator[uint32] {
 		case 1:
 			return 1<<26 | rs<<21 | e[1]<<16 | imm&0xF
 		case 2, 3:
-			return e[0]<<26 | (CodeBase>>2)+rapid.Uint32Range(0, 16).Draw(t, "target")
+			return e[0]<<26 | (CodeBase >> 2) + rapid.Uint32Range(0, 16).Draw(t, "target")
 		case 4, 5, 6, 7:
 			return e[0]<<26 | rs<<21 | rt<<16 | rapid.Uint32Range(0, 8).Draw(t, "offset")
 		}
