@@ -63,11 +63,11 @@ func genCase(t template, seed uint64) (state.State, preimages) {
 	return s, genOracle(r, &s)
 }
 
-// TestConformanceInstructions steps the spec and Cannon from the same
+// TestConformance_CONF_CANNON_INSN steps the spec and Cannon from the same
 // generated pre-states and requires the same post-state witness and hash, or
 // the same failure. Replay one case with
-// go test -run 'TestConformanceInstructions/<template>' -cannon.seed=<seed>.
-func TestConformanceInstructions(t *testing.T) {
+// go test -run 'TestConformance_CONF_CANNON_INSN/<template>' -cannon.seed=<seed>.
+func TestConformance_CONF_CANNON_INSN(t *testing.T) {
 	var total, valid, faults atomic.Int64
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -85,7 +85,7 @@ func TestConformanceInstructions(t *testing.T) {
 				}
 				pre, po := genCase(tp, seed)
 				if msg := compareStep(pre, po); msg != "" {
-					t.Fatalf("MISMATCH template %s seed %#x\ninstruction word 0x%08x\n%s\npre-state:\n%s\nreplay: cd conformance/cannon && go test -run 'TestConformanceInstructions/%s$' -cannon.seed=%#x",
+					t.Fatalf("MISMATCH template %s seed %#x\ninstruction word 0x%08x\n%s\npre-state:\n%s\nreplay: cd conformance/cannon && go test -run 'TestConformance_CONF_CANNON_INSN/%s$' -cannon.seed=%#x",
 						tp.name, seed, currentInsn(pre), msg, describeState(pre), tp.name, seed)
 				}
 				total.Add(1)

@@ -20,7 +20,7 @@ import (
 // failure prints the seed and the command that replays only that sequence.
 
 var (
-	memCases = flag.Int("cannon.memcases", 300, "number of random write sequences in TestConformanceMemory*")
+	memCases = flag.Int("cannon.memcases", 300, "number of random write sequences in TestConformance_CONF_CANNON_MEM*")
 	memSeed  = flag.Int64("cannon.memseed", 1, "seed of the first sequence; sequence i uses memseed+i")
 )
 
@@ -67,12 +67,12 @@ type memCounts struct {
 	sequences, writes, proofs, pages int
 }
 
-func TestConformanceMemory(t *testing.T) {
+func TestConformance_CONF_CANNON_MEM(t *testing.T) {
 	var c memCounts
 	for i := range *memCases {
 		seed := *memSeed + int64(i)
 		if err := checkMemorySequence(seed, &c); err != nil {
-			t.Fatalf("seed %d: %v\nreplay: go test -run 'TestConformanceMemory$' -cannon.memseed=%d -cannon.memcases=1 .", seed, err, seed)
+			t.Fatalf("seed %d: %v\nreplay: go test -run 'TestConformance_CONF_CANNON_MEM$' -cannon.memseed=%d -cannon.memcases=1 .", seed, err, seed)
 		}
 	}
 	t.Logf("%d sequences, %d writes (roots compared after each), %d proofs, %d pages compared with Cannon",
@@ -188,7 +188,7 @@ func compareMemPages(cm *cmem.Memory, m memory.Memory, c *memCounts) error {
 // TestCannonSetMemoryRangeStaleRoot. Cannon itself only takes roots after
 // loading, so this test does the same: after each span it compares against a
 // fresh copy (cm.Copy rebuilds the index) and hashes cm only at the end.
-func TestConformanceMemoryBytes(t *testing.T) {
+func TestConformance_CONF_CANNON_MEM_Bytes(t *testing.T) {
 	var c memCounts
 	for i := range *memCases {
 		seed := *memSeed + int64(i)

@@ -13,7 +13,7 @@ import (
 // memory64_binary_tree_test.go; reference digest §2.1).
 const emptyRoot = "0x14af5385bcbb1e4738bbae8106046e6e2fca42875aa5c000c582587742bcc748"
 
-func TestEmptyRoot(t *testing.T) {
+func TestMEM_ROOT_EMPTY(t *testing.T) {
 	var m memory.Memory
 	if got := m.Root().String(); got != emptyRoot {
 		t.Fatalf("empty root %s, want %s", got, emptyRoot)
