@@ -178,7 +178,7 @@ func compareMemPages(cm *cmem.Memory, m memory.Memory, c *memCounts) error {
 	return err
 }
 
-// TestConformanceMemoryBytes compares SetBytes with Cannon's SetMemoryRange
+// TestConformance_CONF_CANNON_MEM_Bytes compares SetBytes with Cannon's SetMemoryRange
 // (the ELF loader's and PatchStack's write path) for random unaligned spans,
 // including spans of zeros and spans that wrap past 2^64.
 //
@@ -193,7 +193,7 @@ func TestConformance_CONF_CANNON_MEM_Bytes(t *testing.T) {
 	for i := range *memCases {
 		seed := *memSeed + int64(i)
 		if err := checkMemorySpans(seed, &c); err != nil {
-			t.Fatalf("seed %d: %v\nreplay: go test -run 'TestConformanceMemoryBytes$' -cannon.memseed=%d -cannon.memcases=1 .", seed, err, seed)
+			t.Fatalf("seed %d: %v\nreplay: go test -run 'TestConformance_CONF_CANNON_MEM_Bytes$' -cannon.memseed=%d -cannon.memcases=1 .", seed, err, seed)
 		}
 	}
 	t.Logf("%d sequences, %d spans, %d proofs, %d pages compared with Cannon", c.sequences, c.writes, c.proofs, c.pages)

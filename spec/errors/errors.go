@@ -73,6 +73,7 @@ const (
 	CodeBadMemoryProof                     // a memory proof does not match the memory root
 	CodeBadThreadWitness                   // a thread witness does not match the stack root
 	CodeUnalignedAccess                    // an unaligned word access reached the memory back-end
+	CodeBadRegion                          // a region is not an aligned power-of-two subtree
 	codeEnd
 )
 
@@ -99,7 +100,8 @@ var codeTable = [codeEnd]codeInfo{
 	CodeInvalidField:       {"invalid field value", KindRejectedInput, "ERR-DECODE"},
 	CodeBadMemoryProof:     {"invalid memory proof", KindRejectedInput, "ERR-BAD-PROOF"},
 	CodeBadThreadWitness:   {"invalid thread witness", KindRejectedInput, "ERR-BAD-PROOF"},
-	CodeUnalignedAccess:    {"unaligned memory access", KindInvalidTransition, "ERR-UNALIGNED-ACCESS"},
+	CodeUnalignedAccess:    {"unaligned memory access", KindInvalidTransition, "MEM-ALIGN"},
+	CodeBadRegion:          {"invalid memory region", KindRejectedInput, "MEM-REGION-ROOT"},
 }
 
 // Codes returns every code of the closed set in numeric order.
@@ -173,4 +175,5 @@ var (
 	ErrBadMemoryProof     = &Error{Code: CodeBadMemoryProof}
 	ErrBadThreadWitness   = &Error{Code: CodeBadThreadWitness}
 	ErrUnalignedAccess    = &Error{Code: CodeUnalignedAccess}
+	ErrBadRegion          = &Error{Code: CodeBadRegion}
 )

@@ -1,6 +1,10 @@
 package memory
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/opcity-spec/opcity/spec/errors"
+)
 
 // AlignmentError reports a word access at an address that is not a multiple
 // of [WordSize] (requirement MEM-ALIGN).
@@ -41,4 +45,19 @@ type ProofError struct {
 // Error names the address and both roots.
 func (e *ProofError) Error() string {
 	return fmt.Sprintf("memory: proof for address 0x%x implies root %s, want %s", e.Addr, e.Got, e.Want)
+}
+
+// Unwrap places the error in the spec's closed set: CodeUnalignedAccess.
+func (e *AlignmentError) Unwrap() error {
+	return errors.New(errors.CodeUnalignedAccess, "0x%x", e.Addr)
+}
+
+// Unwrap places the error in the spec's closed set: CodeBadRegion.
+func (e *RegionError) Unwrap() error {
+	return errors.New(errors.CodeBadRegion, "addr 0x%x, log2size %d", e.Addr, e.Log2Size)
+}
+
+// Unwrap places the error in the spec's closed set: CodeBadMemoryProof.
+func (e *ProofError) Unwrap() error {
+	return errors.New(errors.CodeBadMemoryProof, "address 0x%x", e.Addr)
 }
