@@ -74,6 +74,7 @@ const (
 	CodeBadThreadWitness                   // a thread witness does not match the stack root
 	CodeUnalignedAccess                    // an unaligned word access reached the memory back-end
 	CodeBadRegion                          // a region is not an aligned power-of-two subtree
+	CodeBadProgram                         // an ELF file Cannon's loader rejects
 	codeEnd
 )
 
@@ -102,6 +103,7 @@ var codeTable = [codeEnd]codeInfo{
 	CodeBadThreadWitness:   {"invalid thread witness", KindRejectedInput, "ERR-BAD-PROOF"},
 	CodeUnalignedAccess:    {"unaligned memory access", KindInvalidTransition, "MEM-ALIGN"},
 	CodeBadRegion:          {"invalid memory region", KindRejectedInput, "MEM-REGION-ROOT"},
+	CodeBadProgram:         {"invalid program", KindRejectedInput, "PROG-LOAD"},
 }
 
 // Codes returns every code of the closed set in numeric order.
@@ -176,4 +178,5 @@ var (
 	ErrBadThreadWitness   = &Error{Code: CodeBadThreadWitness}
 	ErrUnalignedAccess    = &Error{Code: CodeUnalignedAccess}
 	ErrBadRegion          = &Error{Code: CodeBadRegion}
+	ErrBadProgram         = &Error{Code: CodeBadProgram}
 )

@@ -1,0 +1,52 @@
+// Command opcity runs programs in the OPcity reference spec of the Cannon
+// MIPS64 fault-proof VM.
+//
+//	opcity run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
+//
+// Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
+// (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
+// executed (missing preimage, invalid instruction, ...).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses of the command line contract.
+const (
+	exitOK       = 0
+	exitBadInput = 2
+	exitStepFail = 3
+)
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitBadInput
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "opcity: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitBadInput
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: opcity <command> [flags]
+
+commands:
+  run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
+      run a MIPS64 ELF program from its first instruction until it exits
+`)
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/json"
+	stderrors "errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
+)
+
+// maxShownWrite caps how many bytes of one write(1|2) the runner copies to
+// the host; the VM's result never depends on it.
+const maxShownWrite = 16 << 20
+
+type runFlags struct {
+	vm        string
+	preimages string
+	maxSteps  uint64
+	every     uint64
+	json      bool
+	progress  bool
+	elf       string
+}
+
+// runResult is the --json output.
+type runResult struct {
+	Program     string       `json:"program"`
+	VM          string       `json:"vm"`
+	Steps       uint64       `json:"steps"`
+	Exited      bool         `json:"exited"`
+	ExitCode    uint8        `json:"exit_code"`
+	Status      string       `json:"status"`
+	StateHash   string       `json:"state_hash"`
+	MemoryRoot  string       `json:"memory_root"`
+	Checkpoints []checkpoint `json:"checkpoints,omitempty"`
+	Error       string       `json:"error,omitempty"`
+	ErrorStep   *uint64      `json:"error_step,omitempty"`
+	Seconds     float64      `json:"seconds"`
+}
+
+type checkpoint struct {
+	Step      uint64 `json:"step"`
+	StateHash string `json:"state_hash"`
+}
+
+func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.vm, "vm", "spec", "executor: spec")
+	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
+	fs.Uint64Var(&f.maxSteps, "max-steps", 0, "stop after N steps (0: run until exit)")
+	fs.Uint64Var(&f.every, "every", 0, "record the state hash every N steps (with --json)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout; program output goes to stderr")
+	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr even with --json")
+	if err := fs.Parse(reorderFlags(args)); err != nil {
+		return f, err
+	}
+	if fs.NArg() != 1 {
+		return f, fmt.Errorf("want exactly one PROGRAM.elf, got %d arguments", fs.NArg())
+	}
+	if f.vm != "spec" {
+		return f, fmt.Errorf("--vm %q: only \"spec\" is available", f.vm)
+	}
+	f.elf = fs.Arg(0)
+	return f, nil
+}
+
+// reorderFlags moves flags before positional arguments so that
+// `opcity run prog.elf --json` works like `opcity run --json prog.elf`.
+func reorderFlags(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) > 1 && a[0] == '-' {
+			flags = append(flags, a)
+			if !isBoolFlag(a) && !containsEq(a) && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+func isBoolFlag(a string) bool {
+	switch a {
+	case "-json", "--json", "-progress", "--progress":
+		return true
+	}
+	return false
+}
+
+func containsEq(a string) bool {
+	for _, c := range a {
+		if c == '=' {
+			return true
+		}
+	}
+	return false
+}
+
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	f, err := parseRunFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity run:", err)
+		return exitBadInput
+	}
+	pre, po, err := loadInputs(f)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity run:", err)
+		return exitBadInput
+	}
+	progOut, progErr := stdout, stderr
+	if f.json {
+		progOut = stderr
+	}
+	res, stepErr := execute(f, pre, po, progOut, progErr, stderr)
+	report(f, res, stdout)
+	if stepErr != nil {
+		if !f.json {
+			fmt.Fprintf(stderr, "opcity run: step %d cannot be executed: %v\n", *res.ErrorStep, stepErr)
+		}
+		return exitStepFail
+	}
+	return exitOK
+}
+
+func loadInputs(f runFlags) (state.State, oracle, error) {
+	data, err := os.ReadFile(f.elf)
+	if err != nil {
+		return state.State{}, nil, err
+	}
+	pre, err := program.Load(data)
+	if err != nil {
+		return state.State{}, nil, fmt.Errorf("%s: %v", f.elf, err)
+	}
+	po, err := loadPreimages(f.preimages)
+	return pre, po, err
+}
+
+// execute steps the spec until exit, max-steps or a failing step.
+func execute(f runFlags, s state.State, po oracle, out, errOut, progress io.Writer) (runResult, error) {
+	res := runResult{Program: f.elf, VM: f.vm}
+	d := spec.Data{Preimages: po}
+	start := time.Now()
+	p := newProgressMeter(progress, !f.json || f.progress, start)
+	var stepErr error
+	for !s.Exited && (f.maxSteps == 0 || res.Steps < f.maxSteps) {
+		showOutput(s, out, errOut)
+		next, err := spec.Step(s, d)
+		if err != nil {
+			stepErr = err
+			step := s.Step + 1
+			res.ErrorStep = &step
+			res.Error = describeError(err)
+			break
+		}
+		s = next
+		res.Steps++
+		if f.every != 0 && res.Steps%f.every == 0 {
+			res.Checkpoints = append(res.Checkpoints, checkpoint{Step: s.Step, StateHash: s.Hash().String()})
+		}
+		p.tick(res.Steps)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.Exited, res.ExitCode = s.Exited, s.ExitCode
+	res.Status = state.StatusOf(s.Exited, s.ExitCode).String()
+	res.StateHash, res.MemoryRoot = s.Hash().String(), s.Memory.Root().String()
+	return res, stepErr
+}
+
+// describeError names the error and what it means for the run.
+func describeError(err error) string {
+	var e *errors.Error
+	if stderrors.As(err, &e) {
+		return fmt.Sprintf("%v (%s, %s)", err, errors.OutcomeOf(err), e.Code.Requirement())
+	}
+	return err.Error()
+}
+
+// showOutput copies the bytes of a pending write(1|2) to the host streams.
+func showOutput(s state.State, out, errOut io.Writer) {
+	o, ok := transition.PendingOutput(s)
+	if !ok || o.Fd == transition.FdHintWrite {
+		return
+	}
+	mem, ok := s.Memory.(memory.Memory)
+	if !ok {
+		return
+	}
+	w := out
+	if o.Fd == transition.FdStderr {
+		w = errOut
+	}
+	_, _ = w.Write(mem.Bytes(o.Addr, int(min(o.N, maxShownWrite))))
+}
+
+func report(f runFlags, res runResult, stdout io.Writer) {
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+		return
+	}
+	fmt.Fprintf(stdout, "steps %d, exited %v, exit code %d (%s)\nstate hash  %s\nmemory root %s\n",
+		res.Steps, res.Exited, res.ExitCode, res.Status, res.StateHash, res.MemoryRoot)
+}
+
+// progressMeter prints a progress line every few seconds once a run has
+// taken longer than a few seconds.
+type progressMeter struct {
+	w       io.Writer
+	on      bool
+	start   time.Time
+	next    time.Time
+	counter uint64
+}
+
+func newProgressMeter(w io.Writer, on bool, start time.Time) *progressMeter {
+	return &progressMeter{w: w, on: on, start: start, next: start.Add(3 * time.Second)}
+}
+
+func (p *progressMeter) tick(steps uint64) {
+	p.counter++
+	if !p.on || p.counter&0xFFFF != 0 {
+		return
+	}
+	now := time.Now()
+	if now.Before(p.next) {
+		return
+	}
+	p.next = now.Add(3 * time.Second)
+	el := now.Sub(p.start).Seconds()
+	fmt.Fprintf(p.w, "opcity: %d steps, %.0f steps/s\n", steps, float64(steps)/el)
+}
