@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
@@ -25,15 +26,21 @@ func Step(pre State, d Data) (State, error) {
 // returns the last state reached and the number of steps that changed it;
 // on error, the state before the failing step. Run(S, n+m) equals
 // Run(Run(S, n), m) (INV-RUN-COMPOSE).
+//
+// Run owns the states between its first and last step, so it runs them as
+// transient values (state.State.Transient): stores update memory pages in
+// place instead of copying them. pre is never changed. This is sound because
+// Step fails only before its first memory write, so a failing step leaves
+// the transient state as it was.
 func Run(pre State, d Data, n uint64) (State, uint64, error) {
-	s := pre
+	s := pre.Transient(&memory.Edit{})
 	var i uint64
 	for ; i < n && !s.Exited; i++ {
 		next, err := Step(s, d)
 		if err != nil {
-			return s, i, err
+			return s.Persistent(), i, err
 		}
 		s = next
 	}
-	return s, i, nil
+	return s.Persistent(), i, nil
 }

@@ -154,6 +154,9 @@ func loadInputs(f runFlags) (state.State, oracle, error) {
 func execute(f runFlags, s state.State, po oracle, out, errOut, progress io.Writer) (runResult, error) {
 	res := runResult{Program: f.elf, VM: f.vm}
 	d := spec.Data{Preimages: po}
+	// The runner owns every state after the first, so it steps them as
+	// transient values (see spec.Run); s is made persistent again below.
+	s = s.Transient(&memory.Edit{})
 	start := time.Now()
 	p := newProgressMeter(progress, !f.json || f.progress, start)
 	var stepErr error
@@ -175,6 +178,7 @@ func execute(f runFlags, s state.State, po oracle, out, errOut, progress io.Writ
 		p.tick(res.Steps)
 	}
 	res.Seconds = time.Since(start).Seconds()
+	s = s.Persistent()
 	res.Exited, res.ExitCode = s.Exited, s.ExitCode
 	res.Status = state.StatusOf(s.Exited, s.ExitCode).String()
 	res.StateHash, res.MemoryRoot = s.Hash().String(), s.Memory.Root().String()

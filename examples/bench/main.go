@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	const n = 200_000
+	const n = 100_000
 	composite := make([]bool, n)
 	primes := 0
 	for i := 2; i < n; i++ {
@@ -23,10 +23,10 @@ func main() {
 		}
 	}
 	h := sha256.Sum256([]byte("opcity"))
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < 600; i++ {
 		h = sha256.Sum256(h[:])
 	}
-	xs := make([]int, 50_000)
+	xs := make([]int, 20_000)
 	for i := range xs {
 		xs[i] = (i * 2654435761) % 1_000_003
 	}

@@ -14,6 +14,28 @@ import "encoding/binary"
 type Memory struct {
 	root  *node
 	pages int
+	edit  *Edit
+}
+
+// Edit is the owner token of a transient Memory (see [Memory.Transient]).
+type Edit struct{ _ byte }
+
+// Transient returns m as a transient value owned by e: writes through the
+// returned value (and the values derived from it) update the nodes they
+// created under e in place instead of copying them. m itself, and every value
+// m shares nodes with, is never changed. The caller promises to use only the
+// latest value derived from the transient one, and to call Persistent before
+// sharing it; e must not be used again after that. A runner that owns its
+// states (spec.Run) uses this to avoid copying a page per store.
+func (m Memory) Transient(e *Edit) Memory {
+	m.edit = e
+	return m
+}
+
+// Persistent returns m as an ordinary immutable value again.
+func (m Memory) Persistent() Memory {
+	m.edit = nil
+	return m
 }
 
 var _ Space = Memory{}
@@ -60,8 +82,8 @@ func (m Memory) WithWord(addr uint64, v uint64) (Space, error) {
 // writeInPage returns m with src written at addr. Precondition: src is
 // non-empty and does not cross a page boundary.
 func (m Memory) writeInPage(addr uint64, src []byte) Memory {
-	root, created := writeSpan(m.root, 0, addr, src)
-	out := Memory{root: root, pages: m.pages}
+	root, created := writeSpan(m.root, 0, addr, src, m.edit)
+	out := Memory{root: root, pages: m.pages, edit: m.edit}
 	if created {
 		out.pages++
 	}

@@ -59,6 +59,7 @@ type node struct {
 	data *[pageSize]byte
 	base memo                   // inherited hashes; fixed at construction
 	done atomic.Pointer[[]Hash] // all hashes, once computed
+	edit *Edit                  // the transient owner that may update it in place
 }
 
 // memo holds the inner nodes of a mini tree in heap order: h[1] is the node's
@@ -123,10 +124,16 @@ func (n *node) currentMemo(level int) memo {
 }
 
 // withKid returns a copy of branch n (nil: an empty branch) at level whose
-// child i is kid; the copy's memo marks slot i's path stale.
-func withKid(n *node, level, i int, kid *node) *node {
+// child i is kid; the copy's memo marks slot i's path stale. A branch owned
+// by e (non-nil) is updated in place instead.
+func withKid(n *node, level, i int, kid *node, e *Edit) *node {
+	if e != nil && n != nil && n.edit == e {
+		n.kids[i] = kid
+		n.invalidate(fanout, i)
+		return n
+	}
 	base := n.currentMemo(level)
-	out := &node{base: base}
+	out := &node{base: base, edit: e}
 	if n != nil {
 		out.kids = n.kids
 	}
@@ -137,9 +144,16 @@ func withKid(n *node, level, i int, kid *node) *node {
 
 // withSpan returns a copy of page p (nil: a zero page) with src copied to
 // byte offset off. Precondition: 0 < len(src) and off+len(src) <= pageSize.
-func withSpan(p *node, off int, src []byte) *node {
+func withSpan(p *node, off int, src []byte, e *Edit) *node {
+	if e != nil && p != nil && p.edit == e {
+		copy(p.data[off:], src)
+		for c := off >> LeafLog2; c <= (off+len(src)-1)>>LeafLog2; c++ {
+			p.invalidate(pageLeaves, c)
+		}
+		return p
+	}
 	base := p.currentMemo(pageLevel)
-	out := &node{data: new([pageSize]byte), base: base}
+	out := &node{data: new([pageSize]byte), base: base, edit: e}
 	if p != nil {
 		*out.data = *p.data
 	}
@@ -152,13 +166,23 @@ func withSpan(p *node, off int, src []byte) *node {
 
 // writeSpan returns subtree n at level with src written at addr, which must
 // not cross a page boundary, and whether the write created the page.
-func writeSpan(n *node, level int, addr uint64, src []byte) (*node, bool) {
+func writeSpan(n *node, level int, addr uint64, src []byte, e *Edit) (*node, bool) {
 	if level == pageLevel {
-		return withSpan(n, int(addr&(pageSize-1)), src), n == nil
+		return withSpan(n, int(addr&(pageSize-1)), src, e), n == nil
 	}
 	i := slot(addr, level)
-	kid, created := writeSpan(n.kid(i), level+1, addr, src)
-	return withKid(n, level, i, kid), created
+	kid, created := writeSpan(n.kid(i), level+1, addr, src, e)
+	return withKid(n, level, i, kid, e), created
+}
+
+// invalidate marks the path of mini-tree leaf s (of width leaves) stale in a
+// node updated in place, first folding in hashes computed since it was built.
+func (n *node) invalidate(width, s int) {
+	if done := n.done.Load(); done != nil {
+		n.base = memo{h: *done}
+		n.done.Store(nil)
+	}
+	n.base.dirty.addPath(width, s)
 }
 
 // findPage returns the page node holding addr, or nil if it is absent.

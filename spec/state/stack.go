@@ -20,6 +20,7 @@ var EmptyThreadsRoot = memory.Keccak256(make([]byte, 64))
 type ThreadStack struct {
 	Base    memory.Hash
 	Threads []Thread
+	edit    *memory.Edit // set on stacks of a transient State (see State.Transient)
 }
 
 // NewThreadStack returns the fully known stack holding ts, bottom first.
@@ -65,6 +66,10 @@ func (s ThreadStack) Top() (Thread, error) {
 // Push returns the stack with t on top.
 func (s ThreadStack) Push(t Thread) ThreadStack {
 	n := len(s.Threads)
+	if s.edit != nil {
+		s.Threads = append(s.Threads, t)
+		return s
+	}
 	return ThreadStack{Base: s.Base, Threads: append(s.Threads[:n:n], t)}
 }
 
@@ -74,11 +79,19 @@ func (s ThreadStack) Pop() (ThreadStack, error) {
 	if n == 0 {
 		return s, s.missingTop()
 	}
+	if s.edit != nil {
+		s.Threads = s.Threads[:n-1]
+		return s, nil
+	}
 	return ThreadStack{Base: s.Base, Threads: s.Threads[: n-1 : n-1]}, nil
 }
 
 // ReplaceTop returns the stack with its top thread replaced by t.
 func (s ThreadStack) ReplaceTop(t Thread) (ThreadStack, error) {
+	if s.edit != nil && len(s.Threads) > 0 {
+		s.Threads[len(s.Threads)-1] = t
+		return s, nil
+	}
 	popped, err := s.Pop()
 	if err != nil {
 		return s, err
@@ -91,4 +104,17 @@ func (s ThreadStack) missingTop() error {
 		return errors.New(errors.CodeEmptyThreadStack, "stack has no thread")
 	}
 	return errors.New(errors.CodeUnknownThread, "top thread below known root %s", s.Base)
+}
+
+// transient returns a copy of s that owns a fresh array and updates it in place.
+func (s ThreadStack) transient(e *memory.Edit) ThreadStack {
+	s.Threads = append(make([]Thread, 0, len(s.Threads)+4), s.Threads...)
+	s.edit = e
+	return s
+}
+
+// persistent returns s as an ordinary immutable value.
+func (s ThreadStack) persistent() ThreadStack {
+	s.edit = nil
+	return s
 }

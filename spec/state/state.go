@@ -47,11 +47,14 @@ type State struct {
 }
 
 // NewEmpty returns the state Cannon's CreateEmptyState builds: empty memory,
-// one thread with id 0 and zero registers on the left stack, nextThreadID 1.
+// one thread with id 0, PC 0, nextPC 4 and zero registers on the left stack,
+// nextThreadID 1 (Cannon: multithreaded/state.go:79-96, thread.go:43-57).
 func NewEmpty() State {
+	t := Thread{ID: 0}
+	t.CPU.NextPC = 4
 	return State{
 		Memory:       memory.Memory{},
-		LeftThreads:  NewThreadStack(Thread{ID: 0}),
+		LeftThreads:  NewThreadStack(t),
 		RightThreads: NewThreadStack(),
 		NextThreadID: 1,
 	}
@@ -65,6 +68,29 @@ func NewInitial(pc, heap uint64) State {
 	t.CPU.PC, t.CPU.NextPC = pc, pc+4
 	s.LeftThreads = NewThreadStack(t)
 	s.Heap = heap
+	return s
+}
+
+// Transient returns s as a transient state owned by e: steps from it update
+// its memory pages and thread arrays in place instead of copying them. s
+// itself is not changed. The caller promises to keep only the latest state
+// derived from the transient one and to call Persistent before sharing it
+// (spec.Run does exactly this). A memory back-end other than memory.Memory is
+// kept as it is.
+func (s State) Transient(e *memory.Edit) State {
+	if m, ok := s.Memory.(memory.Memory); ok {
+		s.Memory = m.Transient(e)
+	}
+	s.LeftThreads, s.RightThreads = s.LeftThreads.transient(e), s.RightThreads.transient(e)
+	return s
+}
+
+// Persistent returns s as an ordinary immutable value again.
+func (s State) Persistent() State {
+	if m, ok := s.Memory.(memory.Memory); ok {
+		s.Memory = m.Persistent()
+	}
+	s.LeftThreads, s.RightThreads = s.LeftThreads.persistent(), s.RightThreads.persistent()
 	return s
 }
 

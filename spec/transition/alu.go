@@ -21,7 +21,7 @@ type rOp struct {
 }
 
 // specialOps are the SPECIAL functs whose only effect is rd = fn(...).
-var specialOps = map[uint32]rOp{
+var specialOps = [64]rOp{
 	0x00: {"sll", execSLL},
 	0x02: {"srl", execSRL},
 	0x03: {"sra", execSRA},
@@ -108,7 +108,7 @@ func (op iOp) operand(in Instr) uint64 {
 }
 
 // immediateOps are the I-type arithmetic opcodes (destination rt).
-var immediateOps = map[uint32]iOp{
+var immediateOps = [64]iOp{
 	0x08: {"addi", immOp(execADD), false},
 	0x09: {"addiu", immOp(execADD), false},
 	0x0A: {"slti", immOp(execSLT), false},
@@ -128,7 +128,7 @@ func immOp(f func(rs, rt uint64, sa uint32) uint64) func(rs, imm uint64) uint64 
 func execLUI(imm uint32) uint64 { return sext32(uint64(imm) << 16) }
 
 // moveOps are movz (rt == 0) and movn (rt != 0): rd = rs when cond holds.
-var moveOps = map[uint32]struct {
+var moveOps = [64]struct {
 	name string
 	fn   func(rt uint64) bool
 }{
@@ -146,7 +146,7 @@ func (m *machine) execConditionalMove(in Instr, cond func(uint64) bool) error {
 }
 
 // special2Ops are the SPECIAL2 (opcode 0x1C) functs Cannon implements.
-var special2Ops = map[uint32]rOp{
+var special2Ops = [64]rOp{
 	0x02: {"mul", execMUL},
 	0x20: {"clz", execCLZ},
 	0x21: {"clo", execCLO},
@@ -156,8 +156,8 @@ var special2Ops = map[uint32]rOp{
 
 // execSpecial2 executes opcode 0x1C: rd = fn(rs, rt).
 func (m *machine) execSpecial2(in Instr) error {
-	op, ok := special2Ops[in.Funct]
-	if !ok {
+	op := special2Ops[in.Funct]
+	if op.fn == nil {
 		return invalidInstruction(in)
 	}
 	return m.writeRegAndAdvance(in.Rd, op.fn(m.reg(in.Rs), m.reg(in.Rt), in.Shamt))

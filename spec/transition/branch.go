@@ -22,7 +22,7 @@ type branchCond struct {
 	fn   func(rs, rt uint64) bool
 }
 
-var branchOps = map[uint32]branchCond{
+var branchOps = [64]branchCond{
 	0x04: {"beq", func(rs, rt uint64) bool { return rs == rt }},
 	0x05: {"bne", func(rs, rt uint64) bool { return rs != rt }},
 	0x06: {"blez", func(rs, _ uint64) bool { return int64(rs) <= 0 }},
@@ -32,7 +32,7 @@ var branchOps = map[uint32]branchCond{
 // regimmOps are the REGIMM (opcode 1) branches by rt field; link marks the
 // "and link" forms, which set r31 = PC + 8 whether or not the branch is
 // taken (QUIRK-BAL-LINK-ALWAYS).
-var regimmOps = map[uint32]struct {
+var regimmOps = [32]struct {
 	branchCond
 	link bool
 }{
@@ -45,7 +45,7 @@ var regimmOps = map[uint32]struct {
 func isNegative(rs, _ uint64) bool    { return int64(rs) < 0 }
 func isNotNegative(rs, _ uint64) bool { return int64(rs) >= 0 }
 
-func isBranchOpcode(op uint32) bool { _, ok := branchOps[op]; return ok }
+func isBranchOpcode(op uint32) bool { return branchOps[op].fn != nil }
 
 // execBranch executes beq, bne, blez and bgtz; comparisons are 64-bit.
 func (m *machine) execBranch(in Instr) error {
@@ -64,8 +64,8 @@ func (m *machine) execRegimm(in Instr) error {
 	if m.isInDelaySlot() {
 		return errors.New(errors.CodeBranchInDelaySlot, "%s at PC 0x%x", in, m.t.CPU.PC)
 	}
-	op, ok := regimmOps[in.Rt]
-	taken := ok && op.fn(m.reg(in.Rs), 0)
+	op := regimmOps[in.Rt]
+	taken := op.fn != nil && op.fn(m.reg(in.Rs), 0)
 	if op.link {
 		m.setReg(regRA, m.t.CPU.PC+8)
 	}

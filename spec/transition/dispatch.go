@@ -43,7 +43,7 @@ func (m *machine) dispatch(in Instr) error {
 	if isBranchOpcode(in.Opcode) {
 		return m.execBranch(in)
 	}
-	if op, ok := immediateOps[in.Opcode]; ok {
+	if op := immediateOps[in.Opcode]; op.fn != nil {
 		return m.writeRegAndAdvance(in.Rt, op.fn(m.reg(in.Rs), op.operand(in)))
 	}
 	if in.Opcode >= 0x20 || in.Opcode == opLDL || in.Opcode == opLDR {
@@ -63,13 +63,13 @@ func (m *machine) execSpecial(in Instr) error {
 		// QUIRK-SYNC-COPY: sync is not special-cased, so rd = rs.
 		return m.writeRegAndAdvance(in.Rd, m.reg(in.Rs))
 	}
-	if op, ok := specialOps[in.Funct]; ok {
+	if op := specialOps[in.Funct]; op.fn != nil {
 		return m.writeRegAndAdvance(in.Rd, op.fn(m.reg(in.Rs), m.reg(in.Rt), in.Shamt))
 	}
-	if cond, ok := moveOps[in.Funct]; ok {
+	if cond := moveOps[in.Funct]; cond.fn != nil {
 		return m.execConditionalMove(in, cond.fn)
 	}
-	if op, ok := hiLoOps[in.Funct]; ok {
+	if op := hiLoOps[in.Funct]; op.fn != nil {
 		return m.execHiLo(in, op)
 	}
 	return invalidInstruction(in)
@@ -80,31 +80,49 @@ func (m *machine) execSpecial(in Instr) error {
 func Mnemonics() []string {
 	names := []string{"j", "jal", "jr", "jalr", "sync", "syscall", "lui", "ll", "lld", "sc", "scd"}
 	for _, op := range specialOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range immediateOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range special2Ops {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range hiLoOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range moveOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range branchOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range regimmOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range loadOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	for _, op := range storeOps {
-		names = append(names, op.name)
+		if op.name != "" {
+			names = append(names, op.name)
+		}
 	}
 	sort.Strings(names)
 	return names

@@ -23,7 +23,7 @@ type storeOp struct {
 	fn   func(vaddr, mem, rt uint64) uint64
 }
 
-var loadOps = map[uint32]loadOp{
+var loadOps = [64]loadOp{
 	0x1A: {"ldl", execLDL},
 	0x1B: {"ldr", execLDR},
 	0x20: {"lb", func(a, mem, _ uint64) uint64 { return selectSubWord(a, mem, 1, true) }},
@@ -37,7 +37,7 @@ var loadOps = map[uint32]loadOp{
 	0x37: {"ld", func(_, mem, _ uint64) uint64 { return mem }},
 }
 
-var storeOps = map[uint32]storeOp{
+var storeOps = [64]storeOp{
 	0x28: {"sb", func(a, mem, rt uint64) uint64 { return updateSubWord(a, mem, 1, rt) }},
 	0x29: {"sh", func(a, mem, rt uint64) uint64 { return updateSubWord(a, mem, 2, rt) }},
 	0x2A: {"swl", execSWL},
@@ -58,10 +58,10 @@ func (m *machine) execMemory(in Instr) error {
 	if err != nil {
 		return err
 	}
-	if op, ok := loadOps[in.Opcode]; ok {
+	if op := loadOps[in.Opcode]; op.fn != nil {
 		return m.writeRegAndAdvance(in.Rt, op.fn(vaddr, mem, m.reg(in.Rt)))
 	}
-	if op, ok := storeOps[in.Opcode]; ok {
+	if op := storeOps[in.Opcode]; op.fn != nil {
 		if err := m.writeWord(vaddr, op.fn(vaddr, mem, m.reg(in.Rt))); err != nil {
 			return err
 		}

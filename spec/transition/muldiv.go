@@ -4,7 +4,6 @@ import (
 	"math/bits"
 
 	"github.com/opcity-spec/opcity/spec/errors"
-	"github.com/opcity-spec/opcity/spec/state"
 )
 
 // The HI/LO group: SPECIAL functs 0x10-0x13 and 0x18-0x1F.
@@ -14,13 +13,17 @@ import (
 // the rd field is nonzero. That value is HI for mfhi, LO for mflo and 0 for
 // all others, so a nonzero rd on mthi, mtlo, mult, div, ... zeroes rd.
 
-// hiLoOp updates HI/LO and returns the value written to a nonzero rd.
+// hiLo is the HI/LO pair an instruction of the group reads and writes.
+type hiLo struct{ hi, lo uint64 }
+
+// hiLoOp maps (HI/LO, rs, rt) to the new HI/LO and the value written to a
+// nonzero rd; ok is false for a zero divisor (ERR-DIV-ZERO).
 type hiLoOp struct {
 	name string
-	fn   func(cpu *state.CPU, rs, rt uint64) (uint64, error)
+	fn   func(r hiLo, rs, rt uint64) (out hiLo, rd uint64, ok bool)
 }
 
-var hiLoOps = map[uint32]hiLoOp{
+var hiLoOps = [64]hiLoOp{
 	0x10: {"mfhi", execMFHI},
 	0x11: {"mthi", execMTHI},
 	0x12: {"mflo", execMFLO},
@@ -38,74 +41,57 @@ var hiLoOps = map[uint32]hiLoOp{
 // execHiLo runs one HI/LO instruction, then writes its value to rd (if
 // nonzero) and advances.
 func (m *machine) execHiLo(in Instr, op hiLoOp) error {
-	val, err := op.fn(m.cpu(), m.reg(in.Rs), m.reg(in.Rt))
-	if err != nil {
+	cpu := m.cpu()
+	out, rd, ok := op.fn(hiLo{cpu.HI, cpu.LO}, m.reg(in.Rs), m.reg(in.Rt))
+	if !ok {
 		return errors.New(errors.CodeDivideByZero, "%s %s", op.name, in)
 	}
-	return m.writeRegAndAdvance(in.Rd, val)
+	cpu.HI, cpu.LO = out.hi, out.lo
+	return m.writeRegAndAdvance(in.Rd, rd)
 }
 
-func execMFHI(cpu *state.CPU, _, _ uint64) (uint64, error) { return cpu.HI, nil }
-func execMFLO(cpu *state.CPU, _, _ uint64) (uint64, error) { return cpu.LO, nil }
-
-func execMTHI(cpu *state.CPU, rs, _ uint64) (uint64, error) {
-	cpu.HI = rs
-	return 0, nil
-}
-
-func execMTLO(cpu *state.CPU, rs, _ uint64) (uint64, error) {
-	cpu.LO = rs
-	return 0, nil
-}
+func execMFHI(r hiLo, _, _ uint64) (hiLo, uint64, bool)  { return r, r.hi, true }
+func execMFLO(r hiLo, _, _ uint64) (hiLo, uint64, bool)  { return r, r.lo, true }
+func execMTHI(r hiLo, rs, _ uint64) (hiLo, uint64, bool) { return hiLo{rs, r.lo}, 0, true }
+func execMTLO(r hiLo, rs, _ uint64) (hiLo, uint64, bool) { return hiLo{r.hi, rs}, 0, true }
 
 // execMULT: the 64-bit product of the signed low words; HI and LO each get a
 // sign-extended half.
-func execMULT(cpu *state.CPU, rs, rt uint64) (uint64, error) {
-	setHiLo32(cpu, uint64(int64(int32(uint32(rs)))*int64(int32(uint32(rt)))))
-	return 0, nil
+func execMULT(_ hiLo, rs, rt uint64) (hiLo, uint64, bool) {
+	return split32(uint64(int64(int32(uint32(rs))) * int64(int32(uint32(rt))))), 0, true
 }
 
 // execMULTU: as mult with unsigned low words; HI and LO are still
 // sign-extended from bit 31.
-func execMULTU(cpu *state.CPU, rs, rt uint64) (uint64, error) {
-	setHiLo32(cpu, uint64(uint32(rs))*uint64(uint32(rt)))
-	return 0, nil
+func execMULTU(_ hiLo, rs, rt uint64) (hiLo, uint64, bool) {
+	return split32(uint64(uint32(rs)) * uint64(uint32(rt))), 0, true
 }
 
-func setHiLo32(cpu *state.CPU, acc uint64) {
-	cpu.HI = sext32(acc >> 32)
-	cpu.LO = sext32(acc)
-}
-
-// errDivZero is an internal marker; execHiLo turns it into CodeDivideByZero.
-var errDivZero = errors.ErrDivideByZero
+func split32(acc uint64) hiLo { return hiLo{sext32(acc >> 32), sext32(acc)} }
 
 // execDIV divides the signed low words, truncating; the remainder takes the
 // dividend's sign. Only the low 32 bits of rt are tested for zero
-// (QUIRK-DIV-LOW32). INT32_MIN / -1 gives LO = INT32_MIN, HI = 0.
-func execDIV(cpu *state.CPU, rs, rt uint64) (uint64, error) {
+// (QUIRK-DIV-LOW32). INT32_MIN / -1 gives LO = INT32_MIN, HI = 0 (Go's
+// division wraps the same way).
+func execDIV(r hiLo, rs, rt uint64) (hiLo, uint64, bool) {
 	if uint32(rt) == 0 {
-		return 0, errDivZero
+		return r, 0, false
 	}
 	n, d := int32(uint32(rs)), int32(uint32(rt))
-	cpu.HI = sext32(uint64(uint32(n % d)))
-	cpu.LO = sext32(uint64(uint32(n / d)))
-	return 0, nil
+	return hiLo{sext32(uint64(uint32(n % d))), sext32(uint64(uint32(n / d)))}, 0, true
 }
 
 // execDIVU divides the unsigned low words; results are sign-extended from bit 31.
-func execDIVU(cpu *state.CPU, rs, rt uint64) (uint64, error) {
+func execDIVU(r hiLo, rs, rt uint64) (hiLo, uint64, bool) {
 	if uint32(rt) == 0 {
-		return 0, errDivZero
+		return r, 0, false
 	}
 	n, d := uint32(rs), uint32(rt)
-	cpu.HI = sext32(uint64(n % d))
-	cpu.LO = sext32(uint64(n / d))
-	return 0, nil
+	return hiLo{sext32(uint64(n % d)), sext32(uint64(n / d))}, 0, true
 }
 
 // execDMULT: the signed 128-bit product; HI the upper, LO the lower 64 bits.
-func execDMULT(cpu *state.CPU, rs, rt uint64) (uint64, error) {
+func execDMULT(_ hiLo, rs, rt uint64) (hiLo, uint64, bool) {
 	hi, lo := bits.Mul64(rs, rt)
 	// Signed correction of the unsigned product (Hacker's Delight 8-3).
 	if int64(rs) < 0 {
@@ -114,36 +100,29 @@ func execDMULT(cpu *state.CPU, rs, rt uint64) (uint64, error) {
 	if int64(rt) < 0 {
 		hi -= rs
 	}
-	cpu.HI, cpu.LO = hi, lo
-	return 0, nil
+	return hiLo{hi, lo}, 0, true
 }
 
 // execDMULTU: the unsigned 128-bit product.
-func execDMULTU(cpu *state.CPU, rs, rt uint64) (uint64, error) {
-	cpu.HI, cpu.LO = bits.Mul64(rs, rt)
-	return 0, nil
+func execDMULTU(_ hiLo, rs, rt uint64) (hiLo, uint64, bool) {
+	hi, lo := bits.Mul64(rs, rt)
+	return hiLo{hi, lo}, 0, true
 }
 
 // execDDIV: signed 64-bit division; rt == 0 fails. INT64_MIN / -1 gives
 // LO = INT64_MIN, HI = 0.
-func execDDIV(cpu *state.CPU, rs, rt uint64) (uint64, error) {
+func execDDIV(r hiLo, rs, rt uint64) (hiLo, uint64, bool) {
 	if rt == 0 {
-		return 0, errDivZero
+		return r, 0, false
 	}
 	n, d := int64(rs), int64(rt)
-	if d == -1 {
-		cpu.HI, cpu.LO = 0, uint64(-n)
-		return 0, nil
-	}
-	cpu.HI, cpu.LO = uint64(n%d), uint64(n/d)
-	return 0, nil
+	return hiLo{uint64(n % d), uint64(n / d)}, 0, true
 }
 
 // execDDIVU: unsigned 64-bit division; rt == 0 fails.
-func execDDIVU(cpu *state.CPU, rs, rt uint64) (uint64, error) {
+func execDDIVU(r hiLo, rs, rt uint64) (hiLo, uint64, bool) {
 	if rt == 0 {
-		return 0, errDivZero
+		return r, 0, false
 	}
-	cpu.HI, cpu.LO = rs%rt, rs/rt
-	return 0, nil
+	return hiLo{rs % rt, rs / rt}, 0, true
 }

@@ -52,33 +52,42 @@ type sysArgs struct {
 	num, a0, a1, a2 uint64
 }
 
-type sysHandler func(m *machine, a sysArgs) error
-
-var syscallTable = map[uint64]sysHandler{
-	SysRead:         (*machine).sysRead,
-	SysWrite:        (*machine).sysWrite,
-	SysOpen:         func(m *machine, _ sysArgs) error { return m.returnErrno(errors.EBADF) },
-	SysMmap:         (*machine).sysMmap,
-	SysBrk:          func(m *machine, _ sysArgs) error { return m.returnValue(ProgramBreak) },
-	SysSchedYield:   (*machine).sysYield,
-	SysNanosleep:    (*machine).sysYield,
-	SysGetpid:       func(m *machine, _ sysArgs) error { return m.returnValue(0) },
-	SysClone:        (*machine).sysClone,
-	SysExit:         (*machine).sysExit,
-	SysFcntl:        (*machine).sysFcntl,
-	SysGetTID:       func(m *machine, _ sysArgs) error { return m.returnValue(m.t.ID) },
-	SysFutex:        (*machine).sysFutex,
-	SysExitGroup:    (*machine).sysExitGroup,
-	SysClockGetTime: (*machine).sysClockGetTime,
-	SysEventFd2:     (*machine).sysEventFd2,
-	SysGetRandom:    (*machine).sysGetRandom,
-}
-
 // execSyscall executes the syscall instruction; its code field is ignored.
 func (m *machine) execSyscall() error {
 	a := sysArgs{num: m.reg(2), a0: m.reg(4), a1: m.reg(5), a2: m.reg(6)}
-	if h, ok := syscallTable[a.num]; ok {
-		return h(m, a)
+	switch a.num {
+	case SysRead:
+		return m.sysRead(a)
+	case SysWrite:
+		return m.sysWrite(a)
+	case SysOpen:
+		return m.returnErrno(errors.EBADF)
+	case SysMmap:
+		return m.sysMmap(a)
+	case SysBrk:
+		return m.returnValue(ProgramBreak)
+	case SysSchedYield, SysNanosleep:
+		return m.sysYield(a)
+	case SysGetpid:
+		return m.returnValue(0)
+	case SysClone:
+		return m.sysClone(a)
+	case SysExit:
+		return m.sysExit(a)
+	case SysFcntl:
+		return m.sysFcntl(a)
+	case SysGetTID:
+		return m.returnValue(m.t.ID)
+	case SysFutex:
+		return m.sysFutex(a)
+	case SysExitGroup:
+		return m.sysExitGroup(a)
+	case SysClockGetTime:
+		return m.sysClockGetTime(a)
+	case SysEventFd2:
+		return m.sysEventFd2(a)
+	case SysGetRandom:
+		return m.sysGetRandom(a)
 	}
 	if _, ok := NoopSyscalls[a.num]; ok {
 		return m.returnValue(0)

@@ -1,0 +1,177 @@
+package cannon
+
+import (
+	"debug/elf"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
+	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
+	cannonprogram "github.com/ethereum-optimism/optimism/cannon/mipsevm/program"
+	"github.com/ethereum/go-ethereum/log"
+
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/program"
+)
+
+var (
+	everyStepLimit = flag.Uint64("cannon.every-step", 100_000, "compare state hashes at every step up to this step")
+	checkpointGap  = flag.Uint64("cannon.checkpoint", 100_000, "then compare every this many steps")
+	programFilter  = flag.String("cannon.programs", "", "comma-separated example names (default: all)")
+)
+
+// examples lists the programs of examples/ with the preimage file each needs.
+var examples = []struct{ name, preimages string }{
+	{"hello", ""}, {"alloc", ""}, {"goroutines", ""}, {"sortmap", ""}, {"panic", ""},
+	{"exitcode", ""}, {"arith", ""}, {"floats", ""}, {"preimage", "examples/preimage/preimages.json"},
+	{"bench", ""},
+}
+
+var buildMu sync.Mutex
+
+// buildExample compiles examples/name for GOOS=linux GOARCH=mips64
+// GOMIPS64=softfloat into dir and returns the ELF path.
+func buildExample(t testing.TB, name, dir string) string {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	out := filepath.Join(dir, name+".elf")
+	cmd := exec.Command("go", "build", "-o", out, "./examples/"+name)
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", name, err, b)
+	}
+	return out
+}
+
+func readPreimages(t testing.TB, path string) preimages {
+	po := preimages{}
+	if path == "" {
+		return po
+	}
+	raw, err := os.ReadFile(filepath.Join("../..", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range m {
+		kb, _ := hex.DecodeString(strings.TrimPrefix(k, "0x"))
+		vb, _ := hex.DecodeString(strings.TrimPrefix(v, "0x"))
+		po[[32]byte(kb)] = vb
+	}
+	return po
+}
+
+// loadCannon loads an ELF the way `cannon load-elf` does.
+func loadCannon(t testing.TB, path string) *multithreaded.State {
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := cannonprogram.LoadELF(f, multithreaded.CreateInitialState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cannonprogram.PatchStack(st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestConformance_CONF_CANNON_PROG runs every example in the spec and in
+// Cannon side by side: the initial state, the state hash at every step up to
+// -cannon.every-step, then every -cannon.checkpoint steps, and the final step
+// count, exit code and hash must agree.
+func TestConformance_CONF_CANNON_PROG(t *testing.T) {
+	dir := t.TempDir()
+	var programs, steps, checkpoints int64
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		if !t.Failed() {
+			t.Logf("compared %d programs: %d steps, %d state-hash checkpoints, 0 mismatches", programs, steps, checkpoints)
+		}
+	})
+	for _, ex := range examples {
+		if *programFilter != "" && !strings.Contains(","+*programFilter+",", ","+ex.name+",") {
+			continue
+		}
+		t.Run(ex.name, func(t *testing.T) {
+			t.Parallel()
+			path := buildExample(t, ex.name, dir)
+			n, c := runLockstep(t, path, readPreimages(t, ex.preimages))
+			mu.Lock()
+			programs, steps, checkpoints = programs+1, steps+int64(n), checkpoints+int64(c)
+			mu.Unlock()
+		})
+	}
+}
+
+// runLockstep steps both VMs to the end and returns the steps and checkpoints compared.
+func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := program.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := loadCannon(t, path)
+	if _, h := cs.EncodeWitness(); memory.Hash(h) != s.Hash() {
+		t.Fatalf("initial state: spec %s, cannon %x", s.Hash(), h)
+	}
+	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	d := spec.Data{Preimages: po}
+	var checkpoints uint64
+	for !s.Exited {
+		next, err := spec.Step(s, d)
+		if err != nil {
+			t.Fatalf("spec failed at step %d: %v", s.Step+1, err)
+		}
+		if msg := stepCannon(vm); msg != "" {
+			t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
+		}
+		s = next
+		if s.Step <= *everyStepLimit || s.Step%*checkpointGap == 0 || s.Exited {
+			checkpoints++
+			if _, h := cs.EncodeWitness(); memory.Hash(h) != s.Hash() {
+				enc := s.Witness().Encode()
+				w, _ := cs.EncodeWitness()
+				t.Fatalf("state hash differs at step %d: spec %s cannon %x; %s\nreplay: cd conformance/cannon && go test -run 'TestConformance_CONF_CANNON_PROG/%s$' .",
+					s.Step, s.Hash(), h, firstWitnessDiff(enc[:], w)+firstThreadDiff(s, cs), filepath.Base(strings.TrimSuffix(path, ".elf")))
+			}
+		}
+	}
+	if s.Step != cs.Step || s.ExitCode != cs.ExitCode || !cs.Exited {
+		t.Fatalf("end: spec step %d exit %d, cannon step %d exit %d exited %v", s.Step, s.ExitCode, cs.Step, cs.ExitCode, cs.Exited)
+	}
+	t.Logf("%d steps, exit code %d, %d checkpoints, final hash %s", s.Step, s.ExitCode, checkpoints, s.Hash())
+	return s.Step, checkpoints
+}
+
+func stepCannon(vm *multithreaded.InstrumentedState) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	if _, err := vm.Step(false); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
