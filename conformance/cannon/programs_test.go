@@ -174,4 +174,3 @@ func stepCannon(vm *multithreaded.InstrumentedState) (msg string) {
 	}
 	return ""
 }
-
