@@ -8,9 +8,15 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
+
+## demo: the main job — build examples/hello for mips64 and run it in the spec.
+demo: build
+	@mkdir -p bin
+	GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 $(GO) build -o bin/hello.elf ./examples/hello
+	bin/opcity run bin/hello.elf
 
 ## test: the README's test command — main module, then the Cannon conformance module.
 test: fmt-check vet test-main test-conformance requirements
