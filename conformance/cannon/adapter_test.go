@@ -95,8 +95,15 @@ func runCannon(s state.State, po preimages) (res cannonResult) {
 	return res
 }
 
-// caseResult compares one case; it returns "" on agreement or a report.
-func compareStep(pre state.State, po preimages) string {
+// compareStep steps one case in both VMs; it returns "" on agreement or a
+// report, and whether the spec produced a post-state.
+func compareStep(pre state.State, po preimages) (string, bool) {
+	msg := compareStepResult(pre, po)
+	_, err := spec.Step(pre, spec.Data{Preimages: po})
+	return msg, err == nil
+}
+
+func compareStepResult(pre state.State, po preimages) string {
 	cres := runCannon(pre, po)
 	post, err := spec.Step(pre, spec.Data{Preimages: po})
 	if cres.panicMsg != "" || err != nil {

@@ -12,6 +12,17 @@ func stepSpec(pre state.State, po preimages) (state.State, error) {
 	return spec.Step(pre, spec.Data{Preimages: po})
 }
 
+// syscallNumberOf returns the syscall number a syscall template tests; the
+// template keeps it in sel, with ^0 stored as 0xFFFFFFFF.
+func syscallNumberOf(t template) uint64 {
+	if t.sel == 0xFFFF_FFFF {
+		return ^uint64(0)
+	}
+	return uint64(t.sel)
+}
+
+// syscallNumbers are the syscall templates: every implemented number, some
+// no-ops, and unknown numbers (o32, unlisted n64, 0, the undefined ^0).
 var syscallNumbers = []uint64{
 	transition.SysRead, transition.SysWrite, transition.SysOpen, transition.SysMmap, transition.SysBrk,
 	transition.SysSchedYield, transition.SysNanosleep, transition.SysGetpid, transition.SysClone,
@@ -26,13 +37,13 @@ var fds = []uint64{0, 1, 2, 3, 4, 5, 6, 7, 100, 101}
 // genSyscallArgs sets v0 and a0..a2 to a syscall and arguments that reach
 // its branches: every fd, clone flags, futex ops, clock ids, sizes at the
 // heap limit.
-func genSyscallArgs(r *rand.Rand, s state.State) state.State {
+func genSyscallArgs(r *rand.Rand, s state.State, num uint64) state.State {
 	t, err := s.CurrentThread()
 	if err != nil {
 		return s
 	}
 	regs := &t.CPU.Regs
-	regs[2] = syscallNumbers[r.IntN(len(syscallNumbers))]
+	regs[2] = num
 	regs[4], regs[5], regs[6] = edgeWord(r), edgeWord(r), uint64(r.IntN(40))
 	switch regs[2] {
 	case transition.SysRead, transition.SysWrite, transition.SysFcntl:
