@@ -9,5 +9,6 @@ import "fmt"
 func main() {
 	fmt.Println("panic: about to panic")
 	var m map[string]int
+	//lint:ignore SA5000 the program exists to panic
 	m["boom"] = 1 // assignment to a nil map
 }
