@@ -65,7 +65,7 @@ func (c readCmd) Run(s commands.SystemUnderTest) commands.Result {
 	return v
 }
 func (readCmd) NextState(st commands.State) commands.State { return st }
-func (readCmd) PreCondition(commands.State) bool          { return true }
+func (readCmd) PreCondition(commands.State) bool           { return true }
 func (c readCmd) PostCondition(st commands.State, r commands.Result) *gopter.PropResult {
 	return gopter.NewPropResult(st.(model).words[c.addr] == r.(uint64), c.String())
 }
