@@ -75,6 +75,7 @@ const (
 	CodeUnalignedAccess                    // an unaligned word access reached the memory back-end
 	CodeBadRegion                          // a region is not an aligned power-of-two subtree
 	CodeBadProgram                         // an ELF file Cannon's loader rejects
+	CodeBadPreimage                        // a preimage that does not hash to its key
 	codeEnd
 )
 
@@ -104,6 +105,7 @@ var codeTable = [codeEnd]codeInfo{
 	CodeUnalignedAccess:    {"unaligned memory access", KindInvalidTransition, "MEM-ALIGN"},
 	CodeBadRegion:          {"invalid memory region", KindRejectedInput, "MEM-REGION-ROOT"},
 	CodeBadProgram:         {"invalid program", KindRejectedInput, "PROG-LOAD"},
+	CodeBadPreimage:        {"preimage does not match its key", KindRejectedInput, "VER-SOUND"},
 }
 
 // Codes returns every code of the closed set in numeric order.
@@ -179,4 +181,5 @@ var (
 	ErrUnalignedAccess    = &Error{Code: CodeUnalignedAccess}
 	ErrBadRegion          = &Error{Code: CodeBadRegion}
 	ErrBadProgram         = &Error{Code: CodeBadProgram}
+	ErrBadPreimage        = &Error{Code: CodeBadPreimage}
 )
