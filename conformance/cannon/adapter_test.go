@@ -74,6 +74,7 @@ type cannonResult struct {
 	proof    []byte // Step(true) proof data
 	panicMsg string // non-empty when Cannon panicked
 	post     *multithreaded.State
+	wit      *mipsevm.StepWitness
 }
 
 // runCannon steps Cannon once from s, recovering a panic into panicMsg.
@@ -91,7 +92,7 @@ func runCannon(s state.State, po preimages) (res cannonResult) {
 		return res
 	}
 	w, h := cs.EncodeWitness()
-	res.witness, res.hash, res.proof, res.post = w, h, wit.ProofData, cs
+	res.witness, res.hash, res.proof, res.post, res.wit = w, h, wit.ProofData, cs, wit
 	return res
 }
 
@@ -117,11 +118,47 @@ func compareStepResult(pre state.State, po preimages) string {
 	if h := w.Hash(); h != cres.hash {
 		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.hash)
 	}
-	tw, _ := pre.EncodeThreadWitness()
-	if !bytes.Equal(tw[:], cres.proof[:len(tw)]) {
-		return "pre-state thread witness differs"
+	return compareWitness(pre, po, cres)
+}
+
+// compareWitness requires the spec's witness to equal Cannon's in every byte
+// the step uses (state, thread witness, used memory slots, preimage), and
+// Cannon's witness to verify statelessly to Cannon's post-state hash
+// (CONF-CANNON-WITNESS).
+func compareWitness(pre state.State, po preimages, cres cannonResult) string {
+	_, w, err := spec.StepWithWitness(pre, spec.Data{Preimages: po})
+	if err != nil {
+		return fmt.Sprintf("spec witness generation failed: %v", err)
+	}
+	cw := cres.wit
+	if !bytes.Equal(w.State[:], cw.State) || w.StateHash != memory.Hash(cw.StateHash) {
+		return "witness state bytes differ"
+	}
+	used := state.ThreadWitnessSize + memory.ProofSize*max(1, w.SlotsUsed)
+	if !bytes.Equal(w.Proof[:used], cw.ProofData[:used]) {
+		return fmt.Sprintf("witness proof differs in its first %d bytes (%d slots used): first difference at byte %d", used, w.SlotsUsed, firstByteDiff(w.Proof[:used], cw.ProofData[:used]))
+	}
+	if w.HasPreimage != cw.HasPreimage() || w.HasPreimage && (w.PreimageKey != cw.PreimageKey || !bytes.Equal(w.PreimageValue, cw.PreimageValue) || w.PreimageOffset != cw.PreimageOffset) {
+		return fmt.Sprintf("witness preimage differs: spec (%v %x %d) cannon (%x %d)", w.HasPreimage, w.PreimageKey, w.PreimageOffset, cw.PreimageKey, cw.PreimageOffset)
+	}
+	d := spec.Data{}
+	if cw.HasPreimage() {
+		d.Preimages = preimages{cw.PreimageKey: cw.PreimageValue[8:]}
+	}
+	got, verr := spec.VerifyStep(cw.State, cw.ProofData, [32]byte{}, d)
+	if verr != nil || got != memory.Hash(cres.hash) {
+		return fmt.Sprintf("Cannon's witness does not verify to Cannon's post-state %x: got %s, %v", cres.hash, got, verr)
 	}
 	return ""
+}
+
+func firstByteDiff(a, b []byte) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
 }
 
 // comparePanics checks that Cannon panicked exactly when the spec reported a

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
@@ -75,10 +76,14 @@ func genOracle(r *rand.Rand, s *state.State) preimages {
 	for i := range key {
 		key[i] = byte(r.Uint32())
 	}
-	key[0] = byte(r.IntN(3))
 	value := make([]byte, r.IntN(80))
 	for i := range value {
 		value[i] = byte(r.Uint32())
+	}
+	key[0] = byte(r.IntN(3))
+	if key[0] == 2 { // a keccak256 key must hash its value, or the verifier rejects it
+		key = memory.Keccak256(value)
+		key[0] = 2
 	}
 	s.PreimageKey = key
 	s.PreimageOffset = r.Uint64N(uint64(len(value)) + 9)
