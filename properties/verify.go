@@ -113,4 +113,3 @@ func agreeWithStateful(s state.State, d spec.Data, got memory.Hash, verr error, 
 	}
 	return nil
 }
-

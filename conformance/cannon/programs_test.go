@@ -22,12 +22,14 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/state"
 )
 
 var (
 	everyStepLimit = flag.Uint64("cannon.every-step", 100_000, "compare state hashes at every step up to this step")
 	checkpointGap  = flag.Uint64("cannon.checkpoint", 100_000, "then compare every this many steps")
 	programFilter  = flag.String("cannon.programs", "", "comma-separated example names (default: all)")
+	witnessGap     = flag.Uint64("cannon.witness-gap", 10_007, "compare step witnesses every this many steps")
 )
 
 // examples lists the programs of examples/ with the preimage file each needs.
@@ -98,11 +100,11 @@ func loadCannon(t testing.TB, path string) *multithreaded.State {
 // count, exit code and hash must agree.
 func TestConformance_CONF_CANNON_PROG(t *testing.T) {
 	dir := t.TempDir()
-	var programs, steps, checkpoints int64
+	var programs, steps, checkpoints, witnesses int64
 	var mu sync.Mutex
 	t.Cleanup(func() {
 		if !t.Failed() {
-			t.Logf("compared %d programs: %d steps, %d state-hash checkpoints, 0 mismatches", programs, steps, checkpoints)
+			t.Logf("compared %d programs: %d steps, %d state-hash checkpoints, %d step witnesses (equal to Cannon's and verified), 0 mismatches", programs, steps, checkpoints, witnesses)
 		}
 	})
 	for _, ex := range examples {
@@ -112,16 +114,17 @@ func TestConformance_CONF_CANNON_PROG(t *testing.T) {
 		t.Run(ex.name, func(t *testing.T) {
 			t.Parallel()
 			path := buildExample(t, ex.name, dir)
-			n, c := runLockstep(t, path, readPreimages(t, ex.preimages))
+			n, c, w := runLockstep(t, path, readPreimages(t, ex.preimages))
 			mu.Lock()
-			programs, steps, checkpoints = programs+1, steps+int64(n), checkpoints+int64(c)
+			programs, steps, checkpoints, witnesses = programs+1, steps+int64(n), checkpoints+int64(c), witnesses+int64(w)
 			mu.Unlock()
 		})
 	}
 }
 
-// runLockstep steps both VMs to the end and returns the steps and checkpoints compared.
-func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
+// runLockstep steps both VMs to the end and returns the steps, checkpoints
+// and witnesses compared.
+func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -136,14 +139,22 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	}
 	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
 	d := spec.Data{Preimages: po}
-	var checkpoints uint64
+	var checkpoints, witnesses uint64
 	for !s.Exited {
+		if s.Step%*witnessGap == 0 {
+			witnesses++
+			if msg := compareProgramWitness(s, po, vm, cs); msg != "" {
+				t.Fatalf("step %d: %s", s.Step+1, msg)
+			}
+		}
 		next, err := spec.Step(s, d)
 		if err != nil {
 			t.Fatalf("spec failed at step %d: %v", s.Step+1, err)
 		}
-		if msg := stepCannon(vm); msg != "" {
-			t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
+		if cs.Step == s.Step {
+			if msg := stepCannon(vm); msg != "" {
+				t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
+			}
 		}
 		s = next
 		if s.Step <= *everyStepLimit || s.Step%*checkpointGap == 0 || s.Exited {
@@ -159,8 +170,24 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	if s.Step != cs.Step || s.ExitCode != cs.ExitCode || !cs.Exited {
 		t.Fatalf("end: spec step %d exit %d, cannon step %d exit %d exited %v", s.Step, s.ExitCode, cs.Step, cs.ExitCode, cs.Exited)
 	}
-	t.Logf("%d steps, exit code %d, %d checkpoints, final hash %s", s.Step, s.ExitCode, checkpoints, s.Hash())
-	return s.Step, checkpoints
+	t.Logf("%d steps, exit code %d, %d checkpoints, %d witnesses, final hash %s", s.Step, s.ExitCode, checkpoints, witnesses, s.Hash())
+	return s.Step, checkpoints, witnesses
+}
+
+// compareProgramWitness steps Cannon with proofs from the same state as s and
+// compares its witness with the spec's (CONF-CANNON-WITNESS).
+func compareProgramWitness(s state.State, po preimages, vm *multithreaded.InstrumentedState, cs *multithreaded.State) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("cannon panicked: %v", r)
+		}
+	}()
+	wit, err := vm.Step(true)
+	if err != nil {
+		return err.Error()
+	}
+	w, h := cs.EncodeWitness()
+	return compareWitness(s, po, cannonResult{witness: w, hash: h, proof: wit.ProofData, post: cs, wit: wit})
 }
 
 func stepCannon(vm *multithreaded.InstrumentedState) (msg string) {
