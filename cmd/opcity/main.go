@@ -2,6 +2,8 @@
 // MIPS64 fault-proof VM.
 //
 //	opcity run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
+//	opcity witness --step N [--preimages FILE.json] PROGRAM.elf
+//	opcity verify WITNESS.json
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
@@ -33,6 +35,10 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCommand(args[1:], stdout, stderr)
+	case "witness":
+		return witnessCommand(args[1:], stdout, stderr)
+	case "verify":
+		return verifyCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -48,5 +54,10 @@ func usage(w io.Writer) {
 commands:
   run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
       run a MIPS64 ELF program from its first instruction until it exits
+  witness --step N [--preimages FILE.json] PROGRAM.elf
+      print the witness of the step from the state at step N, as JSON
+  verify WITNESS.json
+      check a witness statelessly; print the post-state hash (exit 0), or the
+      reason it is rejected (exit 1) or malformed (exit 2)
 `)
 }

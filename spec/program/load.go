@@ -44,7 +44,7 @@ func LoadELF(data []byte) (s state.State, err error) {
 	s = state.NewInitial(f.Entry, transition.HeapStart)
 	mem := memory.Memory{}
 	for i, p := range f.Progs {
-		mem, err = loadSegment(mem, i, p)
+		mem, err = loadSegment(mem, i, p, uint64(len(data)))
 		if err != nil {
 			return state.State{}, err
 		}
@@ -81,8 +81,9 @@ func bad(format string, args ...any) error {
 	return errors.New(errors.CodeBadProgram, format, args...)
 }
 
-// loadSegment writes segment i into mem by Cannon's rules.
-func loadSegment(mem memory.Memory, i int, p *elf.Prog) (memory.Memory, error) {
+// loadSegment writes segment i into mem by Cannon's rules. fileSize bounds
+// the segment's file range before anything is allocated.
+func loadSegment(mem memory.Memory, i int, p *elf.Prog, fileSize uint64) (memory.Memory, error) {
 	if p.Type == elf.PT_MIPS_ABIFLAGS {
 		return mem, nil
 	}
@@ -101,6 +102,9 @@ func loadSegment(mem memory.Memory, i int, p *elf.Prog) (memory.Memory, error) {
 	}
 	if last >= transition.HeapStart {
 		return mem, bad("segment %d: 0x%x-0x%x overlaps the heap at 0x%x", i, p.Vaddr, last, uint64(transition.HeapStart))
+	}
+	if p.Off > fileSize || p.Filesz > fileSize-p.Off {
+		return mem, bad("segment %d: file range [0x%x, +0x%x) past the end of the %d-byte file", i, p.Off, p.Filesz, fileSize)
 	}
 	content := make([]byte, p.Filesz)
 	if _, err := io.ReadFull(p.Open(), content); err != nil {
