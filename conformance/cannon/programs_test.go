@@ -139,11 +139,14 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 	}
 	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
 	d := spec.Data{Preimages: po}
+	// The loop owns its states, so it steps them as transient values, as
+	// spec.Run does; witnesses are taken from a persistent view.
+	s = s.Transient(&memory.Edit{})
 	var checkpoints, witnesses uint64
 	for !s.Exited {
 		if s.Step%*witnessGap == 0 {
 			witnesses++
-			if msg := compareProgramWitness(s, po, vm, cs); msg != "" {
+			if msg := compareProgramWitness(s.Persistent(), po, vm, cs); msg != "" {
 				t.Fatalf("step %d: %s", s.Step+1, msg)
 			}
 		}
