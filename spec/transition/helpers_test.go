@@ -121,6 +121,17 @@ func replaceTop(t testing.TB, s state.State, th state.Thread) state.State {
 	return s
 }
 
+// withStacks returns s with the active and inactive stacks set as
+// s.TraverseRight selects them.
+func withStacks(s state.State, active, inactive state.ThreadStack) state.State {
+	if s.TraverseRight {
+		s.RightThreads, s.LeftThreads = active, inactive
+	} else {
+		s.LeftThreads, s.RightThreads = active, inactive
+	}
+	return s
+}
+
 // editTop returns s with f applied to the top thread of the active stack.
 func editTop(t testing.TB, s state.State, f func(th *state.Thread)) state.State {
 	t.Helper()
