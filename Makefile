@@ -22,10 +22,10 @@ demo: build
 test: fmt-check vet test-main test-conformance requirements
 
 test-main:
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 
 test-conformance:
-	cd conformance/cannon && $(GO) test -v -run 'Conformance' -cannon.cases=$(CANNON_CASES) . 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+	cd conformance/cannon && $(GO) test -v -timeout 60m -run 'Conformance' -cannon.cases=$(CANNON_CASES) . 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 vet:
 	$(GO) vet ./...

@@ -36,11 +36,36 @@ func Run(pre State, d Data, n uint64) (State, uint64, error) {
 	s := pre.Transient(&memory.Edit{})
 	var i uint64
 	for ; i < n && !s.Exited; i++ {
-		next, err := Step(s, d)
+		next, err := Advance(s, d, nil)
 		if err != nil {
 			return s.Persistent(), i, err
 		}
 		s = next
 	}
 	return s.Persistent(), i, nil
+}
+
+// MaxOutput caps the bytes of one write(1|2|4) that Advance reads for its
+// observer; the VM's result never depends on them.
+const MaxOutput = 16 << 20
+
+// Advance is Step plus the off-chain bookkeeping of Cannon's runner: the
+// LastHint buffer of hint writes (fd 4) is carried into the post-state, and
+// observe (if not nil) is called with the step's output effects (stdout,
+// stderr, hints) before the step runs. Requirement SYS-HINT.
+func Advance(pre State, d Data, observe func(transition.Effects)) (State, error) {
+	eff, ok := transition.PendingEffects(pre, MaxOutput)
+	post, err := Step(pre, d)
+	if err != nil {
+		return post, err
+	}
+	if ok {
+		if eff.Fd == transition.FdHintWrite {
+			post.LastHint = eff.LastHint
+		}
+		if observe != nil {
+			observe(eff)
+		}
+	}
+	return post, nil
 }

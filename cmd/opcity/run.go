@@ -17,10 +17,6 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// maxShownWrite caps how many bytes of one write(1|2) the runner copies to
-// the host; the VM's result never depends on it.
-const maxShownWrite = 16 << 20
-
 type runFlags struct {
 	vm        string
 	preimages string
@@ -160,9 +156,16 @@ func execute(f runFlags, s state.State, po oracle, out, errOut, progress io.Writ
 	start := time.Now()
 	p := newProgressMeter(progress, !f.json || f.progress, start)
 	var stepErr error
+	show := func(e transition.Effects) {
+		switch e.Fd {
+		case transition.FdStdout:
+			_, _ = out.Write(e.Data)
+		case transition.FdStderr:
+			_, _ = errOut.Write(e.Data)
+		}
+	}
 	for !s.Exited && (f.maxSteps == 0 || res.Steps < f.maxSteps) {
-		showOutput(s, out, errOut)
-		next, err := spec.Step(s, d)
+		next, err := spec.Advance(s, d, show)
 		if err != nil {
 			stepErr = err
 			step := s.Step + 1
@@ -192,23 +195,6 @@ func describeError(err error) string {
 		return fmt.Sprintf("%v (%s, %s)", err, errors.OutcomeOf(err), e.Code.Requirement())
 	}
 	return err.Error()
-}
-
-// showOutput copies the bytes of a pending write(1|2) to the host streams.
-func showOutput(s state.State, out, errOut io.Writer) {
-	o, ok := transition.PendingOutput(s)
-	if !ok || o.Fd == transition.FdHintWrite {
-		return
-	}
-	mem, ok := s.Memory.(memory.Memory)
-	if !ok {
-		return
-	}
-	w := out
-	if o.Fd == transition.FdStderr {
-		w = errOut
-	}
-	_, _ = w.Write(mem.Bytes(o.Addr, int(min(o.N, maxShownWrite))))
 }
 
 func report(f runFlags, res runResult, stdout io.Writer) {

@@ -12,7 +12,7 @@ import (
 func main() {
 	var acc uint64 = 0x9E3779B97F4A7C15
 	var sacc int64 = -123456789
-	for i := uint64(1); i < 20000; i++ {
+	for i := uint64(1); i < 4000; i++ {
 		hi, lo := bits.Mul64(acc, i*0xBF58476D1CE4E5B9)
 		acc ^= hi + lo
 		acc += acc / (i | 1)

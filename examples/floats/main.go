@@ -11,7 +11,7 @@ import (
 
 func main() {
 	sum := 0.0
-	for i := 1; i <= 2000; i++ {
+	for i := 1; i <= 400; i++ {
 		x := float64(i) / 7
 		sum += math.Sqrt(x) * math.Sin(x) / (1 + math.Exp(-x/100))
 	}

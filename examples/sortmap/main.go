@@ -11,8 +11,8 @@ import (
 
 func main() {
 	m := map[string]int{}
-	for i := 0; i < 5000; i++ {
-		m[fmt.Sprintf("key-%05d", (i*7919)%5000)] = i
+	for i := 0; i < 1000; i++ {
+		m[fmt.Sprintf("key-%05d", (i*7919)%1000)] = i
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -2,6 +2,7 @@ package transition_test
 
 import (
 	stderrors "errors"
+	"sort"
 	"strings"
 	"testing"
 
@@ -278,5 +279,25 @@ func TestST_TRANSIENT_MatchesPersistent(t *testing.T) {
 			}
 			assertState(t, pre, withThreads(pre, left, nil))
 		})
+	}
+}
+
+// TestDEC_Mnemonics: the implemented instruction set is exactly the
+// digest's table (§3.3), 95 mnemonics, sorted.
+func TestDEC_Mnemonics(t *testing.T) {
+	want := strings.Fields(`
+		sll srl sra sllv srlv srav jr jalr movz movn syscall sync
+		mfhi mthi mflo mtlo dsllv dsrlv dsrav mult multu div divu dmult dmultu ddiv ddivu
+		add addu sub subu and or xor nor slt sltu dadd daddu dsub dsubu
+		dsll dsrl dsra dsll32 dsrl32 dsra32
+		bltz bgez bltzal bgezal j jal beq bne blez bgtz
+		addi addiu slti sltiu andi ori xori lui daddi daddiu
+		mul clz clo dclz dclo
+		ldl ldr lb lh lwl lw lbu lhu lwr lwu ld
+		sb sh swl sw sdl sdr swr sd ll lld sc scd`)
+	sort.Strings(want)
+	got := transition.Mnemonics()
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("Mnemonics() =\n%v\nwant (%d)\n%v", got, len(want), want)
 	}
 }

@@ -166,7 +166,8 @@ func (m *machine) sysRead(a sysArgs) error {
 }
 
 // sysWrite: stdout, stderr and the hint fd report a2 bytes written and change
-// no state (their bytes are observed from outside the step); fd 6 writes to
+// nothing the state commits to; their bytes, and the LastHint buffer, are
+// effects runners apply from outside the step (PendingEffects); fd 6 writes to
 // the preimage key; the eventfd returns EAGAIN; any other fd EBADF.
 func (m *machine) sysWrite(a sysArgs) error {
 	switch a.a0 {

@@ -682,7 +682,7 @@ func TestSYS_ERRNO(t *testing.T) {
 // State.LastHint, and state.go:329 writes it into the binary state file,
 // digest §1.5). LastHint is not part of the witness, so the hash must not
 // change.
-func TestSYS_WRITE_HintLastHint(t *testing.T) {
+func TestSYS_HINT_LastHint(t *testing.T) {
 	const hintWord = 0x0000_0002_AABB_CCDD // bytes 00 00 00 02 aa bb cc dd
 	for _, tc := range []struct {
 		name       string
@@ -698,9 +698,16 @@ func TestSYS_WRITE_HintLastHint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pre := setWord(t, sysPre(t, sysWrite, regs{4: 4, 5: tc.buf, 6: tc.n}), dataAddr, hintWord)
 			pre.LastHint = tc.before
+			eff, ok := transition.PendingEffects(pre, 1<<20)
+			if !ok || eff.Fd != 4 {
+				t.Fatalf("PendingEffects = %+v, %v; want the hint write", eff, ok)
+			}
 			got := checkStep(t, pre, expectReturn(t, pre, tc.n, 0), transition.Data{})
-			if string(got.LastHint) != string(tc.wantBuffer) {
-				t.Fatalf("LastHint = %x, want %x", got.LastHint, tc.wantBuffer)
+			if string(got.LastHint) != string(tc.before) {
+				t.Fatalf("Step changed LastHint to %x; runners apply it (SYS-HINT)", got.LastHint)
+			}
+			if string(eff.LastHint) != string(tc.wantBuffer) {
+				t.Fatalf("LastHint = %x, want %x", eff.LastHint, tc.wantBuffer)
 			}
 		})
 	}
