@@ -152,9 +152,9 @@ func TestQUIRK_HILO_RD_MultZeroesRd(t *testing.T) {
 	}
 }
 
-// TestQUIRK_DIV_LOW32: div/divu test only the low 32 bits of rt for zero, so
+// TestQUIRK_DIV_LOW32_ERR_DIV_ZERO: div/divu test only the low 32 bits of rt for zero, so
 // rt = 0x1_0000_0000 has no post-state; ddiv/ddivu test all 64 bits.
-func TestQUIRK_DIV_LOW32(t *testing.T) {
+func TestQUIRK_DIV_LOW32_ERR_DIV_ZERO(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		fn   uint32

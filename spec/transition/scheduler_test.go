@@ -41,7 +41,7 @@ func schedPre(t *testing.T, left, right []state.Thread, traverseRight bool) stat
 // instruction runs (counter becomes 100,000); at 100,000 or more the step
 // only preempts: Step+1, counter 0, the thread moves unchanged to the other
 // stack and, being alone, flips the direction (Appendix A).
-func TestSCHED_QuantumBoundary(t *testing.T) {
+func TestSCHED_QUANTUM_Boundary(t *testing.T) {
 	t.Run("99,999 executes", func(t *testing.T) {
 		pre := schedPre(t, []state.Thread{thread(0)}, nil, false)
 		pre.StepsSinceLastContextSwitch = quantum - 1
@@ -102,7 +102,7 @@ func TestSCHED_QuantumBoundary(t *testing.T) {
 // active stack and nothing else happens; the direction flips only when the
 // active stack empties; the counter resets. This takes priority over the
 // quantum.
-func TestSCHED_PopExitedThread(t *testing.T) {
+func TestSCHED_POP_EXITED(t *testing.T) {
 	exited := thread(1)
 	exited.Exited, exited.ExitCode = true, 4
 	for _, tc := range []struct {

@@ -436,7 +436,7 @@ func TestPRE_KEY_FIFO(t *testing.T) {
 // offset to buf, advances the offset and returns the count (Appendix A:
 // "hello world, preimage" at offset 6, buf 0x20005 → bytes 00 15 68 at 5..7,
 // offset 9).
-func TestSYS_READ_Preimage(t *testing.T) {
+func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 	key := [32]byte{0: 2, 31: 0x42}
 	data := transition.Data{Preimages: oracle{key: []byte("hello world, preimage")}} // 21 bytes
 	const before = 0x1122_3344_5566_7788
