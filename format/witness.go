@@ -133,3 +133,25 @@ func decodeHex(s string) ([]byte, error) {
 	}
 	return hex.DecodeString(s[2:])
 }
+
+// ParseOracle reads a preimage file: a JSON object mapping "0x"+64 hex
+// digits (the key exactly as the program writes it) to "0x"+hex data.
+func ParseOracle(raw []byte) (Oracle, error) {
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("not a JSON object of hex strings: %v", err)
+	}
+	o := Oracle{}
+	for k, v := range m {
+		key, err := fieldHex("key "+k, k, 32)
+		if err != nil {
+			return nil, err
+		}
+		val, err := fieldHex("value of key "+k, v, -1)
+		if err != nil {
+			return nil, err
+		}
+		o[[32]byte(key)] = val
+	}
+	return o, nil
+}

@@ -124,3 +124,7 @@ func ProgramState() *rapid.Generator[state.State] {
 		return s
 	})
 }
+
+// Encodings returns the (opcode, funct-or-rt) pairs of every instruction
+// Cannon implements (see encodings).
+func Encodings() [][2]uint32 { return append([][2]uint32(nil), encodings...) }

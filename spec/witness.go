@@ -65,7 +65,9 @@ func (r *recordingOracle) Preimage(k [32]byte) ([]byte, bool) {
 // StepWithWitness runs Step from pre and also returns the step's witness,
 // capturing memory accesses and oracle reads by wrapping the memory and the
 // oracle from outside the transition. pre.Memory must be a memory.Memory.
-// It fails as Step fails; an empty active stack has no witness either.
+// It fails as Step fails, but still returns the witness of the failing step
+// (what a verifier needs to see the failure) whenever the active stack holds
+// a thread; Witness.Proof is nil when it does not.
 func StepWithWitness(pre State, d Data) (State, Witness, error) {
 	var w Witness
 	full, ok := pre.Memory.(memory.Memory)
@@ -83,16 +85,18 @@ func StepWithWitness(pre State, d Data) (State, Witness, error) {
 	traced := pre
 	traced.Memory = rec
 	post, err := transition.Step(traced, transition.Data{Preimages: oracle})
-	if err != nil {
-		return pre, w, err
+	if tw != ([state.ThreadWitnessSize]byte{}) {
+		w.Proof, w.SlotsUsed = assembleProof(tw, full, pre, rec.Accesses())
 	}
-	post.Memory = post.Memory.(memory.Recorder).Mem
-	w.Proof, w.SlotsUsed = assembleProof(tw, full, pre, rec.Accesses())
 	if oracle.read {
 		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, oracle.key, pre.PreimageOffset
 		w.PreimageValue = binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(oracle.value)), uint64(len(oracle.value)))
 		w.PreimageValue = append(w.PreimageValue, oracle.value...)
 	}
+	if err != nil {
+		return pre, w, err
+	}
+	post.Memory = post.Memory.(memory.Recorder).Mem
 	return post, w, nil
 }
 

@@ -4,6 +4,7 @@
 //	opcity run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
 //	opcity witness --step N [--preimages FILE.json] PROGRAM.elf
 //	opcity verify WITNESS.json
+//	opcity vectors --out DIR [--root REPO]
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
@@ -39,6 +40,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return witnessCommand(args[1:], stdout, stderr)
 	case "verify":
 		return verifyCommand(args[1:], stdout, stderr)
+	case "vectors":
+		return vectorsCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -59,5 +62,7 @@ commands:
   verify WITNESS.json
       check a witness statelessly; print the post-state hash (exit 0), or the
       reason it is rejected (exit 1) or malformed (exit 2)
+  vectors --out DIR [--root REPO]
+      write the conformance vectors (docs/formats/vectors.md) to DIR/v1
 `)
 }

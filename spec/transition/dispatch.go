@@ -127,3 +127,58 @@ func Mnemonics() []string {
 	sort.Strings(names)
 	return names
 }
+
+// MnemonicOf returns the mnemonic of the instruction word, or "" when it is
+// not a named instruction: an encoding Cannon does not implement (the step
+// fails with CodeInvalidInstruction) or a REGIMM rt it treats as a
+// never-taken branch.
+func MnemonicOf(word uint32) string {
+	in := Decode(word)
+	switch in.Opcode {
+	case opSPECIAL:
+		return specialMnemonic(in.Funct)
+	case opREGIMM:
+		return regimmOps[in.Rt].name // "" for an unknown rt: a never-taken branch
+	case opJ:
+		return "j"
+	case opJAL:
+		return "jal"
+	case opLUI:
+		return "lui"
+	case opSPECIAL2:
+		return special2Ops[in.Funct].name
+	case opLL:
+		return "ll"
+	case opLLD:
+		return "lld"
+	case opSC:
+		return "sc"
+	case opSCD:
+		return "scd"
+	}
+	for _, name := range []string{branchOps[in.Opcode].name, immediateOps[in.Opcode].name, loadOps[in.Opcode].name, storeOps[in.Opcode].name} {
+		if name != "" {
+			return name
+		}
+	}
+	return ""
+}
+
+func specialMnemonic(funct uint32) string {
+	switch funct {
+	case fnSYSCALL:
+		return "syscall"
+	case fnJR:
+		return "jr"
+	case fnJALR:
+		return "jalr"
+	case fnSYNC:
+		return "sync"
+	}
+	for _, name := range []string{specialOps[funct].name, moveOps[funct].name, hiLoOps[funct].name} {
+		if name != "" {
+			return name
+		}
+	}
+	return ""
+}

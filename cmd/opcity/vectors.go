@@ -1,0 +1,39 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/opcity-spec/opcity/vectors"
+)
+
+// vectorsCommand: opcity vectors --out DIR [--root REPO]. It writes the
+// conformance vectors to DIR/v1/*.json; the example programs are built
+// from the repository at --root (default: the current directory).
+func vectorsCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vectors", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "directory to write the vectors to")
+	root := fs.String("root", ".", "repository root holding examples/")
+	if err := fs.Parse(args); err != nil || *out == "" || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "opcity vectors: usage: opcity vectors --out DIR [--root REPO]")
+		return exitBadInput
+	}
+	files, err := vectors.Generate(*root)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity vectors:", err)
+		return exitBadInput
+	}
+	if err := vectors.Write(*out, files); err != nil {
+		fmt.Fprintln(stderr, "opcity vectors:", err)
+		return exitBadInput
+	}
+	n := 0
+	for _, f := range files {
+		n += len(f.Vectors)
+		fmt.Fprintf(stdout, "%-13s %4d vectors\n", f.Group, len(f.Vectors))
+	}
+	fmt.Fprintf(stdout, "wrote %d vectors to %s/v%d\n", n, *out, vectors.Version)
+	return exitOK
+}

@@ -1,0 +1,90 @@
+package vectors
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/program"
+)
+
+// Examples are the example programs sampled into the vector set, with the
+// preimage file each needs (paths relative to the repository root).
+var Examples = []struct{ Name, Preimages string }{
+	{"hello", ""}, {"alloc", ""}, {"goroutines", ""}, {"sortmap", ""}, {"panic", ""},
+	{"exitcode", ""}, {"arith", ""}, {"floats", ""}, {"preimage", "examples/preimage/preimages.json"},
+	{"bench", ""},
+}
+
+// sampleSteps are the step numbers sampled from each example (those the
+// program reaches).
+var sampleSteps = []uint64{0, 1_000, 50_000, 200_000, 400_000}
+
+// BuildExample compiles examples/name for GOOS=linux GOARCH=mips64
+// GOMIPS64=softfloat with -trimpath (so the binary, and the vectors, do not
+// depend on where the repository lives) and returns the ELF bytes.
+func BuildExample(root, name, dir string) ([]byte, error) {
+	out := filepath.Join(dir, name+".elf")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building %s: %v\n%s", name, err, msg)
+	}
+	return os.ReadFile(out)
+}
+
+// programVectors samples steps of every example program, built from the
+// repository at root.
+func programVectors(root string) ([]Vector, error) {
+	dir, err := os.MkdirTemp("", "opcity-vectors")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	var out []Vector
+	for _, ex := range Examples {
+		vs, err := sampleProgram(root, dir, ex.Name, ex.Preimages)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+func sampleProgram(root, dir, name, preimages string) ([]Vector, error) {
+	elf, err := BuildExample(root, name, dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := program.Load(elf)
+	if err != nil {
+		return nil, err
+	}
+	d := spec.Data{}
+	if preimages != "" {
+		raw, err := os.ReadFile(filepath.Join(root, preimages))
+		if err != nil {
+			return nil, err
+		}
+		o, err := format.ParseOracle(raw)
+		if err != nil {
+			return nil, err
+		}
+		d.Preimages = o
+	}
+	var out []Vector
+	for _, at := range sampleSteps {
+		if s, _, err = spec.Run(s, d, at-s.Step); err != nil || s.Exited {
+			break
+		}
+		if v, ok := fromStep(fmt.Sprintf("program/%s/step%d", name, at), "programs", fmt.Sprintf("step %d of examples/%s", at, name), s, d); ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
