@@ -113,3 +113,46 @@ func agreeWithStateful(s state.State, d spec.Data, got memory.Hash, verr error, 
 	}
 	return nil
 }
+
+// TamperStep checks VER-SOUND for `flips` single-bit mutations of the honest
+// witness of one step, choosing the region and bit with next (a source of
+// uniform uint64s). It returns the number of mutations checked (0 when the
+// step has no witness or fails) and the first violation.
+func TamperStep(pre state.State, d spec.Data, flips int, next func() uint64) (int, error) {
+	post, w, err := spec.StepWithWitness(pre, d)
+	if err != nil {
+		return 0, nil
+	}
+	honest := post.Hash()
+	for k := 0; k < flips; k++ {
+		stateData := append([]byte(nil), w.State[:]...)
+		proof := append([]byte(nil), w.Proof...)
+		region := TamperRegion(next() % 3)
+		target := stateData
+		switch {
+		case region == TamperThread:
+			target = proof[:state.ThreadWitnessSize]
+		case region == TamperMemory && w.SlotsUsed > 0:
+			slot := int(next() % uint64(w.SlotsUsed))
+			off := state.ThreadWitnessSize + slot*memory.ProofSize
+			target = proof[off : off+memory.ProofSize]
+		default:
+			region = TamperState
+		}
+		bit := next() % uint64(len(target)*8)
+		target[bit/8] ^= 1 << (bit % 8)
+		got, verr := spec.VerifyStep(stateData, proof, [32]byte{}, d)
+		if region == TamperState {
+			if other, ok := retarget(pre, stateData); ok {
+				if err := agreeWithStateful(other, d, got, verr, bit); err != nil {
+					return k, err
+				}
+				continue
+			}
+		}
+		if verr == nil && got == honest {
+			return k, fmt.Errorf("VER-SOUND: flipping bit %d of region %d verifies to the honest post-state %s (pre %s)", bit, region, got, pre.Hash())
+		}
+	}
+	return flips, nil
+}
