@@ -5,6 +5,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
@@ -43,12 +44,16 @@ var encodings = [][2]uint32{
 // Instruction draws an instruction word: usually a supported instruction
 // with small register numbers (so operands alias) and edge immediates,
 // sometimes any 32-bit word.
-func Instruction() *rapid.Generator[uint32] {
+func Instruction() *rapid.Generator[uint32] { return InstructionOf(encodings, true) }
+
+// InstructionOf draws an instruction of one of the encodings; with anyWord,
+// one draw in ten is any 32-bit word instead.
+func InstructionOf(encs [][2]uint32, anyWord bool) *rapid.Generator[uint32] {
 	return rapid.Custom(func(t *rapid.T) uint32 {
-		if rapid.IntRange(0, 9).Draw(t, "anyWord") == 0 {
+		if anyWord && rapid.IntRange(0, 9).Draw(t, "anyWord") == 0 {
 			return rapid.Uint32().Draw(t, "word")
 		}
-		e := rapid.SampledFrom(encodings).Draw(t, "encoding")
+		e := rapid.SampledFrom(encs).Draw(t, "encoding")
 		reg := rapid.Uint32Range(0, 9)
 		rs, rt, rd := reg.Draw(t, "rs"), reg.Draw(t, "rt"), reg.Draw(t, "rd")
 		sa := rapid.Uint32Range(0, 31).Draw(t, "shamt")
@@ -83,9 +88,12 @@ func Word() *rapid.Generator[uint64] {
 // program at CodeBase, with registers pointing into a random data area at
 // DataBase, an optional LL reservation, optional extra threads, and a
 // context-switch counter that sometimes sits at the quantum boundary.
-func ProgramState() *rapid.Generator[state.State] {
+func ProgramState() *rapid.Generator[state.State] { return ProgramStateOf(Instruction()) }
+
+// ProgramStateOf is ProgramState with the program drawn from insn.
+func ProgramStateOf(insn *rapid.Generator[uint32]) *rapid.Generator[state.State] {
 	return rapid.Custom(func(t *rapid.T) state.State {
-		prog := rapid.SliceOfN(Instruction(), 1, 16).Draw(t, "program")
+		prog := rapid.SliceOfN(insn, 1, 16).Draw(t, "program")
 		mem := memory.Memory{}
 		for i, w := range prog {
 			var b [4]byte
@@ -128,3 +136,77 @@ func ProgramState() *rapid.Generator[state.State] {
 // Encodings returns the (opcode, funct-or-rt) pairs of every instruction
 // Cannon implements (see encodings).
 func Encodings() [][2]uint32 { return append([][2]uint32(nil), encodings...) }
+
+// Family returns the instruction family of an encoding: "syscall",
+// "branch", "muldiv", "llsc", "loadstore" or "alu" (one file each in
+// spec/transition).
+func Family(e [2]uint32) string {
+	switch {
+	case e[0] == 0 && e[1] == 0x0C:
+		return "syscall"
+	case e[0] == 0 && (e[1] == 0x08 || e[1] == 0x09), e[0] >= 1 && e[0] <= 7:
+		return "branch"
+	case e[0] == 0 && e[1] >= 0x10 && e[1] <= 0x1F && e[1] != 0x14 && e[1] != 0x16 && e[1] != 0x17:
+		return "muldiv"
+	case e[0] == 0x30 || e[0] == 0x34 || e[0] == 0x38 || e[0] == 0x3C:
+		return "llsc"
+	case e[0] >= 0x1A && e[0] <= 0x1B, e[0] >= 0x20:
+		return "loadstore"
+	}
+	return "alu"
+}
+
+// EncodingsOf returns the encodings of one family.
+func EncodingsOf(family string) [][2]uint32 {
+	var out [][2]uint32
+	for _, e := range encodings {
+		if Family(e) == family {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Syscall families: the numbers each syscall fuzz target draws from.
+var SyscallFamilies = map[string][]uint64{
+	"io":      {5000, 5001, 5002, 5070, 5284},
+	"memory":  {5009, 5012, 5313, 5222, 5010, 5011},
+	"threads": {5055, 5058, 5205, 5194, 5023, 5034, 5178, 5038},
+}
+
+// SyscallState draws a state whose first instruction is a syscall from nums
+// with arguments that reach its branches (fds, flags, ops, sizes).
+func SyscallState(nums []uint64) *rapid.Generator[state.State] {
+	return rapid.Custom(func(t *rapid.T) state.State {
+		s := ProgramStateOf(InstructionOf([][2]uint32{{0, 0x0C}}, false)).Draw(t, "pre")
+		th, _ := s.CurrentThread()
+		th.CPU.Regs[2] = rapid.SampledFrom(nums).Draw(t, "syscall")
+		th.CPU.Regs[4] = rapid.OneOf(rapid.Uint64Range(0, 8), rapid.SampledFrom([]uint64{100, 0x50F00, 0x50F01}), Word()).Draw(t, "a0")
+		th.CPU.Regs[5] = rapid.OneOf(rapid.Uint64Range(0, 4), rapid.SampledFrom([]uint64{128, 129, 0x80, 0x1001}), Word()).Draw(t, "a1")
+		th.CPU.Regs[6] = rapid.OneOf(rapid.Uint64Range(0, 16), Word()).Draw(t, "a2")
+		active, _ := s.ActiveStack().ReplaceTop(th)
+		return s.WithStacks(active, s.InactiveStack())
+	})
+}
+
+// CheckStepLaws checks, for one pre-state, the laws every step obeys:
+// INV-TOTAL, INV-DETERMINISM, INV-PURE, INV-FRAME, INV-R0, INV-STEP-COUNTER
+// and VER-COMPLETE (stateless = stateful).
+func CheckStepLaws(pre state.State, d spec.Data) error {
+	if err := CheckStepTotal(pre, d); err != nil {
+		return err
+	}
+	post, err := spec.Step(pre, d)
+	if err == nil {
+		for _, check := range []func() error{
+			func() error { return CheckFrame(pre, post) },
+			func() error { return CheckR0(post) },
+			func() error { return CheckStepCounter(pre, post) },
+		} {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+	}
+	return CheckVerifyComplete(pre, d)
+}

@@ -17,25 +17,9 @@ var tamperPerFamily = flag.Int("tamper.n", 5_000, "witness mutations per instruc
 func families() map[string][][2]uint32 {
 	out := map[string][][2]uint32{}
 	for _, e := range properties.Encodings() {
-		out[familyOf(e)] = append(out[familyOf(e)], e)
+		out[properties.Family(e)] = append(out[properties.Family(e)], e)
 	}
 	return out
-}
-
-func familyOf(e [2]uint32) string {
-	switch {
-	case e[0] == 0 && e[1] == 0x0C:
-		return "syscall"
-	case e[0] == 0 && (e[1] == 0x08 || e[1] == 0x09), e[0] >= 1 && e[0] <= 7:
-		return "branch"
-	case e[0] == 0 && e[1] >= 0x10 && e[1] <= 0x1F && e[1] != 0x14 && e[1] != 0x16 && e[1] != 0x17:
-		return "muldiv"
-	case e[0] == 0x30 || e[0] == 0x34 || e[0] == 0x38 || e[0] == 0x3C:
-		return "llsc"
-	case e[0] >= 0x1A && e[0] <= 0x1B, e[0] >= 0x20:
-		return "loadstore"
-	}
-	return "alu"
 }
 
 // TestVER_SOUND_PerFamily flips -tamper.n bits per instruction family in
