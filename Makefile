@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -45,6 +45,16 @@ fuzz:
 	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 	  done; \
 	done
+
+## fuzz-campaign: every target for CAMPAIGN_TIME each on all cores; crashers and a summary in fuzz-campaign/.
+CAMPAIGN_TIME ?= 10m
+fuzz-campaign:
+	scripts/fuzz-campaign $(CAMPAIGN_TIME) fuzz-campaign
+
+## mutation: mutation testing of spec/... (killed, lived, not covered); see docs/mutation.md.
+GREMLINS := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+mutation:
+	$(GO) run $(GREMLINS) unleash --workers 2 --timeout-coefficient 10 spec
 
 ## bench: spec benchmarks, benchstat-readable (make bench > new.txt; benchstat old.txt new.txt).
 bench:
