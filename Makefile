@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -59,6 +59,11 @@ mutation:
 ## bench: spec benchmarks, benchstat-readable (make bench > new.txt; benchstat old.txt new.txt).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./spec/...
+
+## bench-program: the spec and Cannon on examples/bench in one run (steps/s, peak heap), with benchstat.
+bench-program:
+	cd conformance/cannon && $(GO) test -run '^$$' -bench BenchmarkProgram -count 6 -timeout 60m . | tee ../../bench-program.txt
+	$(GO) run $(BENCHSTAT) bench-program.txt
 
 benchstat:
 	$(GO) run $(BENCHSTAT) $(OLD) $(NEW)

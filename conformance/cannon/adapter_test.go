@@ -2,6 +2,7 @@ package cannon
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
 	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	specerrors "github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -148,6 +150,26 @@ func compareWitness(pre state.State, po preimages, cres cannonResult) string {
 	got, verr := spec.VerifyStep(cw.State, cw.ProofData, [32]byte{}, d)
 	if verr != nil || got != memory.Hash(cres.hash) {
 		return fmt.Sprintf("Cannon's witness does not verify to Cannon's post-state %x: got %s, %v", cres.hash, got, verr)
+	}
+	return verifyCannonJSON(cw, memory.Hash(cres.hash))
+}
+
+// verifyCannonJSON writes Cannon's witness in the JSON shape of `opcity
+// witness` and checks that the file parses and verifies to Cannon's
+// post-state hash, as `opcity verify` does.
+func verifyCannonJSON(cw *mipsevm.StepWitness, post memory.Hash) string {
+	j := format.WitnessJSON{State: format.Hex(cw.State), StateHash: format.Hex(cw.StateHash[:]), Proof: format.Hex(cw.ProofData), PostStateHash: post.String()}
+	if cw.HasPreimage() {
+		j.PreimageKey, j.PreimageValue, j.PreimageOffset = format.Hex(cw.PreimageKey[:]), format.Hex(cw.PreimageValue), cw.PreimageOffset
+	}
+	raw, _ := json.Marshal(j)
+	in, err := format.ParseWitness(raw)
+	if err != nil {
+		return fmt.Sprintf("Cannon's witness as JSON does not parse: %v", err)
+	}
+	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
+	if err != nil || got != post || *in.Claimed != post {
+		return fmt.Sprintf("Cannon's witness as JSON verifies to %s (%v), want %s", got, err, post)
 	}
 	return ""
 }
