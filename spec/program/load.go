@@ -64,7 +64,7 @@ func parseELF(data []byte) (f *elf.File, err error) {
 	}()
 	f, err = elf.NewFile(bytes.NewReader(data))
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("not a readable ELF file: %v", err)
 	}
 	switch {
 	case f.Class != elf.ELFCLASS64:
