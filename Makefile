@@ -15,7 +15,7 @@ all: vet test
 ## demo: the main job — build examples/hello for mips64 and run it in the spec.
 demo: build
 	@mkdir -p bin
-	GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 $(GO) build -o bin/hello.elf ./examples/hello
+	GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 $(GO) build -trimpath -o bin/hello.elf ./examples/hello
 	bin/opcity run bin/hello.elf
 
 ## test: the README's test command — main module, then the Cannon conformance module.

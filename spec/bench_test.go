@@ -14,7 +14,7 @@ import (
 // buildExample compiles examples/name for mips64 into dir.
 func buildExample(b *testing.B, name string) []byte {
 	out := filepath.Join(b.TempDir(), name+".elf")
-	cmd := exec.Command("go", "build", "-o", out, "./examples/"+name)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {

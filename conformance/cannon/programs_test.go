@@ -47,7 +47,7 @@ func buildExample(t testing.TB, name, dir string) string {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	out := filepath.Join(dir, name+".elf")
-	cmd := exec.Command("go", "build", "-o", out, "./examples/"+name)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
