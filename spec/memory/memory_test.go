@@ -205,3 +205,32 @@ func newRefFrom(m memory.Memory) *refMemory {
 	}
 	return ref
 }
+
+// TestMEM_GEOMETRY_ZeroHashBounds: heights outside [0, 64] give the zero
+// Hash; 64 is the root of the whole space.
+func TestMEM_GEOMETRY_ZeroHashBounds(t *testing.T) {
+	if memory.ZeroHash(65) != (memory.Hash{}) || memory.ZeroHash(-1) != (memory.Hash{}) {
+		t.Fatal("out-of-range heights must give the zero Hash")
+	}
+	if memory.ZeroHash(64) == (memory.Hash{}) || memory.ZeroHash(64) != memory.HashPair(memory.ZeroHash(63), memory.ZeroHash(63)) {
+		t.Fatal("ZeroHash(64) must follow the recurrence")
+	}
+}
+
+// TestMEM_REGION_ROOT_ErrorText: the region error names the broken
+// precondition, at the edges of the size range too.
+func TestMEM_REGION_ROOT_ErrorText(t *testing.T) {
+	for _, c := range []struct {
+		e    memory.RegionError
+		want string
+	}{
+		{memory.RegionError{Addr: 1, Log2Size: 5}, "not aligned"},
+		{memory.RegionError{Addr: 1, Log2Size: 64}, "not aligned"},
+		{memory.RegionError{Log2Size: 4}, "outside"},
+		{memory.RegionError{Log2Size: 65}, "outside"},
+	} {
+		if got := c.e.Error(); !strings.Contains(got, c.want) {
+			t.Errorf("%+v: %q, want it to say %q", c.e, got, c.want)
+		}
+	}
+}
