@@ -17,6 +17,10 @@ func TestMEM_TRANSIENT(t *testing.T) {
 		base := apply(t, memory.Memory{}, newRef(), genWrites(12).Draw(t, "base"))
 		baseRoot := base.Root()
 		ws := genWrites(24).Draw(t, "writes")
+		baseWords := map[uint64]uint64{}
+		for _, w := range ws {
+			baseWords[w.Addr], _ = base.Word(w.Addr)
+		}
 		rootEvery := rapid.IntRange(1, 8).Draw(t, "rootEvery")
 		persistent, transient := base, base.Transient(&memory.Edit{})
 		for i, w := range ws {
@@ -37,6 +41,11 @@ func TestMEM_TRANSIENT(t *testing.T) {
 		}
 		if base.Root() != baseRoot {
 			t.Fatalf("the persistent base changed: %s -> %s", baseRoot, base.Root())
+		}
+		for a, v := range baseWords {
+			if got, _ := base.Word(a); got != v {
+				t.Fatalf("the persistent base's word %#x changed: %#x -> %#x", a, v, got)
+			}
 		}
 	})
 }
