@@ -115,7 +115,7 @@ func compareStepResult(pre state.State, po preimages) string {
 	w := post.Witness()
 	enc := w.Encode()
 	if !bytes.Equal(enc[:], cres.witness) {
-		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + firstThreadDiff(post, cres.post) + "\n" + describeThreads("spec post", post)
+		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + firstThreadDiff(post, cres.post) + "\n" + describeThreads("spec post", post) + describeCannonThreads(cres.post)
 	}
 	if h := w.Hash(); h != cres.hash {
 		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.hash)
@@ -318,4 +318,21 @@ func b2u(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// describeCannonThreads prints Cannon's post-state threads for a reproducer.
+func describeCannonThreads(cs *multithreaded.State) string {
+	var b strings.Builder
+	w, h := cs.EncodeWitness()
+	fmt.Fprintf(&b, "cannon post witness 0x%x\ncannon post hash 0x%x\n", w, h)
+	for _, st := range []struct {
+		name string
+		ts   []*multithreaded.ThreadState
+	}{{"left", cs.LeftThreadStack}, {"right", cs.RightThreadStack}} {
+		for i, t := range st.ts {
+			fmt.Fprintf(&b, "cannon post %s[%d]: id=%d exited=%v code=%d pc=0x%x npc=0x%x hi=0x%x lo=0x%x regs=%x\n",
+				st.name, i, t.ThreadId, t.Exited, t.ExitCode, t.Cpu.PC, t.Cpu.NextPC, t.Cpu.HI, t.Cpu.LO, t.Registers)
+		}
+	}
+	return b.String()
 }
