@@ -72,3 +72,31 @@ func withMemsz(b []byte, memsz byte) []byte {
 	b[64+47] = memsz
 	return b
 }
+
+// TestPROG_LOAD_Boundaries: a segment may end at HeapStart-1 but not at
+// HeapStart; an empty file range at the very end of the file is fine; zero
+// fill stops exactly at vaddr+memsz.
+func TestPROG_LOAD_Boundaries(t *testing.T) {
+	load := uint32(elf.PT_LOAD)
+	const heap = 0x1000_0000_0000
+	if _, err := program.Load(properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: heap - 8, Data: code})); err != nil {
+		t.Fatalf("a segment ending at HeapStart-1: %v", err)
+	}
+	if _, err := program.Load(properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: heap - 7, Data: code})); err == nil {
+		t.Fatal("a segment ending at HeapStart must be rejected")
+	}
+	eof := properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: 0x20000, Memsz: 16})
+	if _, err := program.Load(eof); err != nil {
+		t.Fatalf("an empty file range at the end of the file: %v", err)
+	}
+	data := properties.MinimalELF(0x10000,
+		properties.Segment{Type: load, Vaddr: 0x10000, Data: []byte("abcdefghijklmnop")},
+		properties.Segment{Type: load, Vaddr: 0x10002, Data: []byte("X"), Memsz: 4})
+	s, err := program.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(s.Memory.(memory.Memory).Bytes(0x10000, 16)); got != "abX\x00\x00\x00ghijklmnop" {
+		t.Fatalf("zero fill: %q", got)
+	}
+}
