@@ -131,3 +131,39 @@ func TestVER_SOUND_BadPreimage(t *testing.T) {
 type oracle map[[32]byte][]byte
 
 func (o oracle) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
+
+// TestVER_STATELESS_ThreadWitnessOnly: a step that touches no memory (a
+// preemption) verifies from a proof holding only the 330-byte thread
+// witness; the witness of a preimage read at offset >= 32 of a value longer
+// than 8 bytes carries the prefixed value and verifies.
+func TestVER_STATELESS_ThreadWitnessOnly(t *testing.T) {
+	pre := oneInsn(0)
+	pre.StepsSinceLastContextSwitch = 100_000
+	post, w, err := spec.StepWithWitness(pre, spec.Data{})
+	if err != nil || w.SlotsUsed != 0 {
+		t.Fatalf("preempt: %v, %d slots", err, w.SlotsUsed)
+	}
+	if got, err := spec.VerifyStep(w.State[:], w.Proof[:state.ThreadWitnessSize], [32]byte{}, spec.Data{}); err != nil || got != post.Hash() {
+		t.Fatalf("VerifyStep with the thread witness only: %s, %v", got, err)
+	}
+	pre = oneInsn(0x0000000C)
+	th, _ := pre.CurrentThread()
+	th.CPU.Regs[2], th.CPU.Regs[4], th.CPU.Regs[5], th.CPU.Regs[6] = 5000, 5, 0x20000, 8
+	active, _ := pre.ActiveStack().ReplaceTop(th)
+	pre = pre.WithStacks(active, pre.InactiveStack())
+	value := []byte("a preimage well over thirty-two bytes long, read at offset 40")
+	key := memory.Keccak256(value)
+	key[0] = spec.KeyTypeKeccak256
+	pre.PreimageKey, pre.PreimageOffset = key, 40
+	d := spec.Data{Preimages: oracle{key: value}}
+	post, w, err = spec.StepWithWitness(pre, d)
+	if err != nil || !w.HasPreimage || len(w.PreimageValue) != 8+len(value) || w.PreimageOffset != 40 {
+		t.Fatalf("read at offset 40: %v, preimage %v (%d bytes) at %d", err, w.HasPreimage, len(w.PreimageValue), w.PreimageOffset)
+	}
+	if got := post.Memory.(memory.Memory).Bytes(0x20000, 8); string(got) != string(value[32:40]) {
+		t.Fatalf("read bytes %q, want %q", got, value[32:40])
+	}
+	if got, err := spec.VerifyStep(w.State[:], w.Proof, [32]byte{}, d); err != nil || got != post.Hash() {
+		t.Fatalf("VerifyStep: %s, %v", got, err)
+	}
+}

@@ -85,6 +85,9 @@ func TestPROG_LOAD_Boundaries(t *testing.T) {
 	if _, err := program.Load(properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: heap - 7, Data: code})); err == nil {
 		t.Fatal("a segment ending at HeapStart must be rejected")
 	}
+	if _, err := program.Load(properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: 0x30000, Data: []byte{1}})); err != nil {
+		t.Fatalf("a one-byte segment (last == vaddr): %v", err)
+	}
 	eof := properties.MinimalELF(0, properties.Segment{Type: load, Vaddr: 0x20000, Memsz: 16})
 	if _, err := program.Load(eof); err != nil {
 		t.Fatalf("an empty file range at the end of the file: %v", err)
