@@ -1,0 +1,76 @@
+package fuzz
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/opcity-spec/opcity/opml"
+)
+
+// FuzzDecodeModel: opml.Decode on arbitrary bytes never panics, rejects with
+// a *opml.FormatError, or returns a model whose encoding is the input itself
+// (canonical); small decoded models also run identically on 1 and 3
+// goroutines (OPML-FMT-REJECT, OPML-FMT-CANONICAL, OPML-EXEC-DETERMINISM).
+// The check is opml.CheckDecode.
+func FuzzDecodeModel(f *testing.F) {
+	cnn := opml.Encode(fuzzCNN())
+	f.Add(cnn)                                    // a valid model using every op: Conv2D, MaxPool2D, Reshape, FC, ReLU, Add, ArgMax
+	f.Add(opml.Encode(fuzzMLP()))                 // a valid two-layer perceptron with two outputs
+	f.Add(cnn[:opml.HeaderSize])                  // the header alone: CodeTruncated
+	f.Add([]byte{})                               // nothing at all
+	f.Add(append(append([]byte(nil), cnn...), 0)) // one trailing byte: CodeTrailing
+	big := append([]byte(nil), cnn...)
+	binary.BigEndian.PutUint32(big[8:], 0xFFFFFFFF) // 2^32−1 constants: CodeTooLarge before any allocation
+	f.Add(big)
+	many := append([]byte(nil), cnn...)
+	binary.BigEndian.PutUint32(many[8:], 60000) // within MaxTensors but more records than bytes: CodeTruncated
+	f.Add(many)
+	id := append([]byte(nil), cnn...)
+	id[opml.HeaderSize+3] = 1 // tensor 0 claims id 1: CodeBadID
+	f.Add(id)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := opml.CheckDecode(b); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// fuzzCNN is a small valid model with every op: a 1×4×4×1 image, a 2×2
+// convolution with 2 channels and padding, 2×2 max pooling, flatten, a
+// fully connected layer, ReLU, a residual Add and ArgMax.
+func fuzzCNN() opml.Model {
+	b := &opml.Builder{}
+	f := b.Int8Const([]int{2, 2, 2, 1}, opml.Quant{Zero: 1}, []int8{1, -1, 2, 0, -3, 4, 127, -128})
+	cb := b.Int32Const([]int{2}, opml.Fixed{}, []int32{10, -10})
+	w := b.Int8Const([]int{3, 8}, opml.Quant{}, []int8{1, 2, 3, 4, 5, 6, 7, 8, -1, -2, -3, -4, -5, -6, -7, -8, 0, 1, 0, 1, 0, 1, 0, 1})
+	wb := b.Int32Const([]int{3}, opml.Fixed{}, []int32{0, 1 << 20, -7})
+	x := b.Input(opml.Int8, []int{1, 4, 4, 1}, opml.Quant{Zero: -128, Scale: opml.Fixed{Mult: 1 << 30, Shift: 7}})
+	c := b.Conv2D(x, f, cb, 1, 1, [4]int{1, 1, 0, 0}, opml.Fixed{Mult: 1 << 30, Shift: 4}, opml.Quant{Zero: -3})
+	p := b.MaxPool2D(c, opml.Window{KH: 2, KW: 2, StrideH: 2, StrideW: 2})
+	fl := b.Flatten(p)
+	h := b.FC(fl, w, wb, opml.Fixed{Mult: 1518500250, Shift: 6}, opml.Quant{Zero: 2})
+	r := b.ReLU(h)
+	s := b.Add(r, h, 1<<30, 1<<29, 0, opml.Quant{Zero: 0})
+	m, err := b.Build(s, b.ArgMax(s))
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// fuzzMLP is a 4-3-2 perceptron returning its logits and their argmax.
+func fuzzMLP() opml.Model {
+	b := &opml.Builder{}
+	w1 := b.Int8Const([]int{3, 4}, opml.Quant{}, []int8{1, -2, 3, -4, 5, 6, -7, 8, 127, -128, 0, 1})
+	b1 := b.Int32Const([]int{3}, opml.Fixed{}, []int32{108, -208, 0})
+	w2 := b.Int8Const([]int{2, 3}, opml.Quant{Zero: 1}, []int8{2, -1, 1, -3, 4, 2})
+	b2 := b.Int32Const([]int{2}, opml.Fixed{}, []int32{-5, 7})
+	x := b.Input(opml.Int8, []int{1, 4}, opml.Quant{})
+	h := b.ReLU(b.FC(x, w1, b1, opml.Fixed{Mult: 1 << 30, Shift: 3}, opml.Quant{}))
+	y := b.FC(h, w2, b2, opml.Fixed{Mult: 1518500250, Shift: 2}, opml.Quant{Zero: 3})
+	m, err := b.Build(y, b.ArgMax(y))
+	if err != nil {
+		panic(err)
+	}
+	return m
+}

@@ -1,0 +1,166 @@
+package opml
+
+import "slices"
+
+// Builder assembles a Model in canonical order: constants first, then
+// inputs, then nodes, each node's output declaration derived from its
+// operands by the same rules Validate checks. Every method returns the new
+// tensor's id; after the first error the Builder ignores further calls,
+// returns −1 and Build returns that error (a *FormatError).
+type Builder struct {
+	m   Model
+	err error
+}
+
+// Const adds a constant tensor (t.Data holds its canonical bytes). It must
+// be called before any Input or node.
+func (b *Builder) Const(t Tensor) int {
+	if b.err != nil {
+		return -1
+	}
+	id := len(b.m.Tensors)
+	if b.m.Inputs > 0 || len(b.m.Nodes) > 0 {
+		b.err = formatErr(CodeBadID, "tensor["+itoa(int64(id))+"]", "constants come before inputs and nodes")
+		return -1
+	}
+	t.Shape, t.Data = slices.Clone(t.Shape), slices.Clone(t.Data)
+	if b.err = checkTensor(id, t, true); b.err != nil {
+		return -1
+	}
+	b.m.Tensors = append(b.m.Tensors, t)
+	b.m.Consts++
+	return id
+}
+
+// Int8Const adds an int8 constant of the given shape, quantization and elements.
+func (b *Builder) Int8Const(shape []int, q Quant, v []int8) int {
+	return b.Const(Tensor{DType: Int8, Shape: shape, Quant: q, Data: Int8Bytes(v)})
+}
+
+// Int32Const adds an int32 constant (zero point 0) of the given shape,
+// scale and elements: a bias.
+func (b *Builder) Int32Const(shape []int, scale Fixed, v []int32) int {
+	return b.Const(Tensor{DType: Int32, Shape: shape, Quant: Quant{Scale: scale}, Data: Int32Bytes(v)})
+}
+
+// Input adds an input tensor. It must be called before any node.
+func (b *Builder) Input(d DType, shape []int, q Quant) int {
+	if b.err != nil {
+		return -1
+	}
+	id := len(b.m.Tensors)
+	if len(b.m.Nodes) > 0 {
+		b.err = formatErr(CodeBadID, "tensor["+itoa(int64(id))+"]", "inputs come before nodes")
+		return -1
+	}
+	t := Tensor{DType: d, Shape: slices.Clone(shape), Quant: q}
+	if b.err = checkTensor(id, t, false); b.err != nil {
+		return -1
+	}
+	b.m.Tensors = append(b.m.Tensors, t)
+	b.m.Inputs++
+	return id
+}
+
+// FC adds a FullyConnected node: x [N,K], w [M,K], bias [M] int32, output
+// [N,M] int8 with multiplier out and quantization q.
+func (b *Builder) FC(x, w, bias int, out Fixed, q Quant) int {
+	return b.node(OpFullyConnected, []int{x, w, bias}, []int32{out.Mult, out.Shift}, q, nil)
+}
+
+// Conv2D adds a Conv2D node: x [N,H,W,C], filter [OC,KH,KW,C], bias [OC],
+// the given strides and pads (top, left, bottom, right), output [N,OH,OW,OC]
+// int8 with multiplier out and quantization q.
+func (b *Builder) Conv2D(x, filter, bias int, strideH, strideW int, pad [4]int, out Fixed, q Quant) int {
+	p := b.params(strideH, strideW, pad[0], pad[1], pad[2], pad[3])
+	return b.node(OpConv2D, []int{x, filter, bias}, append([]int32{out.Mult, out.Shift}, p...), q, nil)
+}
+
+// Add adds an Add node: Y = sat(q.Zero + RoundShift((a−za)·multA + (c−zc)·multB, 31+shift)).
+func (b *Builder) Add(a, c int, multA, multB, shift int32, q Quant) int {
+	return b.node(OpAdd, []int{a, c}, []int32{multA, multB, shift}, q, nil)
+}
+
+// ReLU adds a ReLU node; the output has x's shape and quantization.
+func (b *Builder) ReLU(x int) int {
+	return b.node(OpReLU, []int{x}, nil, Quant{}, nil)
+}
+
+// MaxPool2D adds a MaxPool2D node with window win over x [N,H,W,C].
+func (b *Builder) MaxPool2D(x int, win Window) int {
+	p := b.params(win.KH, win.KW, win.StrideH, win.StrideW, win.PadTop, win.PadLeft, win.PadBottom, win.PadRight)
+	return b.node(OpMaxPool2D, []int{x}, p, Quant{}, nil)
+}
+
+// params converts window parameters to int32, recording CodeBadParam for a
+// value outside [0, MaxDim].
+func (b *Builder) params(vals ...int) []int32 {
+	out := make([]int32, len(vals))
+	for i, v := range vals {
+		if (v < 0 || v > MaxDim) && b.err == nil {
+			b.err = formatErr(CodeBadParam, "node["+itoa(int64(len(b.m.Nodes)))+"].params", "%d outside [0, %d]", v, MaxDim)
+		}
+		out[i] = int32(v)
+	}
+	return out
+}
+
+// Reshape adds a Reshape node giving x the shape shape (same element count).
+func (b *Builder) Reshape(x int, shape []int) int {
+	return b.node(OpReshape, []int{x}, nil, Quant{}, shape)
+}
+
+// Flatten adds a Reshape of x [d0, d1, …] to [d0, d1·…].
+func (b *Builder) Flatten(x int) int {
+	if b.err != nil {
+		return -1
+	}
+	if x < 0 || x >= len(b.m.Tensors) {
+		b.err = formatErr(CodeDanglingID, "node["+itoa(int64(len(b.m.Nodes)))+"].inputs[0]", "tensor %d does not exist", x)
+		return -1
+	}
+	s := b.m.Tensors[x].Shape
+	return b.Reshape(x, []int{s[0], b.m.Tensors[x].Elements() / s[0]})
+}
+
+// ArgMax adds an ArgMax node over the last axis of x.
+func (b *Builder) ArgMax(x int) int {
+	return b.node(OpArgMax, []int{x}, nil, Quant{}, nil)
+}
+
+// node appends a node and its derived output declaration.
+func (b *Builder) node(op Op, inputs []int, params []int32, q Quant, shape []int) int {
+	if b.err != nil {
+		return -1
+	}
+	n := Node{Op: op, Inputs: inputs, Output: len(b.m.Tensors), Params: params}
+	f := "node[" + itoa(int64(len(b.m.Nodes))) + "]"
+	b.m.Nodes = append(b.m.Nodes, n) // so that checkInputIDs sees n's position
+	if b.err = b.m.checkInputIDs(f, n); b.err != nil {
+		return -1
+	}
+	t, err := deriveOutput(b.m.Tensors, n, q, slices.Clone(shape), f)
+	if err == nil {
+		t.Shape = slices.Clone(t.Shape)
+		err = checkTensorDecl(f+".output", t)
+	}
+	if b.err = err; err != nil {
+		return -1
+	}
+	b.m.Tensors = append(b.m.Tensors, t)
+	return n.Output
+}
+
+// Build returns the model with the given outputs after Validate.
+// Errors: the first error of the Builder, or the *FormatError of Validate.
+func (b *Builder) Build(outputs ...int) (Model, error) {
+	if b.err != nil {
+		return Model{}, b.err
+	}
+	m := b.m
+	m.Outputs = slices.Clone(outputs)
+	if err := m.Validate(); err != nil {
+		return Model{}, err
+	}
+	return m, nil
+}

@@ -1,0 +1,83 @@
+package opml_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOPML_NOFLOAT: no source of the package (tests excepted) mentions a
+// floating-point or complex type or literal, imports math (math/bits is
+// integer-only), unsafe or a package that computes in floats, carries a
+// build constraint, or is assembly. This is what makes native and in-VM
+// (GOMIPS64=softfloat) results identical by construction.
+func TestOPML_NOFLOAT(t *testing.T) {
+	files, _ := filepath.Glob("*")
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, ".s") {
+			t.Errorf("%s: assembly", name)
+		}
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoFloat(t, fset, f)
+	}
+}
+
+// checkNoFloat reports the float-related constructs of one file.
+func checkNoFloat(t *testing.T, fset *token.FileSet, f *ast.File) {
+	banned := map[string]bool{"float32": true, "float64": true, "complex64": true, "complex128": true,
+		"complex": true, "real": true, "imag": true}
+	for _, imp := range f.Imports {
+		if p := strings.Trim(imp.Path.Value, `"`); p == "math" || p == "unsafe" || p == "math/big" {
+			t.Errorf("%s: imports %s", fset.Position(imp.Pos()), p)
+		}
+	}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:build") || strings.HasPrefix(c.Text, "// +build") {
+				t.Errorf("%s: build constraint", fset.Position(c.Pos()))
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if banned[n.Name] {
+				t.Errorf("%s: %s", fset.Position(n.Pos()), n.Name)
+			}
+		case *ast.BasicLit:
+			if n.Kind == token.FLOAT || n.Kind == token.IMAG {
+				t.Errorf("%s: literal %s", fset.Position(n.Pos()), n.Value)
+			}
+		}
+		return true
+	})
+}
+
+// TestOPML_NOFLOAT_MIPS64: the package builds for the VM's target. Skipped
+// with -short or without a go command.
+func TestOPML_NOFLOAT_MIPS64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	cmd := exec.Command(gobin, "build", "-o", os.DevNull, ".")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("GOARCH=mips64 GOMIPS64=softfloat go build: %v\n%s", err, out)
+	}
+}
