@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Every target works on a fresh machine with Go 1.26 and the Go module proxy.
 
 GO            ?= go
-FUZZTIME      ?= 3000x
+FUZZTIME      ?= 20000x
 CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
@@ -37,7 +37,7 @@ fmt-check:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-## fuzz: run every native fuzz target for FUZZTIME each: a count (3000x, immune to golang/go#75804) or a duration (10m).
+## fuzz: run every native fuzz target for FUZZTIME each: a count (20000x, immune to golang/go#75804) or a duration (10m).
 fuzz:
 	@for pkg in ./fuzz ./spec/memory; do \
 	  for t in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
