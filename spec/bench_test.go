@@ -1,26 +1,17 @@
 package spec_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/vectors"
 )
 
-// buildExample compiles examples/name for mips64 into dir.
+// buildExample compiles examples/name for mips64 (vectors.BuildExample).
 func buildExample(b *testing.B, name string) []byte {
-	out := filepath.Join(b.TempDir(), name+".elf")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build %s: %v\n%s", name, err, msg)
-	}
-	data, err := os.ReadFile(out)
+	data, err := vectors.BuildExample("..", name, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -133,7 +134,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func loadInputs(f runFlags) (state.State, oracle, error) {
+func loadInputs(f runFlags) (state.State, format.Oracle, error) {
 	data, err := os.ReadFile(f.elf)
 	if err != nil {
 		return state.State{}, nil, err
@@ -147,7 +148,7 @@ func loadInputs(f runFlags) (state.State, oracle, error) {
 }
 
 // execute steps the spec until exit, max-steps or a failing step.
-func execute(f runFlags, s state.State, po oracle, out, errOut, progress io.Writer) (runResult, error) {
+func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress io.Writer) (runResult, error) {
 	res := runResult{Program: f.elf, VM: f.vm}
 	d := spec.Data{Preimages: po}
 	// The runner owns every state after the first, so it steps them as

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
 	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/vectors"
 )
 
 var (
@@ -42,18 +42,15 @@ var examples = []struct{ name, preimages string }{
 var buildMu sync.Mutex
 
 // buildExample compiles examples/name for GOOS=linux GOARCH=mips64
-// GOMIPS64=softfloat into dir and returns the ELF path.
+// GOMIPS64=softfloat with -trimpath into dir (vectors.BuildExample) and
+// returns the ELF path.
 func buildExample(t testing.TB, name, dir string) string {
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	out := filepath.Join(dir, name+".elf")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building %s: %v\n%s", name, err, b)
+	if _, err := vectors.BuildExample("../..", name, dir); err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return filepath.Join(dir, name+".elf")
 }
 
 func readPreimages(t testing.TB, path string) preimages {

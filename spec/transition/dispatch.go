@@ -79,50 +79,19 @@ func (m *machine) execSpecial(in Instr) error {
 // sorted. It is the instruction set of docs/spec.md.
 func Mnemonics() []string {
 	names := []string{"j", "jal", "jr", "jalr", "sync", "syscall", "lui", "ll", "lld", "sc", "scd"}
-	for _, op := range specialOps {
-		if op.name != "" {
-			names = append(names, op.name)
+	add := func(name string) {
+		if name != "" {
+			names = append(names, name)
 		}
 	}
-	for _, op := range immediateOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range special2Ops {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range hiLoOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range moveOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range branchOps {
-		if op.name != "" {
-			names = append(names, op.name)
+	for i := range 64 {
+		for _, name := range []string{specialOps[i].name, immediateOps[i].name, special2Ops[i].name,
+			hiLoOps[i].name, moveOps[i].name, branchOps[i].name, loadOps[i].name, storeOps[i].name} {
+			add(name)
 		}
 	}
 	for _, op := range regimmOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range loadOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
-	}
-	for _, op := range storeOps {
-		if op.name != "" {
-			names = append(names, op.name)
-		}
+		add(op.name)
 	}
 	sort.Strings(names)
 	return names
