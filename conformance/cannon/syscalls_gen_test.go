@@ -3,15 +3,11 @@ package cannon
 import (
 	"math/rand/v2"
 
-	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-func stepSpec(pre state.State, po preimages) (state.State, error) {
-	return spec.Step(pre, spec.Data{Preimages: po})
-}
 
 // syscallNumberOf returns the syscall number a syscall template tests; the
 // template keeps it in sel, with ^0 stored as 0xFFFFFFFF.

@@ -140,7 +140,7 @@ func TestENC_STATE_Offsets(t *testing.T) {
 		}
 	}
 	// The fields tile the witness exactly: the end of nextThreadId is byte 188.
-	if 180+8 != len(enc) {
+	if len(enc) != 180+8 {
 		t.Fatalf("fields end at 188, witness is %d bytes", len(enc))
 	}
 }
