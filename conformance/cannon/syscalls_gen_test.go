@@ -8,7 +8,6 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-
 // syscallNumberOf returns the syscall number a syscall template tests; the
 // template keeps it in sel, with ^0 stored as 0xFFFFFFFF.
 func syscallNumberOf(t template) uint64 {
