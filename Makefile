@@ -36,6 +36,7 @@ fmt-check:
 
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
+	cd conformance/cannon && $(GO) run $(STATICCHECK) ./...
 
 ## fuzz: run every native fuzz target for FUZZTIME each: a count (20000x, immune to golang/go#75804) or a duration (10m).
 fuzz:
