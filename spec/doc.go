@@ -20,7 +20,10 @@
 //	    LL/SC                    transition/llsc.go
 //	    syscalls                 transition/syscall*.go
 //	  scheduler                  transition/scheduler.go  preempt, push, pop
-//	memory                       memory/                  Merkle memory, proofs, region roots
+//	Advance                      spec.go                  Step plus runner effects: output, hints (LastHint)
+//	VerifyStep                   verify.go                the stateless verifier: Step over witnessed memory
+//	StepWithWitness              witness.go               the witness of a step, captured from outside
+//	memory                       memory/                  Merkle memory, proofs, region roots, the witnessed back-end
 //	state                        state/                   State, Thread, witness encodings, hash
 //	errors                       errors/                  the closed set of failures
 //
