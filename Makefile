@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -19,10 +19,14 @@ demo: build
 	bin/opcity run bin/hello.elf
 
 ## test: the README's test command — main module, then the Cannon conformance module.
-test: fmt-check vet test-main test-conformance requirements
+test: fmt-check vet test-main test-models test-conformance requirements
 
 test-main:
 	$(GO) test -timeout 30m ./...
+
+## test-models: the trained MNIST models' accuracy through the integer executor (its own module).
+test-models:
+	cd models/mnist && $(GO) vet ./... && $(GO) test -v -run 'OPML' ./... 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 test-conformance:
 	cd conformance/cannon && $(GO) test -v -timeout 60m -run 'Conformance' -cannon.cases=$(CANNON_CASES) . 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
