@@ -19,7 +19,7 @@ var shipped = []struct {
 	{"cnn.opml", 9850},
 }
 
-// TestOPML_MNIST_Accuracy decodes each shipped model and classifies the full
+// TestOPML_MNIST_ACCURACY decodes each shipped model and classifies the full
 // MNIST test set with opml's integer executor.
 func TestOPML_MNIST_ACCURACY(t *testing.T) {
 	test, err := LoadTest()
