@@ -42,6 +42,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return verifyCommand(args[1:], stdout, stderr)
 	case "vectors":
 		return vectorsCommand(args[1:], stdout, stderr)
+	case "infer":
+		return inferCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -64,5 +66,8 @@ commands:
       reason it is rejected (exit 1) or malformed (exit 2)
   vectors --out DIR [--root REPO]
       write the conformance vectors (docs/formats/vectors.md) to DIR/v1
+  infer [--model M] [--data DIR] --image N|FILE [--json]
+      run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
+      and print the prediction and the graph's commitments
 `)
 }
