@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/opcity-spec/opcity/format"
@@ -80,7 +81,7 @@ func reorderFlags(args []string) []string {
 		a := args[i]
 		if len(a) > 1 && a[0] == '-' {
 			flags = append(flags, a)
-			if !isBoolFlag(a) && !containsEq(a) && i+1 < len(args) {
+			if !isBoolFlag(a) && !strings.Contains(a, "=") && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -95,15 +96,6 @@ func isBoolFlag(a string) bool {
 	switch a {
 	case "-json", "--json", "-progress", "--progress":
 		return true
-	}
-	return false
-}
-
-func containsEq(a string) bool {
-	for _, c := range a {
-		if c == '=' {
-			return true
-		}
 	}
 	return false
 }

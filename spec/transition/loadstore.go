@@ -154,10 +154,7 @@ func execLDL(vaddr, mem, rt uint64) uint64 {
 // execLDR merges mem >> (56 - (vaddr & 7) * 8) into the low bytes of rt.
 func execLDR(vaddr, mem, rt uint64) uint64 {
 	s := 56 - (vaddr&7)*8
-	keep := ^uint64(0) << (64 - s) // 0 when s == 0: the whole word is loaded
-	if s == 0 {
-		keep = 0
-	}
+	keep := ^uint64(0) << (64 - s) // 0 when s == 0 (a Go shift by 64): the whole word is loaded
 	return mem>>s | rt&keep
 }
 

@@ -21,8 +21,8 @@ func PendingOutput(s state.State) (Output, bool) {
 		return Output{}, false
 	}
 	t, err := s.CurrentThread()
-	if err != nil || t.Exited || t.CPU.PC&3 != 0 {
-		return Output{}, false
+	if err != nil || t.Exited || t.CPU.PC&3 != 0 || !isOutputWrite(t.CPU.Regs) {
+		return Output{}, false // checked before the fetch: runners call this every step
 	}
 	w, err := s.Memory.Word(t.CPU.PC &^ 7)
 	if err != nil {
@@ -31,16 +31,21 @@ func PendingOutput(s state.State) (Output, bool) {
 	if t.CPU.PC&4 == 0 {
 		w >>= 32
 	}
-	in := Decode(uint32(w))
-	regs := t.CPU.Regs
-	if in.Opcode != opSPECIAL || in.Funct != fnSYSCALL || regs[2] != SysWrite {
+	if in := Decode(uint32(w)); in.Opcode != opSPECIAL || in.Funct != fnSYSCALL {
 		return Output{}, false
 	}
+	regs := t.CPU.Regs
+	return Output{Fd: regs[4], Addr: regs[5], N: regs[6]}, true
+}
+
+// isOutputWrite reports whether the registers set up write(fd, ...) with fd
+// 1, 2 or 4, should the instruction be a syscall.
+func isOutputWrite(regs [32]uint64) bool {
 	switch regs[4] {
 	case FdStdout, FdStderr, FdHintWrite:
-		return Output{Fd: regs[4], Addr: regs[5], N: regs[6]}, true
+		return regs[2] == SysWrite
 	}
-	return Output{}, false
+	return false
 }
 
 // Effects is what the next step does outside the state commitment: the

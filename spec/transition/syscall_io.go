@@ -239,11 +239,19 @@ func (m *machine) readPreimageStream() ([]byte, error) {
 	if !ok {
 		return nil, errors.New(errors.CodeMissingPreimage, "key 0x%x", key)
 	}
-	stream := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(value)), uint64(len(value)))
-	stream = append(stream, value...)
+	n := 8 + uint64(len(value))
 	off := m.s.PreimageOffset
-	if off >= uint64(len(stream)) {
-		return nil, errors.New(errors.CodePreimageOffsetOOB, "offset %d, stream length %d, key 0x%x", off, len(stream), key)
+	if off >= n {
+		return nil, errors.New(errors.CodePreimageOffsetOOB, "offset %d, stream length %d, key 0x%x", off, n, key)
 	}
-	return stream[off:min(off+32, uint64(len(stream)))], nil
+	// Only the 32 bytes from off are built, not the whole stream: a program
+	// reads a long preimage 8 bytes at a time.
+	var prefix [8]byte
+	binary.BigEndian.PutUint64(prefix[:], uint64(len(value)))
+	chunk := make([]byte, 0, 32)
+	if off < 8 {
+		chunk = append(chunk, prefix[off:]...)
+	}
+	start := max(off, 8) - 8
+	return append(chunk, value[start:min(start+32-uint64(len(chunk)), uint64(len(value)))]...), nil
 }
