@@ -3,6 +3,8 @@ package opml
 import (
 	"math/bits"
 
+	"golang.org/x/crypto/sha3"
+
 	"github.com/opcity-spec/opcity/spec/memory"
 )
 
@@ -74,4 +76,38 @@ func (g graphTable) with(i int, c memory.Hash) graphTable {
 func (g graphTable) root() memory.Hash {
 	r, _ := g.mem.RegionRoot(0, g.log2)
 	return r // cannot fail: address 0, 5 <= log2 <= 64
+}
+
+// TensorRoot returns the same value as ComputeTensorRoot, computed level by
+// level over a flat buffer instead of through a memory.Memory: the leaves
+// are the 32-byte chunks of data (the last zero-padded), each level hashes
+// adjacent pairs in place, and an odd node at the end of a level is paired
+// with the all-zero subtree of its height (memory.ZeroHash). It allocates
+// one buffer of ⌈len/32⌉ hashes and one sponge, which is what the node
+// program inside the VM can afford (requirement OPML-COMMIT-TENSOR).
+func TensorRoot(data []byte) memory.Hash {
+	levels := int(TensorLog2Size(len(data))) - memory.LeafLog2
+	nodes := make([]memory.Hash, max(1, (len(data)+memory.LeafSize-1)/memory.LeafSize))
+	for i := range nodes {
+		copy(nodes[i][:], data[min(i*memory.LeafSize, len(data)):])
+	}
+	sponge := sha3.NewLegacyKeccak256()
+	var buf [2 * memory.LeafSize]byte
+	for h := 0; h < levels; h++ {
+		n := (len(nodes) + 1) / 2
+		for i := range n {
+			copy(buf[:32], nodes[2*i][:])
+			if 2*i+1 < len(nodes) {
+				copy(buf[32:], nodes[2*i+1][:])
+			} else {
+				z := memory.ZeroHash(h)
+				copy(buf[32:], z[:])
+			}
+			sponge.Reset()
+			sponge.Write(buf[:])
+			sponge.Sum(nodes[i][:0])
+		}
+		nodes = nodes[:n]
+	}
+	return nodes[0]
 }

@@ -48,8 +48,12 @@ type Executor struct {
 	m       Model
 	workers int
 	consts  []value
-	table   graphTable // entries of the constants set
-	roots   []memory.Hash
+
+	// The constants' commitments, computed on the first Trace (Infer
+	// never needs them, and the VM's whole-inference program runs Infer).
+	once  sync.Once
+	table graphTable // entries of the constants set
+	roots []memory.Hash
 }
 
 // value is a tensor's elements in typed form: i8 for int8, i32 for int32.
@@ -67,13 +71,37 @@ func NewExecutor(m Model, workers int) (*Executor, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Executor{m: m, workers: max(workers, 1), table: newGraphTable(len(m.Tensors))}
-	for id, t := range m.Tensors[:m.Consts] {
+	e := &Executor{m: m, workers: max(workers, 1)}
+	for _, t := range m.Tensors[:m.Consts] {
 		e.consts = append(e.consts, decodeValue(t.DType, t.Data))
-		e.roots = append(e.roots, ComputeTensorRoot(t.Data))
-		e.table = e.table.with(id, e.roots[id])
 	}
 	return e, nil
+}
+
+// commitConsts computes the constants' commitments and their graph table once.
+func (e *Executor) commitConsts() {
+	e.once.Do(func() {
+		e.table = newGraphTable(len(e.m.Tensors))
+		for id, t := range e.m.Tensors[:e.m.Consts] {
+			e.roots = append(e.roots, ComputeTensorRoot(t.Data))
+			e.table = e.table.with(id, e.roots[id])
+		}
+	})
+}
+
+// Tensors runs the model and returns the canonical bytes of every tensor by
+// id: constants, inputs, then node outputs (what a node descriptor's
+// operands are made of). Errors: *InputError.
+func (e *Executor) Tensors(inputs ...[]byte) ([][]byte, error) {
+	vals, err := e.eval(inputs, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(vals))
+	for id, v := range vals {
+		out[id] = encodeValue(e.m.Tensors[id].DType, v)
+	}
+	return out, nil
 }
 
 // Infer runs the model and returns its outputs without computing any
@@ -92,6 +120,7 @@ func (e *Executor) Trace(inputs ...[]byte) (Trace, error) {
 	if err := e.checkInputs(inputs); err != nil {
 		return Trace{}, err
 	}
+	e.commitConsts()
 	tr := Trace{Commitments: slices.Clone(e.roots)}
 	g := e.table
 	for i, in := range inputs {

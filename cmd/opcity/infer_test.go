@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opcity-spec/opcity/opml/mnist"
 )
 
 const (
@@ -32,7 +34,7 @@ func TestCLI_INFER_TestImage(t *testing.T) {
 
 // TestCLI_INFER_PGM: a PGM file of the same pixels gives the same commitments.
 func TestCLI_INFER_PGM(t *testing.T) {
-	px, _, err := testImage(mnistData, 0)
+	px, _, err := mnist.TestImage(mnistData, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,155 @@
+// Package nodevm runs the opML VM programs — the node program and the
+// whole-inference program (subfolders node and infer) — in the spec: it
+// builds them for mips64, prepares the data D they read (local keys and
+// keccak256 preimages), runs them to exit and reads their verdicts
+// (docs/opml.md §7). The differential tests of the opML issue
+// (OPML-NODE-DIFF) live here.
+package nodevm
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+
+	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
+	"github.com/opcity-spec/opcity/spec"
+	specerrors "github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
+)
+
+// The import paths of the two VM programs, relative to the repository root.
+const (
+	NodeProgram  = "./opml/nodevm/node"
+	InferProgram = "./opml/nodevm/infer"
+)
+
+// Build compiles the program at pkg (NodeProgram or InferProgram) in the
+// repository at root for GOOS=linux GOARCH=mips64 GOMIPS64=softfloat with
+// -trimpath, into dir, and returns its initial state.
+func Build(root, pkg, dir string) (state.State, error) {
+	out := filepath.Join(dir, filepath.Base(pkg)+".elf")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return state.State{}, fmt.Errorf("building %s: %v\n%s", pkg, err, msg)
+	}
+	elf, err := os.ReadFile(out)
+	if err != nil {
+		return state.State{}, err
+	}
+	return program.Load(elf)
+}
+
+// NodeData returns the oracle the node program reads for descriptor d with
+// the given operand bytes: the descriptor's keccak256 under local key 1,
+// the descriptor and each operand under their keccak256 keys. The claim is
+// not included; add it with WithClaim.
+func NodeData(d opml.NodeDescriptor, operands [][]byte) format.Oracle {
+	o := format.Oracle{}
+	raw := d.Encode()
+	h := memory.Keccak256(raw)
+	o[guest.LocalKey(guest.LocalDescriptor)] = h[:]
+	o[guest.KeccakKey(h)] = raw
+	for _, data := range operands {
+		k := memory.Keccak256(data)
+		o[guest.KeccakKey(k)] = data
+	}
+	return o
+}
+
+// WithClaim returns a copy of o with the claimed output commitment under
+// local key 2.
+func WithClaim(o format.Oracle, claim memory.Hash) format.Oracle {
+	c := make(format.Oracle, len(o)+1)
+	for k, v := range o {
+		c[k] = v
+	}
+	c[guest.LocalKey(guest.LocalClaim)] = claim[:]
+	return c
+}
+
+// InferData returns the oracle the whole-inference program reads: the
+// keccak256 of the model file and of the input under local keys 1 and 2,
+// and both under their keccak256 keys.
+func InferData(model, input []byte) format.Oracle {
+	o := format.Oracle{}
+	for id, v := range map[byte][]byte{guest.LocalModel: model, guest.LocalInput: input} {
+		h := memory.Keccak256(v)
+		o[guest.LocalKey(id)] = h[:]
+		o[guest.KeccakKey(h)] = v
+	}
+	return o
+}
+
+// Machine is a VM program part-way through its run: its state, the steps
+// it has taken and what it has written to stdout. Its state is persistent
+// between calls, so a Machine can be copied and each copy continued with
+// different data (the claim is read last, so one run serves every claim).
+type Machine struct {
+	State  state.State
+	Steps  uint64
+	Stdout []byte
+}
+
+// ErrStepLimit reports a run that did not exit within its step budget.
+var ErrStepLimit = errors.New("nodevm: step limit reached before exit")
+
+// Run steps m with data d until the program exits, at most max steps. It
+// stops at the first step the spec cannot execute and returns that
+// *errors.Error (for example CodeMissingPreimage when d lacks a key), with
+// m at the state before that step. Errors: *specerrors.Error, ErrStepLimit.
+func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
+	data := spec.Data{Preimages: d}
+	s := m.State.Transient(&memory.Edit{})
+	defer func() { m.State = s.Persistent() }()
+	var out bytes.Buffer
+	out.Write(m.Stdout)
+	defer func() { m.Stdout = out.Bytes() }()
+	show := func(e transition.Effects) {
+		if e.Fd == transition.FdStdout {
+			out.Write(e.Data)
+		}
+	}
+	for !s.Exited {
+		if m.Steps >= max {
+			return ErrStepLimit
+		}
+		next, err := spec.Advance(s, data, show)
+		if err != nil {
+			return err
+		}
+		s = next
+		m.Steps++
+	}
+	return nil
+}
+
+// MissingKey reports whether err is the spec's missing-preimage error.
+func MissingKey(err error) bool {
+	var e *specerrors.Error
+	return errors.As(err, &e) && e.Code == specerrors.CodeMissingPreimage
+}
+
+var outputLine = regexp.MustCompile(`(?m)^output (0x[0-9a-f]{64})$`)
+
+// Output returns the commitment the node program printed.
+func (m *Machine) Output() (memory.Hash, bool) {
+	match := outputLine.FindSubmatch(m.Stdout)
+	if match == nil {
+		return memory.Hash{}, false
+	}
+	var h memory.Hash
+	_, err := hex.Decode(h[:], match[1][2:])
+	return h, err == nil
+}
