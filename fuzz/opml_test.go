@@ -74,3 +74,39 @@ func fuzzMLP() opml.Model {
 	}
 	return m
 }
+
+// FuzzDecodeNodeDescriptor: opml.DecodeNodeDescriptor on arbitrary bytes
+// never panics, rejects with a *opml.FormatError, or returns a descriptor
+// whose encoding is the input; a decoded descriptor applied to all-zero
+// operands computes or reports the first mismatching operand
+// (OPML-NODE-DESCRIPTOR, OPML-NODE-APPLY). The check is
+// opml.CheckDecodeNodeDescriptor.
+func FuzzDecodeNodeDescriptor(f *testing.F) {
+	for _, m := range []opml.Model{fuzzCNN(), fuzzMLP()} {
+		e, err := opml.NewExecutor(m, 1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		inputs := make([][]byte, m.Inputs)
+		for i := range inputs {
+			inputs[i] = make([]byte, m.Tensors[m.Consts+i].ByteSize())
+		}
+		tensors, err := e.Tensors(inputs...)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for k := range m.Nodes {
+			d, _, err := opml.NodeDescriptorOf(m, k, tensors)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(d.Encode()) // every op of both models, as the node program reads it
+		}
+	}
+	f.Add([]byte("OPND"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := opml.CheckDecodeNodeDescriptor(b); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -90,3 +90,47 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// CheckDecodeNodeDescriptor is the property behind the native fuzz target
+// FuzzDecodeNodeDescriptor (requirements OPML-NODE-DESCRIPTOR,
+// OPML-NODE-APPLY). For any bytes b, DecodeNodeDescriptor(b) must either
+// fail with a *FormatError whose Code is defined, or return a descriptor
+// whose encoding is b itself. For a decoded descriptor whose graph is within
+// the CheckDecode run limits, Apply on all-zero operands must either compute
+// the node (when every commitment is the zero tensor's) or fail with an
+// *OperandError naming the first operand whose commitment differs.
+func CheckDecodeNodeDescriptor(b []byte) error {
+	d, err := DecodeNodeDescriptor(b)
+	if err != nil {
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Code < CodeTruncated || fe.Code > CodeBadOutputs {
+			return fmt.Errorf("DecodeNodeDescriptor error %T %v is not a *FormatError with a defined code", err, err)
+		}
+		return nil
+	}
+	if enc := d.Encode(); !bytes.Equal(enc, b) {
+		return fmt.Errorf("Encode(DecodeNodeDescriptor(b)) differs from b at byte %d (len %d vs %d)", firstDiff(enc, b), len(enc), len(b))
+	}
+	if d.Graph.work() > checkRunWork || d.Graph.activationBytes() > checkRunBytes {
+		return nil
+	}
+	operands := make([][]byte, len(d.Operands))
+	bad := -1
+	for i := range operands {
+		operands[i] = make([]byte, d.Graph.Tensors[i].ByteSize())
+		if bad < 0 && TensorRoot(operands[i]) != d.Operands[i].Commitment {
+			bad = i
+		}
+	}
+	out, root, err := d.Apply(operands)
+	var oe *OperandError
+	switch {
+	case bad >= 0 && (!errors.As(err, &oe) || oe.Index != bad):
+		return fmt.Errorf("Apply with operand %d not matching its commitment: %v", bad, err)
+	case bad < 0 && err != nil:
+		return fmt.Errorf("Apply with matching operands: %v", err)
+	case bad < 0 && (len(out) != d.Graph.Tensors[len(operands)].ByteSize() || root != TensorRoot(out)):
+		return fmt.Errorf("Apply returned %d bytes with root %s", len(out), root)
+	}
+	return nil
+}

@@ -5,6 +5,8 @@
 //	opcity witness --step N [--preimages FILE.json] PROGRAM.elf
 //	opcity verify WITNESS.json
 //	opcity vectors --out DIR [--root REPO]
+//	opcity infer [--model M] [--data DIR] --image N|FILE [--json]
+//	opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
@@ -44,6 +46,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return vectorsCommand(args[1:], stdout, stderr)
 	case "infer":
 		return inferCommand(args[1:], stdout, stderr)
+	case "node":
+		return nodeCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -69,5 +73,10 @@ commands:
   infer [--model M] [--data DIR] --image N|FILE [--json]
       run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
       and print the prediction and the graph's commitments
+  node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]
+      run node K of the model inside the VM (the node program, built from the
+      repository) and print the verdict on the claim (default: the native
+      commitment), the steps and the output commitment; exit 0 claim right,
+      1 claim wrong, 2 bad input, 3 no verdict
 `)
 }
