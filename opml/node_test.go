@@ -22,11 +22,11 @@ func TestOPML_COMMIT_TENSOR_Flat(t *testing.T) {
 	})
 }
 
-// TestOPML_NODE_DESCRIPTOR: for every node of random models on random
+// TestOPML_NODE_APPLY: for every node of random models on random
 // inputs, the descriptor round-trips through its encoding, and applying it
 // to the operands gives the node's output bytes and commitment as the whole
 // model's trace has them (OPML-NODE-APPLY).
-func TestOPML_NODE_DESCRIPTOR(t *testing.T) {
+func TestOPML_NODE_APPLY(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := genModel(t)
 		in := genInput(t, m)

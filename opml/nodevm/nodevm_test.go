@@ -1,6 +1,7 @@
 package nodevm
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -8,8 +9,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
@@ -202,4 +205,40 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestOPML_NODE_PROGRAM_BadInput: the node program exits 3 when the
+// descriptor is malformed or an operand's bytes do not match its
+// commitment, and reads nothing after (the claim is never asked for).
+func TestOPML_NODE_PROGRAM_BadInput(t *testing.T) {
+	m, _ := loadModel(t, "mlp.opml")
+	e, err := opml.NewExecutor(m, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tensors, err := e.Tensors(make([]byte, 784))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := len(m.Nodes) - 1 // ArgMax: the smallest node
+	d, ops, err := opml.NodeDescriptorOf(m, k, tensors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := NodeData(d, ops)
+	tampered := bytes.Clone(ops[0])
+	tampered[0] ^= 1
+	changed[guest.KeccakKey(d.Operands[0].Keccak)] = tampered // what an oracle that lies would serve
+	malformed := NodeData(d, ops)
+	raw := d.Encode()
+	raw[0] = 'X'
+	h := memory.Keccak256(raw)
+	malformed[guest.LocalKey(guest.LocalDescriptor)] = h[:]
+	malformed[guest.KeccakKey(h)] = raw
+	for name, o := range map[string]format.Oracle{"operand not matching its commitment": changed, "malformed descriptor": malformed} {
+		mc := &Machine{State: programs[NodeProgram]}
+		if err := mc.Run(o, stepLimit); err != nil || mc.State.ExitCode != guest.ExitBadInput {
+			t.Errorf("%s: %v, exit %d, want %d", name, err, mc.State.ExitCode, guest.ExitBadInput)
+		}
+	}
 }
