@@ -2,6 +2,7 @@ package opml
 
 import (
 	"math/bits"
+	"slices"
 
 	"golang.org/x/crypto/sha3"
 
@@ -47,35 +48,86 @@ func GraphTableLog2Size(t int) uint {
 // the tensors 0..C+I+k (constants, inputs, then the outputs of nodes 0..k).
 // Precondition: len(commitments) <= t.
 func ComputeGraphRoot(commitments []memory.Hash, t int) memory.Hash {
-	g := newGraphTable(t)
+	g, k := newGraphTable(t), newPairHasher()
 	for i, c := range commitments {
-		g = g.with(i, c)
+		g.set(k, i, c)
 	}
 	return g.root()
 }
 
-// graphTable is the graph-state table held in a memory.Memory at address 0,
-// so that setting one entry rehashes only its path.
+// graphTable is the graph-state table as a complete binary Merkle tree
+// kept level by level: levels[0] holds the 2^d entries (d = log2 size − 5),
+// levels[h] the 2^(d−h) roots of height-h subtrees, levels[d][0] the root.
+// Setting an entry rehashes its path, d pair hashes. It computes the same
+// root as the memory RegionRoot of the table (TestOPML_COMMIT_GRAPH_RegionRoot).
 type graphTable struct {
-	mem  memory.Memory
-	log2 uint
+	levels [][]memory.Hash
 }
 
 // newGraphTable returns the all-zero table of t entries.
 func newGraphTable(t int) graphTable {
-	return graphTable{log2: GraphTableLog2Size(t)}
+	d := int(GraphTableLog2Size(t)) - memory.LeafLog2
+	g := graphTable{levels: make([][]memory.Hash, d+1)}
+	for h := range g.levels {
+		g.levels[h] = make([]memory.Hash, 1<<(d-h))
+		if z := memory.ZeroHash(h); z != (memory.Hash{}) {
+			for i := range g.levels[h] {
+				g.levels[h][i] = z
+			}
+		}
+	}
+	return g
 }
 
-// with returns g with entry i set to c.
-func (g graphTable) with(i int, c memory.Hash) graphTable {
-	g.mem = g.mem.SetBytes(uint64(i)*memory.LeafSize, c[:])
-	return g
+// clone returns a copy of g that can be set without changing g.
+func (g graphTable) clone() graphTable {
+	c := graphTable{levels: make([][]memory.Hash, len(g.levels))}
+	for h, l := range g.levels {
+		c.levels[h] = slices.Clone(l)
+	}
+	return c
+}
+
+// set sets entry i to c and rehashes its path with k.
+func (g graphTable) set(k *pairHasher, i int, c memory.Hash) {
+	g.levels[0][i] = c
+	for h := 1; h < len(g.levels); h++ {
+		i /= 2
+		g.levels[h][i] = k.pair(g.levels[h-1][2*i], g.levels[h-1][2*i+1])
+	}
 }
 
 // root returns the table's Merkle root.
 func (g graphTable) root() memory.Hash {
-	r, _ := g.mem.RegionRoot(0, g.log2)
-	return r // cannot fail: address 0, 5 <= log2 <= 64
+	return g.levels[len(g.levels)-1][0]
+}
+
+// pairHasher hashes Merkle pairs with one reused Keccak sponge.
+type pairHasher struct {
+	sponge sha3State
+	buf    [2 * memory.LeafSize]byte
+}
+
+// sha3State is the legacy Keccak sponge: written, then read for the digest.
+type sha3State interface {
+	Write([]byte) (int, error)
+	Read([]byte) (int, error)
+	Reset()
+}
+
+func newPairHasher() *pairHasher {
+	return &pairHasher{sponge: sha3.NewLegacyKeccak256().(sha3State)}
+}
+
+// pair returns keccak256(left ‖ right).
+func (k *pairHasher) pair(left, right memory.Hash) memory.Hash {
+	copy(k.buf[:memory.LeafSize], left[:])
+	copy(k.buf[memory.LeafSize:], right[:])
+	k.sponge.Reset()
+	_, _ = k.sponge.Write(k.buf[:])
+	var out memory.Hash
+	_, _ = k.sponge.Read(out[:])
+	return out
 }
 
 // TensorRoot returns the same value as ComputeTensorRoot, computed level by
@@ -86,26 +138,24 @@ func (g graphTable) root() memory.Hash {
 // one buffer of ⌈len/32⌉ hashes and one sponge, which is what the node
 // program inside the VM can afford (requirement OPML-COMMIT-TENSOR).
 func TensorRoot(data []byte) memory.Hash {
+	return newPairHasher().tensorRoot(data)
+}
+
+// tensorRoot is TensorRoot with k's sponge.
+func (k *pairHasher) tensorRoot(data []byte) memory.Hash {
 	levels := int(TensorLog2Size(len(data))) - memory.LeafLog2
 	nodes := make([]memory.Hash, max(1, (len(data)+memory.LeafSize-1)/memory.LeafSize))
 	for i := range nodes {
 		copy(nodes[i][:], data[min(i*memory.LeafSize, len(data)):])
 	}
-	sponge := sha3.NewLegacyKeccak256()
-	var buf [2 * memory.LeafSize]byte
 	for h := 0; h < levels; h++ {
 		n := (len(nodes) + 1) / 2
 		for i := range n {
-			copy(buf[:32], nodes[2*i][:])
+			right := memory.ZeroHash(h)
 			if 2*i+1 < len(nodes) {
-				copy(buf[32:], nodes[2*i+1][:])
-			} else {
-				z := memory.ZeroHash(h)
-				copy(buf[32:], z[:])
+				right = nodes[2*i+1]
 			}
-			sponge.Reset()
-			sponge.Write(buf[:])
-			sponge.Sum(nodes[i][:0])
+			nodes[i] = k.pair(nodes[2*i], right)
 		}
 		nodes = nodes[:n]
 	}

@@ -82,9 +82,10 @@ func NewExecutor(m Model, workers int) (*Executor, error) {
 func (e *Executor) commitConsts() {
 	e.once.Do(func() {
 		e.table = newGraphTable(len(e.m.Tensors))
+		k := newPairHasher()
 		for id, t := range e.m.Tensors[:e.m.Consts] {
-			e.roots = append(e.roots, ComputeTensorRoot(t.Data))
-			e.table = e.table.with(id, e.roots[id])
+			e.roots = append(e.roots, k.tensorRoot(t.Data))
+			e.table.set(k, id, e.roots[id])
 		}
 	})
 }
@@ -121,24 +122,72 @@ func (e *Executor) Trace(inputs ...[]byte) (Trace, error) {
 		return Trace{}, err
 	}
 	e.commitConsts()
-	tr := Trace{Commitments: slices.Clone(e.roots)}
-	g := e.table
-	for i, in := range inputs {
-		tr.Commitments = append(tr.Commitments, ComputeTensorRoot(in))
-		g = g.with(e.m.Consts+i, tr.Commitments[e.m.Consts+i])
-	}
-	tr.Initial = g.root()
-	vals, err := e.eval(inputs, func(k int, id int, data []byte) {
-		c := ComputeTensorRoot(data)
-		tr.Commitments = append(tr.Commitments, c)
-		g = g.with(id, c)
-		tr.States = append(tr.States, GraphState{Node: k, Output: c, Root: g.root()})
-	})
+	nodes := make([][]byte, 0, len(e.m.Nodes))
+	vals, err := e.eval(inputs, func(_, _ int, data []byte) { nodes = append(nodes, data) })
 	if err != nil {
 		return Trace{}, err
 	}
+	tr := e.commit(newPairHasher(), inputs, nodes)
 	tr.Outputs = e.outputs(vals)
 	return tr, nil
+}
+
+// TraceBatch runs the model once per element of runs (each the inputs of
+// one run) and returns one Trace per run, equal to Trace of that run
+// (requirement OPML-EXEC-DETERMINISM). It computes the kernels of run i+1
+// while a second goroutine computes the commitments of run i, so on two
+// cores a batch costs about what Infer costs: the hashing overlaps the
+// inference instead of following it. Errors: *InputError for the first run
+// whose inputs are wrong (no traces are returned).
+func (e *Executor) TraceBatch(runs [][][]byte) ([]Trace, error) {
+	for _, inputs := range runs {
+		if err := e.checkInputs(inputs); err != nil {
+			return nil, err
+		}
+	}
+	e.commitConsts()
+	type done struct {
+		i       int
+		outputs []Tensor
+		nodes   [][]byte // node k's output bytes
+	}
+	work := make(chan done, 4)
+	traces := make([]Trace, len(runs))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		h := newPairHasher()
+		for d := range work {
+			traces[d.i] = e.commit(h, runs[d.i], d.nodes)
+			traces[d.i].Outputs = d.outputs
+		}
+	})
+	for i, inputs := range runs {
+		nodes := make([][]byte, 0, len(e.m.Nodes))
+		vals, _ := e.eval(inputs, func(_, _ int, data []byte) { nodes = append(nodes, data) }) // inputs checked above
+		work <- done{i: i, outputs: e.outputs(vals), nodes: nodes}
+	}
+	close(work)
+	wg.Wait()
+	return traces, nil
+}
+
+// commit returns the commitments and graph states of a run from its inputs
+// and its node outputs' bytes, hashing with h.
+func (e *Executor) commit(h *pairHasher, inputs, nodes [][]byte) Trace {
+	tr := Trace{Commitments: slices.Clone(e.roots)}
+	g := e.table.clone()
+	for i, in := range inputs {
+		tr.Commitments = append(tr.Commitments, h.tensorRoot(in))
+		g.set(h, e.m.Consts+i, tr.Commitments[e.m.Consts+i])
+	}
+	tr.Initial = g.root()
+	for k, data := range nodes {
+		c := h.tensorRoot(data)
+		tr.Commitments = append(tr.Commitments, c)
+		g.set(h, e.m.Nodes[k].Output, c)
+		tr.States = append(tr.States, GraphState{Node: k, Output: c, Root: g.root()})
+	}
+	return tr
 }
 
 // eval checks the inputs, then computes every node in order; after node k it

@@ -231,3 +231,33 @@ var (
 	exampleLogits = []int8{3, 22}
 	exampleClass  = int32(1)
 )
+
+// TestOPML_EXEC_DETERMINISM_Batch: TraceBatch over several runs returns
+// exactly the Trace of each run, and rejects a batch with one bad run.
+func TestOPML_EXEC_DETERMINISM_Batch(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := genModel(t)
+		n := rapid.IntRange(0, 6).Draw(t, "runs")
+		e, err := opml.NewExecutor(m, rapid.IntRange(1, 3).Draw(t, "workers"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := make([][][]byte, n)
+		for i := range runs {
+			runs[i] = [][]byte{genInput(t, m)}
+		}
+		got, err := e.TraceBatch(runs)
+		if err != nil || len(got) != n {
+			t.Fatalf("TraceBatch: %d traces, %v", len(got), err)
+		}
+		for i, in := range runs {
+			want, err := e.Trace(in...)
+			if err != nil || !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("run %d: TraceBatch differs from Trace (%v)", i, err)
+			}
+		}
+		if _, err := e.TraceBatch(append(runs, [][]byte{})); err == nil {
+			t.Fatal("TraceBatch with a run missing its input: no error")
+		}
+	})
+}
