@@ -1,9 +1,13 @@
 package fuzz
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"testing"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
@@ -60,6 +64,37 @@ func FuzzDecodeInstruction(f *testing.F) {
 	f.Fuzz(func(t *testing.T, w uint32) {
 		if err := properties.CheckDecodeInstruction(w); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzDecodeSnapshot: format.DecodeSnapshot on arbitrary bytes never
+// panics, rejects with a *format.SnapshotError, or returns a state whose
+// snapshot is the input (SNAP-REJECT). The check is format.CheckDecodeSnapshot.
+func FuzzDecodeSnapshot(f *testing.F) {
+	s := state.NewInitial(0x1000, 0x2000_0000)
+	s.Memory = memory.Memory{}.SetBytes(0x1000, []byte{0x24, 0x02, 0x0f, 0xa1}).SetBytes(0x7fff_f000, []byte{7})
+	s.LastHint = []byte{0, 0, 0, 2, 'h'}
+	good, err := format.EncodeSnapshot(s)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)                  // a valid snapshot: one thread, two pages, a hint
+	f.Add(good[:len(good)/2])    // truncated
+	f.Add([]byte("OPCSNAP\x00")) // the magic alone
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := format.CheckDecodeSnapshot(b); err != nil {
+			t.Fatal(err)
+		}
+		// The same bytes with a correct checksum, so the decoder's field
+		// checks are reached and not only the checksum's.
+		if len(b) >= 32 {
+			sealed := bytes.Clone(b)
+			sum := sha256.Sum256(sealed[:len(sealed)-32])
+			copy(sealed[len(sealed)-32:], sum[:])
+			if err := format.CheckDecodeSnapshot(sealed); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }

@@ -1,0 +1,385 @@
+package format
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// The snapshot format's fixed values (docs/formats/snapshot.md).
+const (
+	SnapshotMagic   = "OPCSNAP\x00" // bytes 0..7 of every snapshot
+	SnapshotVersion = 1             // the only version this package reads and writes
+
+	snapshotHeader  = 16 // magic, version, reserved
+	snapshotFields  = 92 // the fixed state fields after the header
+	snapshotTrailer = 64 // state hash and SHA-256 checksum
+	pageRecord      = 8 + pageSize
+	maxHint         = 1 << 24
+	pageSize        = 1 << memory.PageLog2
+)
+
+// SnapshotCode says why a snapshot was rejected.
+type SnapshotCode uint8
+
+// The reasons a snapshot is rejected. Numbers never change meaning.
+const (
+	SnapTruncated    SnapshotCode = iota + 1 // the input ends inside a field, or is shorter than header and trailer
+	SnapBadMagic                             // the first 8 bytes are not SnapshotMagic
+	SnapBadVersion                           // a version other than SnapshotVersion
+	SnapReserved                             // a reserved field is not zero
+	SnapBadChecksum                          // the SHA-256 of the bytes before it does not match
+	SnapBadField                             // a flag or reservation status outside its domain, or a thread that does not decode
+	SnapTooLarge                             // a count larger than the remaining bytes allow
+	SnapPageOrder                            // page indexes not strictly increasing, or past the 64-bit space
+	SnapTrailing                             // bytes between the last page and the trailer
+	SnapHashMismatch                         // the decoded state does not hash to the stored state hash
+)
+
+var snapshotCodeNames = [...]string{
+	SnapTruncated:    "truncated",
+	SnapBadMagic:     "bad magic",
+	SnapBadVersion:   "unsupported version",
+	SnapReserved:     "reserved field not zero",
+	SnapBadChecksum:  "checksum mismatch",
+	SnapBadField:     "bad field",
+	SnapTooLarge:     "count too large",
+	SnapPageOrder:    "pages out of order",
+	SnapTrailing:     "trailing bytes",
+	SnapHashMismatch: "state hash mismatch",
+}
+
+// String returns the code's short name.
+func (c SnapshotCode) String() string {
+	if int(c) < len(snapshotCodeNames) && snapshotCodeNames[c] != "" {
+		return snapshotCodeNames[c]
+	}
+	return fmt.Sprintf("snapshot code %d", uint8(c))
+}
+
+// SnapshotError reports a snapshot that cannot be loaded: the reason, the
+// field and the byte offset where it was found.
+type SnapshotError struct {
+	Code   SnapshotCode
+	Field  string
+	Offset int
+	Detail string
+}
+
+func (e *SnapshotError) Error() string {
+	return fmt.Sprintf("snapshot: %s: %s at byte %d: %s", e.Code, e.Field, e.Offset, e.Detail)
+}
+
+// EncodeSnapshot returns the snapshot of a full state s (every thread known,
+// memory a memory.Memory): everything the VM needs to continue, memory
+// included (docs/formats/snapshot.md). Integers are big-endian:
+//
+//	offset  size   field
+//	0       8      magic "OPCSNAP\0"
+//	8       4      version: 1
+//	12      4      reserved: 0
+//	16      32     preimage key
+//	48      8      preimage offset
+//	56      8      heap
+//	64      1      LL reservation status (0, 1, 2)
+//	65      8      LL address
+//	73      8      LL owner thread
+//	81      1      exit code
+//	82      1      exited (0, 1)
+//	83      8      step
+//	91      8      steps since last context switch
+//	99      1      traverse right (0, 1)
+//	100     8      next thread id
+//	108     4      h: last hint length, ≤ 2^24
+//	112     h      last hint bytes
+//	…       4      l: threads in the left stack, then l × 298-byte thread encodings, bottom first
+//	…       4      r: threads in the right stack, then r × 298 bytes
+//	…       8      p: pages, then p × (8-byte page index ‖ 4096 bytes), indexes strictly increasing
+//	end−64  32     the state hash (state.State.Hash)
+//	end−32  32     SHA-256 of every byte before it
+//
+// Errors: a message for a state that is not full (a stack with an unknown
+// base, or a memory back-end other than memory.Memory).
+func EncodeSnapshot(s state.State) ([]byte, error) {
+	mem, ok := s.Memory.(memory.Memory)
+	if !ok {
+		return nil, fmt.Errorf("snapshot: memory is %T, not a full memory.Memory", s.Memory)
+	}
+	if !s.LeftThreads.IsFullyKnown() || !s.RightThreads.IsFullyKnown() {
+		return nil, fmt.Errorf("snapshot: a thread stack is not fully known")
+	}
+	if len(s.LastHint) > maxHint {
+		return nil, fmt.Errorf("snapshot: last hint of %d bytes exceeds %d", len(s.LastHint), maxHint)
+	}
+	var b bytes.Buffer
+	b.Grow(snapshotHeader + snapshotFields + 21 + len(s.LastHint) + mem.PageCount()*pageRecord + snapshotTrailer)
+	put := func(vs ...uint64) {
+		for _, v := range vs {
+			_ = binary.Write(&b, binary.BigEndian, v)
+		}
+	}
+	put8 := func(vs ...uint8) { b.Write(vs) }
+	b.WriteString(SnapshotMagic)
+	_ = binary.Write(&b, binary.BigEndian, [2]uint32{SnapshotVersion, 0})
+	b.Write(s.PreimageKey[:])
+	put(s.PreimageOffset, s.Heap)
+	put8(s.LLReservationStatus)
+	put(s.LLAddress, s.LLOwnerThread)
+	put8(s.ExitCode, boolByte(s.Exited))
+	put(s.Step, s.StepsSinceLastContextSwitch)
+	put8(boolByte(s.TraverseRight))
+	put(s.NextThreadID)
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(s.LastHint)))
+	b.Write(s.LastHint)
+	for _, st := range []state.ThreadStack{s.LeftThreads, s.RightThreads} {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(st.Threads)))
+		for _, t := range st.Threads {
+			enc := state.EncodeThread(t)
+			b.Write(enc[:])
+		}
+	}
+	put(uint64(mem.PageCount()))
+	for index, page := range mem.Pages {
+		put(index)
+		b.Write(page[:])
+	}
+	h := s.Hash()
+	b.Write(h[:])
+	sum := sha256.Sum256(b.Bytes())
+	b.Write(sum[:])
+	return b.Bytes(), nil
+}
+
+func boolByte(v bool) uint8 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// DecodeSnapshot reads a snapshot written by EncodeSnapshot and returns the
+// state, persistent. It checks the checksum before anything else, then
+// every field, and last that the state it built hashes to the stored state
+// hash. It never panics, and allocates only for counts the remaining bytes
+// can hold. Errors: *SnapshotError.
+func DecodeSnapshot(b []byte) (state.State, error) {
+	if len(b) < snapshotHeader+snapshotTrailer {
+		return state.State{}, &SnapshotError{Code: SnapTruncated, Field: "file", Detail: fmt.Sprintf("%d bytes, at least %d", len(b), snapshotHeader+snapshotTrailer)}
+	}
+	r := &snapReader{b: b[:len(b)-snapshotTrailer]}
+	switch {
+	case string(b[:8]) != SnapshotMagic:
+		return state.State{}, r.fail(SnapBadMagic, "magic", 0, "%q", b[:8])
+	case binary.BigEndian.Uint32(b[8:]) != SnapshotVersion:
+		return state.State{}, r.fail(SnapBadVersion, "version", 8, "%d, want %d", binary.BigEndian.Uint32(b[8:]), SnapshotVersion)
+	case binary.BigEndian.Uint32(b[12:]) != 0:
+		return state.State{}, r.fail(SnapReserved, "reserved", 12, "%d", binary.BigEndian.Uint32(b[12:]))
+	}
+	if sum := sha256.Sum256(b[:len(b)-32]); !bytes.Equal(sum[:], b[len(b)-32:]) {
+		return state.State{}, r.fail(SnapBadChecksum, "checksum", len(b)-32, "stored %x, computed %x", b[len(b)-32:], sum)
+	}
+	r.off = snapshotHeader
+	s, err := r.state()
+	if err != nil {
+		return state.State{}, err
+	}
+	var want memory.Hash
+	copy(want[:], b[len(b)-snapshotTrailer:])
+	if got := s.Hash(); got != want {
+		return state.State{}, r.fail(SnapHashMismatch, "state hash", len(b)-snapshotTrailer, "stored %s, the decoded state hashes to %s", want, got)
+	}
+	return s, nil
+}
+
+// snapReader reads big-endian fields from b (the snapshot without its
+// trailer), tracking the offset.
+type snapReader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *snapReader) fail(c SnapshotCode, field string, off int, format string, args ...any) *SnapshotError {
+	return &SnapshotError{Code: c, Field: field, Offset: off, Detail: fmt.Sprintf(format, args...)}
+}
+
+// take returns the next n bytes, or nil after recording a truncation.
+func (r *snapReader) take(n int, field string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.b)-r.off {
+		r.err = r.fail(SnapTruncated, field, r.off, "need %d bytes, %d left", n, len(r.b)-r.off)
+		return nil
+	}
+	s := r.b[r.off : r.off+n]
+	r.off += n
+	return s
+}
+
+func (r *snapReader) u64(field string) uint64 {
+	if s := r.take(8, field); s != nil {
+		return binary.BigEndian.Uint64(s)
+	}
+	return 0
+}
+
+func (r *snapReader) u32(field string) uint32 {
+	if s := r.take(4, field); s != nil {
+		return binary.BigEndian.Uint32(s)
+	}
+	return 0
+}
+
+// flag reads one byte that must be at most limit.
+func (r *snapReader) flag(field string, limit uint8) uint8 {
+	s := r.take(1, field)
+	if s == nil {
+		return 0
+	}
+	if s[0] > limit && r.err == nil {
+		r.err = r.fail(SnapBadField, field, r.off-1, "%d, at most %d", s[0], limit)
+	}
+	return s[0]
+}
+
+// count reads a count of records of size each, failing when the remaining
+// bytes cannot hold them.
+func (r *snapReader) count(n uint64, size int, field string, off int) int {
+	if r.err == nil && n > uint64((len(r.b)-r.off)/size) {
+		r.err = r.fail(SnapTooLarge, field, off, "%d records of %d bytes, %d bytes left", n, size, len(r.b)-r.off)
+		return 0
+	}
+	return int(n)
+}
+
+// state reads the fields, stacks and pages.
+func (r *snapReader) state() (state.State, error) {
+	var s state.State
+	if k := r.take(32, "preimage key"); k != nil {
+		copy(s.PreimageKey[:], k)
+	}
+	s.PreimageOffset, s.Heap = r.u64("preimage offset"), r.u64("heap")
+	s.LLReservationStatus = r.flag("LL reservation status", 2)
+	s.LLAddress, s.LLOwnerThread = r.u64("LL address"), r.u64("LL owner thread")
+	s.ExitCode = r.flag("exit code", 255)
+	s.Exited = r.flag("exited", 1) == 1
+	s.Step, s.StepsSinceLastContextSwitch = r.u64("step"), r.u64("steps since last context switch")
+	s.TraverseRight = r.flag("traverse right", 1) == 1
+	s.NextThreadID = r.u64("next thread id")
+	off := r.off
+	if h := r.u32("last hint length"); h > maxHint && r.err == nil {
+		r.err = r.fail(SnapTooLarge, "last hint length", off, "%d bytes, limit %d", h, maxHint)
+	} else if hint := r.take(int(h), "last hint"); len(hint) > 0 {
+		s.LastHint = bytes.Clone(hint)
+	}
+	s.LeftThreads = r.stack("left threads")
+	s.RightThreads = r.stack("right threads")
+	s.Memory = r.pages()
+	if r.err == nil && r.off != len(r.b) {
+		r.err = r.fail(SnapTrailing, "pages", r.off, "%d bytes before the trailer", len(r.b)-r.off)
+	}
+	if r.err != nil {
+		return state.State{}, r.err
+	}
+	return s, nil
+}
+
+// stack reads one thread stack, bottom first.
+func (r *snapReader) stack(field string) state.ThreadStack {
+	off := r.off
+	n := r.count(uint64(r.u32(field)), state.ThreadSize, field, off)
+	threads := make([]state.Thread, 0, n)
+	for i := range n {
+		at := r.off
+		enc := r.take(state.ThreadSize, field)
+		if enc == nil {
+			break
+		}
+		t, err := state.DecodeThread(enc)
+		if err != nil {
+			r.err = r.fail(SnapBadField, fmt.Sprintf("%s[%d]", field, i), at, "%v", err)
+			break
+		}
+		threads = append(threads, t)
+	}
+	return state.NewThreadStack(threads...)
+}
+
+// pages reads the memory pages into a memory.Memory.
+func (r *snapReader) pages() memory.Memory {
+	var m memory.Memory
+	off := r.off
+	n := r.count(r.u64("page count"), pageRecord, "page count", off)
+	e := &memory.Edit{}
+	m = m.Transient(e)
+	var last uint64
+	for i := range n {
+		at := r.off
+		index := r.u64("page index")
+		page := r.take(pageSize, "page")
+		if r.err != nil {
+			break
+		}
+		if (i > 0 && index <= last) || index > (1<<64-1)/pageSize {
+			r.err = r.fail(SnapPageOrder, "page index", at, "%#x after %#x", index, last)
+			break
+		}
+		last = index
+		m = m.SetBytes(index*pageSize, page)
+	}
+	return m.Persistent()
+}
+
+// WriteSnapshotFile writes the snapshot of s to path.
+func WriteSnapshotFile(path string, s state.State) error {
+	b, err := EncodeSnapshot(s)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// ReadSnapshotFile reads and decodes the snapshot at path. Errors: the
+// file's read error, or *SnapshotError.
+func ReadSnapshotFile(path string) (state.State, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return state.State{}, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return state.State{}, err
+	}
+	return DecodeSnapshot(b)
+}
+
+// CheckDecodeSnapshot is the property behind the native fuzz target
+// FuzzDecodeSnapshot (requirement SNAP-REJECT): for any bytes b,
+// DecodeSnapshot either fails with a *SnapshotError whose code is defined,
+// or returns a state whose snapshot is b itself (the format is canonical).
+func CheckDecodeSnapshot(b []byte) error {
+	s, err := DecodeSnapshot(b)
+	if err != nil {
+		se, ok := err.(*SnapshotError)
+		if !ok || se.Code < SnapTruncated || se.Code > SnapHashMismatch {
+			return fmt.Errorf("DecodeSnapshot error %T %v is not a *SnapshotError with a defined code", err, err)
+		}
+		return nil
+	}
+	enc, err := EncodeSnapshot(s)
+	if err != nil {
+		return fmt.Errorf("EncodeSnapshot of a decoded state: %v", err)
+	}
+	if !bytes.Equal(enc, b) {
+		return fmt.Errorf("EncodeSnapshot(DecodeSnapshot(b)) differs from b (len %d vs %d)", len(enc), len(b))
+	}
+	return nil
+}
