@@ -27,6 +27,10 @@ type runFlags struct {
 	json      bool
 	progress  bool
 	elf       string
+	from      string // --from: a snapshot to resume instead of an ELF
+	snapAt    uint64 // --snapshot-at: the step counter value to snapshot at
+	snapOut   string // --snapshot-out: where
+	snapSet   bool   // --snapshot-at was given
 }
 
 // runResult is the --json output.
@@ -42,6 +46,7 @@ type runResult struct {
 	Checkpoints []checkpoint `json:"checkpoints,omitempty"`
 	Error       string       `json:"error,omitempty"`
 	ErrorStep   *uint64      `json:"error_step,omitempty"`
+	Snapshot    *checkpoint  `json:"snapshot,omitempty"` // where --snapshot-out was written
 	Seconds     float64      `json:"seconds"`
 }
 
@@ -60,16 +65,30 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fs.Uint64Var(&f.every, "every", 0, "record the state hash every N steps (with --json)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout; program output goes to stderr")
 	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr even with --json")
+	fs.StringVar(&f.from, "from", "", "resume from a snapshot file (docs/formats/snapshot.md) instead of loading an ELF")
+	fs.Uint64Var(&f.snapAt, "snapshot-at", 0, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
+	fs.StringVar(&f.snapOut, "snapshot-out", "", "the snapshot file --snapshot-at writes")
 	if err := fs.Parse(reorderFlags(args)); err != nil {
 		return f, err
 	}
-	if fs.NArg() != 1 {
-		return f, fmt.Errorf("want exactly one PROGRAM.elf, got %d arguments", fs.NArg())
+	fs.Visit(func(fl *flag.Flag) { f.snapSet = f.snapSet || fl.Name == "snapshot-at" })
+	if f.snapSet != (f.snapOut != "") {
+		return f, fmt.Errorf("--snapshot-at and --snapshot-out go together")
+	}
+	if f.from != "" {
+		if fs.NArg() != 0 {
+			return f, fmt.Errorf("--from resumes a snapshot: no PROGRAM.elf too")
+		}
+	} else if fs.NArg() != 1 {
+		return f, fmt.Errorf("want exactly one PROGRAM.elf (or --from SNAPSHOT), got %d arguments", fs.NArg())
 	}
 	if f.vm != "spec" {
 		return f, fmt.Errorf("--vm %q: only \"spec\" is available", f.vm)
 	}
 	f.elf = fs.Arg(0)
+	if f.from != "" {
+		f.elf = f.from
+	}
 	return f, nil
 }
 
@@ -116,6 +135,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		progOut = stderr
 	}
 	res, stepErr := execute(f, pre, po, progOut, progErr, stderr)
+	var outErr *outputError
+	if stderrors.As(stepErr, &outErr) {
+		fmt.Fprintln(stderr, "opcity run:", outErr)
+		return exitBadInput
+	}
 	report(f, res, stdout)
 	if stepErr != nil {
 		if !f.json {
@@ -127,6 +151,14 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 func loadInputs(f runFlags) (state.State, format.Oracle, error) {
+	if f.from != "" {
+		pre, err := format.ReadSnapshotFile(f.from)
+		if err != nil {
+			return state.State{}, nil, fmt.Errorf("%s: %v", f.from, err)
+		}
+		po, err := loadPreimages(f.preimages)
+		return pre, po, err
+	}
 	data, err := os.ReadFile(f.elf)
 	if err != nil {
 		return state.State{}, nil, err
@@ -158,6 +190,13 @@ func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress 
 		}
 	}
 	for !s.Exited && (f.maxSteps == 0 || res.Steps < f.maxSteps) {
+		if f.snapSet && s.Step == f.snapAt {
+			p := s.Persistent()
+			if err := writeSnapshot(f, p, &res); err != nil {
+				return res, err
+			}
+			s = p.Transient(&memory.Edit{})
+		}
 		next, err := spec.Advance(s, d, show)
 		if err != nil {
 			stepErr = err
@@ -175,10 +214,33 @@ func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress 
 	}
 	res.Seconds = time.Since(start).Seconds()
 	s = s.Persistent()
+	if f.snapSet && res.Snapshot == nil && stepErr == nil {
+		if s.Step != f.snapAt {
+			return res, &outputError{fmt.Errorf("--snapshot-at %d: the run stopped at step %d", f.snapAt, s.Step)}
+		}
+		if err := writeSnapshot(f, s, &res); err != nil {
+			return res, err
+		}
+	}
 	res.Exited, res.ExitCode = s.Exited, s.ExitCode
 	res.Status = state.StatusOf(s.Exited, s.ExitCode).String()
 	res.StateHash, res.MemoryRoot = s.Hash().String(), s.Memory.Root().String()
 	return res, stepErr
+}
+
+// outputError is a failure to write what the flags ask for (a snapshot),
+// not a failure of the VM: exit status 2.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+
+// writeSnapshot writes the snapshot of s to --snapshot-out and records it.
+func writeSnapshot(f runFlags, s state.State, res *runResult) error {
+	if err := format.WriteSnapshotFile(f.snapOut, s); err != nil {
+		return &outputError{err}
+	}
+	res.Snapshot = &checkpoint{Step: s.Step, StateHash: s.Hash().String()}
+	return nil
 }
 
 // describeError names the error and what it means for the run.
@@ -199,6 +261,9 @@ func report(f runFlags, res runResult, stdout io.Writer) {
 	}
 	fmt.Fprintf(stdout, "steps %d, exited %v, exit code %d (%s)\nstate hash  %s\nmemory root %s\n",
 		res.Steps, res.Exited, res.ExitCode, res.Status, res.StateHash, res.MemoryRoot)
+	if res.Snapshot != nil {
+		fmt.Fprintf(stdout, "snapshot    step %d, state hash %s, written to %s\n", res.Snapshot.Step, res.Snapshot.StateHash, f.snapOut)
+	}
 }
 
 // progressMeter prints a progress line every few seconds once a run has
