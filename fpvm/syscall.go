@@ -68,7 +68,9 @@ func (vm *VM) syscall(t *Thread) error {
 func (vm *VM) returnValue(c *state.CPU, v uint64) { vm.returnPair(c, v, 0) }
 
 // returnErrno sets v0 = errno, a3 = -1 and advances (SYS-ERRNO).
-func (vm *VM) returnErrno(c *state.CPU, e errors.Errno) { vm.returnPair(c, uint64(e), errors.ErrorSignal) }
+func (vm *VM) returnErrno(c *state.CPU, e errors.Errno) {
+	vm.returnPair(c, uint64(e), errors.ErrorSignal)
+}
 
 func (vm *VM) returnPair(c *state.CPU, v0, v1 uint64) {
 	c.Regs[2], c.Regs[7] = v0, v1

@@ -50,9 +50,9 @@ type VM struct {
 	data       transition.Data    // the data of the running Step/Run call
 	pending    transition.Effects // effects of the output write being executed
 	hasPending bool
-	scratch    insn // the decoded word of an absent page
-	rec  *recorder       // non-nil while StepWitness records memory accesses
-	k    hasher          // for thread and state hashes
+	scratch    insn      // the decoded word of an absent page
+	rec        *recorder // non-nil while StepWitness records memory accesses
+	k          hasher    // for thread and state hashes
 }
 
 // FromState returns a VM holding exactly s. s.Memory must be the full
