@@ -2,6 +2,7 @@ package fpvm
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -248,9 +249,34 @@ func (m *mem) hashAll(p *page, h *[leafCount]memory.Hash) {
 func (m *mem) innerChild(p *page, h *[leafCount]memory.Hash, j int) memory.Hash {
 	if j >= leafCount/2 {
 		l := (2*j - leafCount) * memory.LeafSize
+		if isZero64(p.data[l : l+2*memory.LeafSize]) {
+			return zeroHashes[1]
+		}
 		return m.k.pairBytes(p.data[l : l+2*memory.LeafSize])
 	}
+	// A node's height is 7 - floor(log2 j); two zero subtrees make a zero subtree.
+	height := pageHeight - (63 - bits.LeadingZeros64(uint64(j)))
+	if h[2*j] == zeroHashes[height-1] && h[2*j+1] == zeroHashes[height-1] {
+		return zeroHashes[height]
+	}
 	return m.k.pair(h[2*j], h[2*j+1])
+}
+
+// zeroHashes[h] is memory.ZeroHash(h) for the heights inside a page.
+var zeroHashes = func() (z [pageHeight + 1]memory.Hash) {
+	for h := range z {
+		z[h] = memory.ZeroHash(h)
+	}
+	return z
+}()
+
+// isZero64 reports whether the 64 bytes of b are all zero.
+func isZero64(b []byte) bool {
+	var acc uint64
+	for i := 0; i < 64; i += 8 {
+		acc |= binary.LittleEndian.Uint64(b[i:])
+	}
+	return acc == 0
 }
 
 // rehashDirty recomputes the inner nodes of p on the paths of dirty leaves.
