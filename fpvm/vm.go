@@ -53,6 +53,10 @@ type VM struct {
 	scratch    insn      // the decoded word of an absent page
 	rec        *recorder // non-nil while StepWitness records memory accesses
 	k          hasher    // for thread and state hashes
+
+	rootsOK      bool        // belowRoot and inactiveRoot are valid
+	belowRoot    memory.Hash // root of the active stack without its top
+	inactiveRoot memory.Hash // root of the inactive stack
 }
 
 // FromState returns a VM holding exactly s. s.Memory must be the full
@@ -165,7 +169,7 @@ func (vm *VM) ReadMemory(addr, n uint64) []byte { return vm.mem.readBytes(addr, 
 
 // Witness returns the 188-byte commitment view of the state.
 func (vm *VM) Witness() state.Witness {
-	return state.Witness{
+	w := state.Witness{
 		MemRoot:                     vm.mem.Root(),
 		PreimageKey:                 vm.PreimageKey,
 		PreimageOffset:              vm.PreimageOffset,
@@ -178,10 +182,31 @@ func (vm *VM) Witness() state.Witness {
 		Step:                        vm.StepCount,
 		StepsSinceLastContextSwitch: vm.StepsSinceLastContextSwitch,
 		TraverseRight:               vm.TraverseRight,
-		LeftThreadStack:             vm.stackRoot(vm.left, len(vm.left)),
-		RightThreadStack:            vm.stackRoot(vm.right, len(vm.right)),
 		NextThreadID:                vm.NextThreadID,
 	}
+	active, inactive := vm.stackRoots()
+	w.LeftThreadStack, w.RightThreadStack = active, inactive
+	if vm.TraverseRight {
+		w.LeftThreadStack, w.RightThreadStack = inactive, active
+	}
+	return w
+}
+
+// stackRoots returns the roots of the active and inactive stacks. The root
+// of the active stack below the current thread and the inactive root are
+// cached until the stacks change (setCurrent); only the current thread is
+// rehashed.
+func (vm *VM) stackRoots() (active, inactive memory.Hash) {
+	a := *vm.active()
+	if !vm.rootsOK {
+		vm.belowRoot = vm.stackRoot(a, max(len(a)-1, 0))
+		vm.inactiveRoot = vm.stackRoot(*vm.inactive(), len(*vm.inactive()))
+		vm.rootsOK = true
+	}
+	if vm.cur == nil {
+		return vm.belowRoot, vm.inactiveRoot
+	}
+	return vm.k.pair(vm.belowRoot, vm.threadHash(vm.cur)), vm.inactiveRoot
 }
 
 // Hash returns the state hash, equal to the spec State's Hash().
@@ -224,6 +249,7 @@ func (vm *VM) inactive() *[]*Thread {
 // setCurrent points cur at the top of the active stack. The new current
 // thread's cached hash is dropped: it may change from now on.
 func (vm *VM) setCurrent() {
+	vm.rootsOK = false
 	a := *vm.active()
 	vm.cur = nil
 	if len(a) > 0 {

@@ -99,7 +99,8 @@ func (vm *VM) threadWitness() ([state.ThreadWitnessSize]byte, error) {
 	}
 	enc := state.EncodeThread(vm.cur.Thread)
 	copy(out[:], enc[:])
-	below := vm.stackRoot(a, len(a)-1)
+	vm.stackRoots()
+	below := vm.belowRoot
 	copy(out[state.ThreadSize:], below[:])
 	return out, nil
 }
