@@ -10,8 +10,9 @@ import (
 // exec executes one decoded non-syscall instruction of the current thread
 // (CPU c). It has the spec's semantics (spec/transition: alu.go, muldiv.go,
 // branch.go, loadstore.go, llsc.go) and fails, before changing anything, with
-// the same error codes. The shared helpers below keep each family's rules in
-// one place; the switch only routes.
+// the same error codes. One-line ALU operations are written in the switch
+// so the hot path makes no further call; the HI/LO group, branches, jumps,
+// sub-word loads/stores and LL/SC are in the family helpers below.
 func (vm *VM) exec(c *state.CPU, in *insn) error {
 	r := &c.Regs
 	switch in.op {

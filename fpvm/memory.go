@@ -136,8 +136,8 @@ func (m *mem) markDirty(idx uint64, p *page) {
 	m.rootOK = false
 }
 
-// setBytes writes data at addr, at any alignment, without touching the
-// Merkle caches' validity rules: every touched page is marked dirty. Used to
+// setBytes writes data at addr, at any alignment, marking every touched
+// leaf and page dirty and dropping the pages' decoded instructions. Used to
 // load a state.
 func (m *mem) setBytes(addr uint64, data []byte) {
 	for len(data) > 0 {
