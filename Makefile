@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -69,6 +69,14 @@ bench:
 bench-program:
 	cd conformance/cannon && $(GO) test -run '^$$' -bench BenchmarkProgram -count 6 -timeout 60m . | tee ../../bench-program.txt
 	$(GO) run $(BENCHSTAT) bench-program.txt
+
+## bench-fpvm: fpvm, Cannon production (large i-cache) and Cannon default on bench50 and mix (>50M steps
+## each), whole command (load ELF, run, final hash): benchstat by VM, then fpvm's ratios.
+BENCH_FPVM_COUNT ?= 3
+bench-fpvm:
+	cd conformance/cannon && $(GO) test -run '^$$' -bench BenchmarkFPVM_PERF -count $(BENCH_FPVM_COUNT) -timeout 60m . | tee ../../bench-fpvm.txt
+	$(GO) run $(BENCHSTAT) -col /vm bench-fpvm.txt
+	awk -f scripts/bench-ratios.awk bench-fpvm.txt
 
 benchstat:
 	$(GO) run $(BENCHSTAT) $(OLD) $(NEW)

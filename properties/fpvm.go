@@ -1,0 +1,173 @@
+package properties
+
+import (
+	"bytes"
+	stderrors "errors"
+	"fmt"
+
+	"github.com/opcity-spec/opcity/fpvm"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// codeOf returns the Code of a spec error, 0 for nil and for errors outside
+// the closed set.
+func codeOf(err error) errors.Code {
+	var e *errors.Error
+	if stderrors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}
+
+// CheckFPVMAgrees checks that vm holds the state s: the same state hash and
+// memory root (FPVM-MODEL).
+func CheckFPVMAgrees(vm *fpvm.VM, s state.State) error {
+	if got, want := vm.MemoryRoot(), s.Memory.Root(); got != want {
+		return fmt.Errorf("FPVM-MODEL: memory root fpvm %s, spec %s (spec state %s)", got, want, s.Hash())
+	}
+	if got, want := vm.Hash(), s.Hash(); got != want {
+		return fmt.Errorf("FPVM-MODEL: state hash fpvm %s, spec %s; %s", got, want, FirstWitnessDiff(vm.Witness(), s.Witness()))
+	}
+	return nil
+}
+
+// CheckFPVMStep checks FPVM-MODEL for one step from pre: fpvm.FromState(pre)
+// holds pre, converts back to a state with the same hash, and its Step
+// returns the spec's error Code (or none) and the spec's post-state — on
+// error, the unchanged pre-state.
+func CheckFPVMStep(pre state.State, d spec.Data) error {
+	vm, err := fpvm.FromState(pre)
+	if err != nil {
+		return fmt.Errorf("FPVM-MODEL: FromState(%s): %v", pre.Hash(), err)
+	}
+	if err := CheckFPVMAgrees(vm, pre); err != nil {
+		return err
+	}
+	if back := vm.State(); back.Hash() != pre.Hash() {
+		return fmt.Errorf("FPVM-MODEL: State() of FromState(%s) hashes to %s", pre.Hash(), back.Hash())
+	}
+	post, specErr := spec.Advance(pre, d, nil)
+	vmErr := vm.Step(d)
+	if codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
+		return fmt.Errorf("FPVM-MODEL: step from %s: fpvm error %v, spec error %v", pre.Hash(), vmErr, specErr)
+	}
+	if err := CheckFPVMAgrees(vm, post); err != nil {
+		return fmt.Errorf("step from %s: %w", pre.Hash(), err)
+	}
+	return nil
+}
+
+// CheckFPVMWitness checks FPVM-WITNESS for one step from pre: fpvm's
+// StepWitness equals spec.StepWithWitness field by field (also when the step
+// fails), leaves the VM at the spec's post-state, and the witness verifies
+// in spec.VerifyStep to that post-state's hash.
+func CheckFPVMWitness(pre state.State, d spec.Data) error {
+	vm, err := fpvm.FromState(pre)
+	if err != nil {
+		return fmt.Errorf("FPVM-WITNESS: FromState(%s): %v", pre.Hash(), err)
+	}
+	post, want, specErr := spec.StepWithWitness(pre, d)
+	got, vmErr := vm.StepWitness(d)
+	if codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
+		return fmt.Errorf("FPVM-WITNESS: step from %s: fpvm error %v, spec error %v", pre.Hash(), vmErr, specErr)
+	}
+	if msg := witnessDiff(got, want); msg != "" {
+		return fmt.Errorf("FPVM-WITNESS: step from %s: %s", pre.Hash(), msg)
+	}
+	if err := CheckFPVMAgrees(vm, post); err != nil {
+		return fmt.Errorf("after StepWitness from %s: %w", pre.Hash(), err)
+	}
+	if specErr != nil || pre.Exited || got.Proof == nil {
+		return nil
+	}
+	h, err := spec.VerifyStep(got.State[:], got.Proof, [32]byte{}, d)
+	if err != nil || h != post.Hash() {
+		return fmt.Errorf("FPVM-WITNESS: fpvm's witness from %s verifies to %s, %v; want %s", pre.Hash(), h, err, post.Hash())
+	}
+	return nil
+}
+
+// witnessDiff names the first field in which two witnesses differ, or "".
+func witnessDiff(got, want spec.Witness) string {
+	switch {
+	case got.State != want.State:
+		return "state encoding: " + FirstWitnessDiffBytes(got.State[:], want.State[:])
+	case got.StateHash != want.StateHash:
+		return fmt.Sprintf("state hash %s, want %s", got.StateHash, want.StateHash)
+	case !bytes.Equal(got.Proof, want.Proof):
+		return fmt.Sprintf("proof differs from byte %d (len %d, want %d)", firstByteDiff(got.Proof, want.Proof), len(got.Proof), len(want.Proof))
+	case got.SlotsUsed != want.SlotsUsed:
+		return fmt.Sprintf("slots used %d, want %d", got.SlotsUsed, want.SlotsUsed)
+	case got.HasPreimage != want.HasPreimage || got.PreimageKey != want.PreimageKey ||
+		got.PreimageOffset != want.PreimageOffset || !bytes.Equal(got.PreimageValue, want.PreimageValue):
+		return fmt.Sprintf("preimage (%v, %x, %d, %x), want (%v, %x, %d, %x)", got.HasPreimage, got.PreimageKey, got.PreimageOffset,
+			got.PreimageValue, want.HasPreimage, want.PreimageKey, want.PreimageOffset, want.PreimageValue)
+	}
+	return ""
+}
+
+// CheckFPVMRun checks FPVM-MODEL for up to n steps: fpvm's Run executes the
+// same number of steps as spec.Run, fails with the same Code, and ends in
+// the same state.
+func CheckFPVMRun(pre state.State, d spec.Data, n uint64) error {
+	vm, err := fpvm.FromState(pre)
+	if err != nil {
+		return fmt.Errorf("FPVM-MODEL: FromState(%s): %v", pre.Hash(), err)
+	}
+	post, k, specErr := spec.Run(pre, d, n)
+	got, vmErr := vm.Run(d, n)
+	if got != k || codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
+		return fmt.Errorf("FPVM-MODEL: Run(%s, %d): fpvm %d steps (%v), spec %d steps (%v)", pre.Hash(), n, got, vmErr, k, specErr)
+	}
+	if err := CheckFPVMAgrees(vm, post); err != nil {
+		return fmt.Errorf("Run(%s, %d): %w", pre.Hash(), n, err)
+	}
+	return nil
+}
+
+// FirstWitnessDiff names the first field in which two state witnesses differ.
+func FirstWitnessDiff(a, b state.Witness) string {
+	ea, eb := a.Encode(), b.Encode()
+	return FirstWitnessDiffBytes(ea[:], eb[:])
+}
+
+// witnessFields are the 188-byte witness fields by start offset.
+var witnessFields = []struct {
+	off  int
+	name string
+}{
+	{0, "memRoot"}, {32, "preimageKey"}, {64, "preimageOffset"}, {72, "heap"}, {80, "llReservationStatus"},
+	{81, "llAddress"}, {89, "llOwnerThread"}, {97, "exitCode"}, {98, "exited"}, {99, "step"},
+	{107, "stepsSinceLastContextSwitch"}, {115, "traverseRight"}, {116, "leftThreadStack"},
+	{148, "rightThreadStack"}, {180, "nextThreadID"},
+}
+
+// FirstWitnessDiffBytes names the witness field holding the first differing
+// byte of two encodings.
+func FirstWitnessDiffBytes(a, b []byte) string {
+	i := firstByteDiff(a, b)
+	if i < 0 {
+		return "witnesses equal"
+	}
+	name := "?"
+	for _, f := range witnessFields {
+		if i >= f.off {
+			name = f.name
+		}
+	}
+	return fmt.Sprintf("first differing field %s (byte %d)", name, i)
+}
+
+func firstByteDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
+}
