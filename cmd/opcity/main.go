@@ -1,7 +1,8 @@
 // Command opcity runs programs in the OPcity reference spec of the Cannon
 // MIPS64 fault-proof VM.
 //
-//	opcity run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
+//	opcity run [--vm fast|spec|both] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress]
+//	           [--snapshot-at N --snapshot-out FILE] PROGRAM.elf | --from FILE
 //	opcity witness --step N [--preimages FILE.json] PROGRAM.elf
 //	opcity verify WITNESS.json
 //	opcity vectors --out DIR [--root REPO]
@@ -10,7 +11,8 @@
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
-// executed (missing preimage, invalid instruction, ...).
+// executed (missing preimage, invalid instruction, ...), 4 (--vm both) the spec
+// and fpvm differ.
 package main
 
 import (
@@ -24,6 +26,7 @@ const (
 	exitOK       = 0
 	exitBadInput = 2
 	exitStepFail = 3
+	exitDiverged = 4 // opcity run --vm both: the spec and fpvm disagree
 )
 
 func main() {
@@ -61,8 +64,11 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: opcity <command> [flags]
 
 commands:
-  run [--vm spec] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] PROGRAM.elf
-      run a MIPS64 ELF program from its first instruction until it exits
+  run [--vm fast|spec|both] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress]
+      [--snapshot-at N --snapshot-out FILE] PROGRAM.elf | --from FILE
+      run a MIPS64 ELF program (or a snapshot) until it exits: in fpvm (fast,
+      the default), the spec, or both in lockstep (exit 4 at the first step
+      where they differ, with a reproducer)
   witness --step N [--preimages FILE.json] PROGRAM.elf
       print the witness of the step from the state at step N, as JSON
   verify WITNESS.json

@@ -13,7 +13,6 @@ import (
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/errors"
-	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
@@ -59,7 +58,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	var f runFlags
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.vm, "vm", "spec", "executor: spec")
+	fs.StringVar(&f.vm, "vm", "fast", "executor: fast (fpvm), spec, or both in lockstep")
 	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
 	fs.Uint64Var(&f.maxSteps, "max-steps", 0, "stop after N steps (0: run until exit)")
 	fs.Uint64Var(&f.every, "every", 0, "record the state hash every N steps (with --json)")
@@ -82,8 +81,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	} else if fs.NArg() != 1 {
 		return f, fmt.Errorf("want exactly one PROGRAM.elf (or --from SNAPSHOT), got %d arguments", fs.NArg())
 	}
-	if f.vm != "spec" {
-		return f, fmt.Errorf("--vm %q: only \"spec\" is available", f.vm)
+	if f.vm != "fast" && f.vm != "spec" && f.vm != "both" {
+		return f, fmt.Errorf("--vm %q: want fast, spec or both", f.vm)
 	}
 	f.elf = fs.Arg(0)
 	if f.from != "" {
@@ -140,6 +139,18 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity run:", outErr)
 		return exitBadInput
 	}
+	var div *divergence
+	if stderrors.As(stepErr, &div) {
+		report(f, res, stdout)
+		fmt.Fprintln(stderr, "opcity run:", div)
+		path, cmd, err := div.writeReproducer(f.preimages)
+		if err != nil {
+			fmt.Fprintln(stderr, "opcity run: writing the reproducer:", err)
+		} else {
+			fmt.Fprintf(stderr, "opcity run: the state before step %d is in %s; replay: %s\n", div.step, path, cmd)
+		}
+		return exitDiverged
+	}
 	report(f, res, stdout)
 	if stepErr != nil {
 		if !f.json {
@@ -171,16 +182,11 @@ func loadInputs(f runFlags) (state.State, format.Oracle, error) {
 	return pre, po, err
 }
 
-// execute steps the spec until exit, max-steps or a failing step.
+// execute runs the chosen VM until exit, --max-steps or a failing step,
+// writing checkpoints and the snapshot the flags ask for.
 func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress io.Writer) (runResult, error) {
 	res := runResult{Program: f.elf, VM: f.vm}
 	d := spec.Data{Preimages: po}
-	// The runner owns every state after the first, so it steps them as
-	// transient values (see spec.Run); s is made persistent again below.
-	s = s.Transient(&memory.Edit{})
-	start := time.Now()
-	p := newProgressMeter(progress, !f.json || f.progress, start)
-	var stepErr error
 	show := func(e transition.Effects) {
 		switch e.Fd {
 		case transition.FdStdout:
@@ -189,43 +195,66 @@ func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress 
 			_, _ = errOut.Write(e.Data)
 		}
 	}
-	for !s.Exited && (f.maxSteps == 0 || res.Steps < f.maxSteps) {
-		if f.snapSet && s.Step == f.snapAt {
-			p := s.Persistent()
-			if err := writeSnapshot(f, p, &res); err != nil {
+	e, err := newEngine(f.vm, s, d, show)
+	if err != nil {
+		return res, &outputError{err}
+	}
+	start := time.Now()
+	p := newProgressMeter(progress, !f.json || f.progress, start)
+	var stepErr error
+	for !e.exited() && (f.maxSteps == 0 || res.Steps < f.maxSteps) {
+		if f.snapSet && res.Snapshot == nil && e.stepCount() == f.snapAt {
+			if err := writeSnapshot(f, e.state(), &res); err != nil {
 				return res, err
 			}
-			s = p.Transient(&memory.Edit{})
 		}
-		next, err := spec.Advance(s, d, show)
+		n, err := e.advance(chunk(f, res.Steps, e.stepCount()))
+		res.Steps += n
 		if err != nil {
 			stepErr = err
-			step := s.Step + 1
+			step := e.stepCount() + 1
 			res.ErrorStep = &step
 			res.Error = describeError(err)
 			break
 		}
-		s = next
-		res.Steps++
-		if f.every != 0 && res.Steps%f.every == 0 {
-			res.Checkpoints = append(res.Checkpoints, checkpoint{Step: s.Step, StateHash: s.Hash().String()})
+		if f.every != 0 && n > 0 && res.Steps%f.every == 0 {
+			res.Checkpoints = append(res.Checkpoints, checkpoint{Step: e.stepCount(), StateHash: e.hash().String()})
 		}
 		p.tick(res.Steps)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	s = s.Persistent()
+	final := e.state()
 	if f.snapSet && res.Snapshot == nil && stepErr == nil {
-		if s.Step != f.snapAt {
-			return res, &outputError{fmt.Errorf("--snapshot-at %d: the run stopped at step %d", f.snapAt, s.Step)}
+		if final.Step != f.snapAt {
+			return res, &outputError{fmt.Errorf("--snapshot-at %d: the run stopped at step %d", f.snapAt, final.Step)}
 		}
-		if err := writeSnapshot(f, s, &res); err != nil {
+		if err := writeSnapshot(f, final, &res); err != nil {
 			return res, err
 		}
 	}
-	res.Exited, res.ExitCode = s.Exited, s.ExitCode
-	res.Status = state.StatusOf(s.Exited, s.ExitCode).String()
-	res.StateHash, res.MemoryRoot = s.Hash().String(), s.Memory.Root().String()
+	res.Exited, res.ExitCode = final.Exited, final.ExitCode
+	res.Status = state.StatusOf(final.Exited, final.ExitCode).String()
+	res.StateHash, res.MemoryRoot = final.Hash().String(), final.Memory.Root().String()
 	return res, stepErr
+}
+
+// progressChunk bounds the steps between two progress checks.
+const progressChunk = 1 << 20
+
+// chunk returns how many steps the runner may take before it must stop to
+// check something: --max-steps, the next --every checkpoint, --snapshot-at.
+func chunk(f runFlags, done, step uint64) uint64 {
+	n := uint64(progressChunk)
+	if f.maxSteps != 0 {
+		n = min(n, f.maxSteps-done)
+	}
+	if f.every != 0 {
+		n = min(n, f.every-done%f.every)
+	}
+	if f.snapSet && f.snapAt > step {
+		n = min(n, f.snapAt-step)
+	}
+	return n
 }
 
 // outputError is a failure to write what the flags ask for (a snapshot),
@@ -269,11 +298,10 @@ func report(f runFlags, res runResult, stdout io.Writer) {
 // progressMeter prints a progress line every few seconds once a run has
 // taken longer than a few seconds.
 type progressMeter struct {
-	w       io.Writer
-	on      bool
-	start   time.Time
-	next    time.Time
-	counter uint64
+	w     io.Writer
+	on    bool
+	start time.Time
+	next  time.Time
 }
 
 func newProgressMeter(w io.Writer, on bool, start time.Time) *progressMeter {
@@ -281,8 +309,7 @@ func newProgressMeter(w io.Writer, on bool, start time.Time) *progressMeter {
 }
 
 func (p *progressMeter) tick(steps uint64) {
-	p.counter++
-	if !p.on || p.counter&0xFFFF != 0 {
+	if !p.on {
 		return
 	}
 	now := time.Now()

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/fpvm"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
+)
+
+// engine is what `opcity run` needs of a VM: the spec, fpvm, or both in
+// lockstep.
+type engine interface {
+	stepCount() uint64
+	exited() bool
+	// advance takes up to n ≥ 1 steps, stopping at exit or at the first
+	// step that fails (the VM is then as it was before that step), and
+	// returns the steps taken.
+	advance(n uint64) (uint64, error)
+	hash() memory.Hash
+	// state returns the VM state as a persistent spec state.
+	state() state.State
+}
+
+func newEngine(vm string, s state.State, d spec.Data, show func(transition.Effects)) (engine, error) {
+	switch vm {
+	case "spec":
+		return &specEngine{s: s.Transient(&memory.Edit{}), d: d, show: show}, nil
+	case "both":
+		f, err := fpvm.FromState(s)
+		if err != nil {
+			return nil, err
+		}
+		// The spec steps persistent states here, so the state before a
+		// differing step is still intact for the reproducer.
+		return &bothEngine{spec: specEngine{s: s, d: d, show: show, persistent: true}, fast: f}, nil
+	}
+	f, err := fpvm.FromState(s)
+	if err != nil {
+		return nil, err
+	}
+	f.Observe = show
+	return &fastEngine{vm: f, d: d}, nil
+}
+
+// specEngine steps the spec. The runner owns every state after the first,
+// so it steps them as transient values (see spec.Run).
+type specEngine struct {
+	s          state.State
+	d          spec.Data
+	show       func(transition.Effects)
+	persistent bool // step persistent states (every state stays valid)
+}
+
+func (e *specEngine) stepCount() uint64 { return e.s.Step }
+func (e *specEngine) exited() bool      { return e.s.Exited }
+func (e *specEngine) hash() memory.Hash { return e.s.Hash() }
+
+func (e *specEngine) advance(n uint64) (uint64, error) {
+	var i uint64
+	for ; i < n && !e.s.Exited; i++ {
+		next, err := spec.Advance(e.s, e.d, e.show)
+		if err != nil {
+			return i, err
+		}
+		e.s = next
+	}
+	return i, nil
+}
+
+func (e *specEngine) state() state.State {
+	if e.persistent {
+		return e.s
+	}
+	p := e.s.Persistent()
+	e.s = p.Transient(&memory.Edit{}) // later steps must not change the returned state
+	return p
+}
+
+// fastEngine runs fpvm.
+type fastEngine struct {
+	vm *fpvm.VM
+	d  spec.Data
+}
+
+func (e *fastEngine) stepCount() uint64                { return e.vm.StepCount }
+func (e *fastEngine) exited() bool                     { return e.vm.Exited }
+func (e *fastEngine) hash() memory.Hash                { return e.vm.Hash() }
+func (e *fastEngine) advance(n uint64) (uint64, error) { return e.vm.Run(e.d, n) }
+func (e *fastEngine) state() state.State               { return e.vm.State() }
+
+// bothEngine steps the spec and fpvm in lockstep and compares the state
+// hash (and the failure, if any) after every step; the spec's output is
+// shown. The first difference is a *divergence.
+type bothEngine struct {
+	spec specEngine
+	fast *fpvm.VM
+}
+
+func (e *bothEngine) stepCount() uint64 { return e.spec.stepCount() }
+func (e *bothEngine) exited() bool      { return e.spec.exited() }
+func (e *bothEngine) hash() memory.Hash { return e.spec.hash() }
+func (e *bothEngine) state() state.State {
+	return e.spec.state()
+}
+
+func (e *bothEngine) advance(n uint64) (uint64, error) {
+	var i uint64
+	for ; i < n && !e.spec.exited(); i++ {
+		pre := e.spec.s
+		_, specErr := e.spec.advance(1)
+		fastErr := e.fast.Step(e.spec.d)
+		specHash, fastHash := e.spec.hash(), e.fast.Hash()
+		if specHash != fastHash || codeOf(specErr) != codeOf(fastErr) {
+			e.spec.s = pre // report the state before the differing step
+			return i, &divergence{step: pre.Step + 1, pre: pre, specHash: specHash, fastHash: fastHash, specErr: specErr, fastErr: fastErr}
+		}
+		if specErr != nil {
+			return i, specErr
+		}
+	}
+	return i, nil
+}
+
+// codeOf is the spec error code of err (0 for nil, and for an error that is
+// not the spec's, which the spec never returns).
+func codeOf(err error) errors.Code {
+	if e, ok := err.(*errors.Error); ok {
+		return e.Code
+	}
+	return 0
+}
+
+// divergence is the first step where fpvm and the spec disagree.
+type divergence struct {
+	step               uint64
+	pre                state.State
+	specHash, fastHash memory.Hash
+	specErr, fastErr   error
+}
+
+func (d *divergence) Error() string {
+	return fmt.Sprintf("spec and fpvm differ at step %d: spec %s (error %v), fpvm %s (error %v)", d.step, d.specHash, d.specErr, d.fastHash, d.fastErr)
+}
+
+// writeReproducer writes the state before the differing step as a snapshot
+// and returns its path and the command that replays the step.
+func (d *divergence) writeReproducer(preimages string) (string, string, error) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("opcity-divergence-step-%d.snap", d.step))
+	if err := format.WriteSnapshotFile(path, d.pre); err != nil {
+		return "", "", err
+	}
+	cmd := "opcity run --vm both --max-steps 1 --from " + path
+	if preimages != "" {
+		cmd += " --preimages " + preimages
+	}
+	return path, cmd, nil
+}
