@@ -17,6 +17,7 @@ import (
 	"regexp"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
@@ -100,19 +101,22 @@ type Machine struct {
 	State  state.State
 	Steps  uint64
 	Stdout []byte
+	// Spec runs the reference spec instead of fpvm (the default), which is
+	// held to the spec step by step (FPVM-LOCKSTEP) and much faster.
+	Spec bool
 }
 
 // ErrStepLimit reports a run that did not exit within its step budget.
 var ErrStepLimit = errors.New("nodevm: step limit reached before exit")
 
 // Run steps m with data d until the program exits, at most max steps. It
-// stops at the first step the spec cannot execute and returns that
+// stops at the first step the VM cannot execute and returns that
 // *errors.Error (for example CodeMissingPreimage when d lacks a key), with
 // m at the state before that step. Errors: *specerrors.Error, ErrStepLimit.
 func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
-	data := spec.Data{Preimages: d}
-	s := m.State.Transient(&memory.Edit{})
-	defer func() { m.State = s.Persistent() }()
+	if m.State.Exited {
+		return nil
+	}
 	var out bytes.Buffer
 	out.Write(m.Stdout)
 	defer func() { m.Stdout = out.Bytes() }()
@@ -121,6 +125,31 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 			out.Write(e.Data)
 		}
 	}
+	if m.Steps >= max {
+		return ErrStepLimit
+	}
+	data := spec.Data{Preimages: d}
+	if m.Spec {
+		return m.runSpec(data, max, show)
+	}
+	vm, err := fpvm.FromState(m.State)
+	if err != nil {
+		return err
+	}
+	vm.Observe = show
+	n, err := vm.Run(data, max-m.Steps)
+	m.Steps += n
+	m.State = vm.State()
+	if err == nil && !m.State.Exited {
+		return ErrStepLimit
+	}
+	return err
+}
+
+// runSpec is Run in the spec.
+func (m *Machine) runSpec(data spec.Data, max uint64, show func(transition.Effects)) error {
+	s := m.State.Transient(&memory.Edit{})
+	defer func() { m.State = s.Persistent() }()
 	for !s.Exited {
 		if m.Steps >= max {
 			return ErrStepLimit

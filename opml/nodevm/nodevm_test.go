@@ -18,7 +18,8 @@ import (
 )
 
 var (
-	images = flag.Int("opml.images", 1, "MNIST test images per model in the node differential (the full check: 200)")
+	images = flag.Int("opml.images", 2, "MNIST test images per model in the node differential (the full check: 200)")
+	onSpec = flag.Bool("opml.spec", false, "run the VM programs in the spec instead of fpvm")
 	flips  = flag.Int("opml.flips", 8, "single-bit flips of the claim per node and image after the first image (the first gets all 256)")
 )
 
@@ -60,6 +61,45 @@ func loadModel(t *testing.T, name string) (opml.Model, []byte) {
 		t.Fatal(err)
 	}
 	return m, raw
+}
+
+// TestOPML_NODE_DIFF_SpecEqualsFast: the node program's run of every
+// MLP node on test image 0 ends in the same state (hash), step count and
+// stdout in the spec and in fpvm, both at the claim and after it; the other
+// tests run fpvm, which FPVM-LOCKSTEP holds to the spec in general.
+func TestOPML_NODE_DIFF_SpecEqualsFast(t *testing.T) {
+	px, _, err := mnist.TestSet(modelsDir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := loadModel(t, "mlp.opml")
+	e, _ := opml.NewExecutor(m, 1)
+	tensors, err := e.Tensors(mnist.Input(px[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range m.Nodes {
+		d, ops, err := opml.NodeDescriptorOf(m, k, tensors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := NodeData(d, ops)
+		var runs [2]*Machine
+		for i, useSpec := range []bool{true, false} {
+			mc := &Machine{State: programs[NodeProgram], Spec: useSpec}
+			if err := mc.Run(o, stepLimit); !MissingKey(err) {
+				t.Fatalf("node %d (spec %v): %v", k, useSpec, err)
+			}
+			if err := mc.Run(WithClaim(o, memory.Hash{}), stepLimit); err != nil {
+				t.Fatalf("node %d (spec %v): %v", k, useSpec, err)
+			}
+			runs[i] = mc
+		}
+		if runs[0].State.Hash() != runs[1].State.Hash() || runs[0].Steps != runs[1].Steps || !bytes.Equal(runs[0].Stdout, runs[1].Stdout) {
+			t.Fatalf("node %d: spec %s after %d steps, fpvm %s after %d", k, runs[0].State.Hash(), runs[0].Steps, runs[1].State.Hash(), runs[1].Steps)
+		}
+		t.Logf("node %d: %d steps, final state %s in both", k, runs[0].Steps, runs[0].State.Hash())
+	}
 }
 
 // TestOPML_NODE_DIFF: for every node of both bundled models over the first
@@ -132,7 +172,7 @@ func runToClaim(m opml.Model, k int, tensors [][]byte) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	mc := &Machine{State: programs[NodeProgram]}
+	mc := &Machine{State: programs[NodeProgram], Spec: *onSpec}
 	err = mc.Run(NodeData(d, ops), stepLimit)
 	if !MissingKey(err) {
 		return nil, fmt.Errorf("the program did not stop at the claim: %v (exited %v, code %d, stdout %q)", err, mc.State.Exited, mc.State.ExitCode, mc.Stdout)
@@ -141,10 +181,12 @@ func runToClaim(m opml.Model, k int, tensors [][]byte) (*Machine, error) {
 }
 
 // finish continues a copy of the paused machine with the claim and returns
-// the exit code.
+// the exit code. The tail (compare, print, exit: a few thousand steps) runs
+// in the spec, whose persistent states make the copy free.
 func finish(t *testing.T, paused *Machine, claim memory.Hash) uint8 {
 	t.Helper()
 	mc := *paused
+	mc.Spec = true
 	if err := mc.Run(WithClaim(nil, claim), stepLimit); err != nil {
 		t.Fatalf("finishing with claim %s: %v", claim, err)
 	}
@@ -188,7 +230,7 @@ func TestOPML_VM_INFER(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := fmt.Sprintf("output %x\nprediction %d\n", out[0].Data, out[1].Int32s()[0])
-			mc := &Machine{State: programs[InferProgram]}
+			mc := &Machine{State: programs[InferProgram], Spec: *onSpec}
 			if err := mc.Run(InferData(raw, in), c.limit); err != nil {
 				t.Fatalf("%s image %d: %v after %d steps", c.name, i, err, mc.Steps)
 			}
@@ -236,7 +278,7 @@ func TestOPML_NODE_PROGRAM_BadInput(t *testing.T) {
 	malformed[guest.LocalKey(guest.LocalDescriptor)] = h[:]
 	malformed[guest.KeccakKey(h)] = raw
 	for name, o := range map[string]format.Oracle{"operand not matching its commitment": changed, "malformed descriptor": malformed} {
-		mc := &Machine{State: programs[NodeProgram]}
+		mc := &Machine{State: programs[NodeProgram], Spec: *onSpec}
 		if err := mc.Run(o, stepLimit); err != nil || mc.State.ExitCode != guest.ExitBadInput {
 			t.Errorf("%s: %v, exit %d, want %d", name, err, mc.State.ExitCode, guest.ExitBadInput)
 		}
