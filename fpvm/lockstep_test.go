@@ -1,6 +1,7 @@
 package fpvm_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -93,7 +94,8 @@ func lockstep(t *testing.T, s state.State, d spec.Data) (uint64, uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var checkpoints uint64
+	var checkpoints, witnesses uint64
+	defer func() { t.Logf("%d witnesses of the running fpvm verified in spec.VerifyStep", witnesses) }()
 	compare := func() {
 		checkpoints++
 		if got, want := vm.MemoryRoot(), s.Memory.Root(); got != want {
@@ -106,6 +108,12 @@ func lockstep(t *testing.T, s state.State, d spec.Data) (uint64, uint64) {
 	compare()
 	s = s.Transient(&memory.Edit{})
 	for !s.Exited && s.Step < *everyStep {
+		if s.Step%witnessStride == 0 {
+			s = checkRunningWitness(t, vm, s.Persistent(), d).Transient(&memory.Edit{})
+			witnesses++
+			compare()
+			continue
+		}
 		next, err := spec.Advance(s, d, nil)
 		if err != nil {
 			t.Fatalf("spec step %d: %v", s.Step+1, err)
@@ -133,6 +141,35 @@ func lockstep(t *testing.T, s state.State, d spec.Data) (uint64, uint64) {
 		t.Fatalf("end: fpvm exited %v code %d step %d; spec code %d step %d", vm.Exited, vm.ExitCode, vm.StepCount, s.ExitCode, s.Step)
 	}
 	return s.Step, checkpoints
+}
+
+// witnessStride spaces the steps whose witness the lockstep takes from the
+// running fpvm (its caches warm): steps 0, 49,999, 99,998, … below
+// -fpvm.every-step, about 20 per million steps.
+const witnessStride = 49_999
+
+// checkRunningWitness takes the witness of the next step from the running
+// vm (which also takes the step), checks it equals spec.StepWithWitness
+// from pre and verifies in spec.VerifyStep to the spec's post-state hash
+// (FPVM-WITNESS), and returns that post-state.
+func checkRunningWitness(t *testing.T, vm *fpvm.VM, pre state.State, d spec.Data) state.State {
+	t.Helper()
+	post, want, err := spec.StepWithWitness(pre, d)
+	if err != nil {
+		t.Fatalf("spec witness of step %d: %v", pre.Step+1, err)
+	}
+	got, err := vm.StepWitness(d)
+	if err != nil {
+		t.Fatalf("fpvm witness of step %d: %v", pre.Step+1, err)
+	}
+	if got.State != want.State || !bytes.Equal(got.Proof, want.Proof) || got.PreimageKey != want.PreimageKey || !bytes.Equal(got.PreimageValue, want.PreimageValue) {
+		t.Fatalf("step %d: fpvm's witness differs from the spec's", pre.Step+1)
+	}
+	h, err := spec.VerifyStep(got.State[:], got.Proof, [32]byte{}, d)
+	if err != nil || h != post.Hash() {
+		t.Fatalf("step %d: fpvm's witness verifies to %s, %v; spec post-state %s", pre.Step+1, h, err, post.Hash())
+	}
+	return post
 }
 
 // firstDiff names the first field in which two states differ.
