@@ -72,7 +72,7 @@ bench-program:
 
 ## bench-fpvm: fpvm, Cannon production (large i-cache) and Cannon default on bench50 and mix (>50M steps
 ## each), whole command (load ELF, run, final hash): benchstat by VM, then fpvm's ratios.
-BENCH_FPVM_COUNT ?= 3
+BENCH_FPVM_COUNT ?= 5
 bench-fpvm:
 	cd conformance/cannon && $(GO) test -run '^$$' -bench BenchmarkFPVM_PERF -count $(BENCH_FPVM_COUNT) -timeout 60m . | tee ../../bench-fpvm.txt
 	$(GO) run $(BENCHSTAT) -col /vm bench-fpvm.txt

@@ -183,7 +183,7 @@ func runFPVMCommand(b *testing.B, data []byte) perfRun {
 	}
 	t2 := time.Now()
 	h := vm.Hash()
-	return perfRun{steps: n, load: t1.Sub(t0), loop: time.Since(t1) - time.Since(t2), hashDur: time.Since(t2), hash: h}
+	return perfRun{steps: n, load: t1.Sub(t0), loop: t2.Sub(t1), hashDur: time.Since(t2), hash: h}
 }
 
 // runCannonCommand runs the whole command in Cannon with the given loader.
