@@ -205,12 +205,32 @@ func (d NodeDescriptor) Apply(operands [][]byte) ([]byte, memory.Hash, error) {
 			return nil, memory.Hash{}, &OperandError{Index: i, Reason: "commitment", Detail: fmt.Sprintf("bytes commit to %s, descriptor says %s", got, d.Operands[i].Commitment)}
 		}
 	}
-	e := &Executor{m: d.Graph, workers: 1}
-	vals, err := e.eval(operands, nil)
+	data, err := d.Compute(operands)
 	if err != nil {
 		return nil, memory.Hash{}, err
 	}
-	out := d.Graph.Tensors[len(d.Operands)]
-	data := encodeValue(out.DType, vals[len(d.Operands)])
 	return data, TensorRoot(data), nil
+}
+
+// Compute computes the node on the operands' canonical bytes and returns
+// the output's canonical bytes, checking only the operands' count and
+// lengths: the caller vouches for their commitments (the OPcity profile's
+// node program binds each operand to its commitment with tensor_map, so the
+// VM has already checked it). Errors: *OperandError.
+func (d NodeDescriptor) Compute(operands [][]byte) ([]byte, error) {
+	if len(operands) != len(d.Operands) {
+		return nil, &OperandError{Index: -1, Reason: "count", Detail: fmt.Sprintf("%d operands, want %d", len(operands), len(d.Operands))}
+	}
+	for i, data := range operands {
+		if want := d.Graph.Tensors[i].ByteSize(); len(data) != want {
+			return nil, &OperandError{Index: i, Reason: "length", Detail: fmt.Sprintf("%d bytes, want %d", len(data), want)}
+		}
+	}
+	e := &Executor{m: d.Graph, workers: 1}
+	vals, err := e.eval(operands, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := d.Graph.Tensors[len(d.Operands)]
+	return encodeValue(out.DType, vals[len(d.Operands)]), nil
 }
