@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +38,7 @@ func TestCLI_INFER_PGM(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "seven.pgm")
-	_ = os.WriteFile(path, append([]byte(fmt.Sprintf("P5\n28 28\n255\n")), px...), 0o644)
+	_ = os.WriteFile(path, append([]byte("P5\n28 28\n255\n"), px...), 0o644)
 	_, fromFile, _ := run("infer", "--model", mlpModel, "--image", path, "--json")
 	_, fromSet, _ := run("infer", "--model", mlpModel, "--data", mnistData, "--image", "0", "--json")
 	var a, b inferResult
