@@ -3,8 +3,8 @@ package vectors
 import (
 	"encoding/hex"
 	stderrors "errors"
-	"strings"
 	"fmt"
+	"strings"
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
