@@ -104,6 +104,11 @@ type Machine struct {
 	// Spec runs the reference spec instead of fpvm (the default), which is
 	// held to the spec step by step (FPVM-LOCKSTEP) and much faster.
 	Spec bool
+	// Profile is the profile the steps run under: ProfileBase (the zero
+	// value) for the node program, ProfileOPcity for the tensor node
+	// program, with Tensors as D's tensor store.
+	Profile transition.Profile
+	Tensors transition.TensorStore
 }
 
 // ErrStepLimit reports a run that did not exit within its step budget.
@@ -128,8 +133,8 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 	if m.Steps >= max {
 		return ErrStepLimit
 	}
-	data := spec.Data{Preimages: d}
-	if m.Spec {
+	data := spec.Data{Preimages: d, Tensors: m.Tensors}
+	if m.Spec || m.Profile != transition.ProfileBase {
 		return m.runSpec(data, max, show)
 	}
 	vm, err := fpvm.FromState(m.State)
@@ -154,7 +159,7 @@ func (m *Machine) runSpec(data spec.Data, max uint64, show func(transition.Effec
 		if m.Steps >= max {
 			return ErrStepLimit
 		}
-		next, err := spec.Advance(s, data, show)
+		next, err := spec.AdvanceIn(m.Profile, s, data, show)
 		if err != nil {
 			return err
 		}
@@ -164,6 +169,27 @@ func (m *Machine) runSpec(data spec.Data, max uint64, show func(transition.Effec
 	return nil
 }
 
+// TensorNodeProgram is the import path of the node program on the OPcity
+// profile's tensor syscalls.
+const TensorNodeProgram = "./opml/nodevm/nodetensor"
+
+// RunToOracle steps m, with no data at all, until the program first reads
+// the preimage oracle (the spec reports the missing local key 1 and leaves
+// the state as it was): the state after the Go runtime has started and the
+// program has written its first oracle key. Nothing before it reads D, so it
+// is the same for every node and claim and can serve as the program's
+// committed absolute prestate (docs/opml.md §7.5). Errors: ErrStepLimit, or
+// any error of the spec other than the missing preimage.
+func (m *Machine) RunToOracle(max uint64) error {
+	err := m.Run(nil, max)
+	if MissingKey(err) {
+		return nil
+	}
+	if err == nil {
+		return fmt.Errorf("nodevm: the program exited without reading the oracle")
+	}
+	return err
+}
 // MissingKey reports whether err is the spec's missing-preimage error.
 func MissingKey(err error) bool {
 	var e *specerrors.Error

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	for _, pkg := range []string{NodeProgram, InferProgram} {
+	for _, pkg := range []string{NodeProgram, InferProgram, TensorNodeProgram} {
 		if programs[pkg], err = Build(root, pkg, dir); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
