@@ -190,6 +190,7 @@ func (m *Machine) RunToOracle(max uint64) error {
 	}
 	return err
 }
+
 // MissingKey reports whether err is the spec's missing-preimage error.
 func MissingKey(err error) bool {
 	var e *specerrors.Error
