@@ -96,7 +96,7 @@ type Game struct {
 	claims  []Claim
 	status  Status
 	credit  map[Address]uint64
-	store   map[[32]byte][]byte // keccak256 preimages by oracle key
+	store   map[[32]byte][]byte  // keccak256 preimages by oracle key
 	tensors map[tensorKey][]byte // tensor bytes by commitment and length
 	posted  uint64
 }

@@ -2,7 +2,6 @@ package dispute
 
 import "github.com/opcity-spec/opcity/opml"
 
-
 // Move is a move against claim Parent, whose value must be Disputed.
 type Move struct {
 	Parent   int
@@ -292,3 +291,30 @@ func (g Game) descriptor(r *Model, k int, pre Hash, ops []Opening) ([]byte, erro
 }
 
 func slicesClone[T any](s []T) []T { return append([]T(nil), s...) }
+
+// NextContext returns the context that a phase root moved against the phase
+// leaf at parent would get: the block for a phase-2 root; the block, node
+// and claimed output for a phase-3 root, with whether the disputed graph
+// transition is one leaf update (if not, StepTransition counters the leaf).
+// Errors: CodeBadIndex, CodeDepth when parent is not a phase leaf.
+func (g Game) NextContext(parent int, attack bool) (Context, bool, error) {
+	if parent < 0 || parent >= len(g.claims) {
+		return Context{}, false, errorf(CodeBadIndex, "no claim %d", parent)
+	}
+	c := g.claims[parent]
+	switch c.Position.Depth() {
+	case g.cfg.Split1:
+		_, _, b, err := g.transition(parent, attack, g.cfg.Split1, g.cfg.Anchor)
+		return Context{Block: b}, true, err
+	case g.cfg.Split2:
+		r := g.model(c.Context.Block)
+		pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, r.InitialRoot(g.jobs[c.Context.Block].Inputs))
+		if err != nil {
+			return Context{}, false, err
+		}
+		o := g.claims[post].Opening
+		ok := foldPath(Hash{}, uint64(r.Model.FirstNodeTensor())+k, o.Siblings) == pre
+		return Context{Block: c.Context.Block, Node: k, Output: o.Leaf}, ok, nil
+	}
+	return Context{}, false, errorf(CodeDepth, "claim %d is not a phase leaf", parent)
+}

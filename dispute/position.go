@@ -40,7 +40,8 @@ func (p Position) RightIndex(max int) Position {
 func (p Position) TraceIndex(max int) uint64 { return p.RightIndex(max).IndexAtDepth() }
 
 // TraceAncestor returns the highest ancestor of p with the same trace
-// index: p shifted right by its number of trailing one bits.
+// index: p shifted right by its number of trailing one bits, and the root
+// for the rightmost positions (all ones), whose trace index is the root's.
 func (p Position) TraceAncestor() Position {
-	return p >> uint(bits.TrailingZeros64(^uint64(p)))
+	return max(p>>uint(bits.TrailingZeros64(^uint64(p))), RootPosition)
 }

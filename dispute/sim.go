@@ -1,0 +1,374 @@
+package dispute
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+)
+
+// Honest is the honest party's address in simulations.
+const Honest Address = "honest"
+
+// PlayConfig drives one simulated game.
+type PlayConfig struct {
+	Tick            uint64 // seconds between agent turns (3,600)
+	Deadline        uint64 // give up after this many seconds (60 days)
+	WithdrawalDelay uint64 // bonds stay locked this long after resolution (OP: 604,800)
+	GasPrice        uint64 // gwei per gas (OP's bond curve assumes 200)
+	Gas             GasModel
+}
+
+// DefaultPlay is the simulation setting of docs/dispute.md.
+var DefaultPlay = PlayConfig{Tick: 3600, Deadline: 60 * 86400, WithdrawalDelay: 604800, GasPrice: 200, Gas: DefaultGas}
+
+// Result is what one game measured.
+type Result struct {
+	Scenario    string
+	Seed        uint64
+	RootCorrect bool
+	Status      Status
+	Resolved    uint64    // seconds from the root claim to resolution (0 if unresolved)
+	PhaseStart  [4]uint64 // first claim in phase 2 and 3, first step (index 1..3; 0 = never)
+	Claims      int
+	MaxFanOut   int
+	Actions     map[Address]map[Kind]int
+	Rejected    map[Code]int
+	Gas         map[Address]uint64
+	Posted      map[Address]uint64 // bonds posted, gwei
+	Paid        map[Address]uint64 // credit received, gwei
+	// Honest capital: peak bonds locked (gwei) and the time integral
+	// (gwei·s) until resolution plus the withdrawal delay.
+	HonestPeak     uint64
+	HonestIntegral float64
+	Conserved      bool // paid out == posted
+	HonestStepped  bool // the game ended in a VM step by the honest party
+}
+
+// Correct reports whether the game's outcome is the truth.
+func (r Result) Correct() bool {
+	return r.Status == DefenderWins && r.RootCorrect || r.Status == ChallengerWins && !r.RootCorrect
+}
+
+// HonestLost returns the honest party's bonds lost (posted − paid, at least 0).
+func (r Result) HonestLost() uint64 {
+	if r.Paid[Honest] >= r.Posted[Honest] {
+		return 0
+	}
+	return r.Posted[Honest] - r.Paid[Honest]
+}
+
+// Spend returns a party's cost in gwei: gas at the game's gas price plus
+// bonds lost (negative when it gained bonds).
+func (r Result) Spend(a Address, gasPrice uint64) float64 {
+	return float64(r.Gas[a]*gasPrice) + float64(r.Posted[a]) - float64(r.Paid[a])
+}
+
+// Play runs g with the agents, in order each tick, until the game resolves
+// or the deadline passes, and pays every party its credit.
+func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
+	r := Result{Actions: map[Address]map[Kind]int{}, Rejected: map[Code]int{}, Gas: map[Address]uint64{},
+		Posted: map[Address]uint64{}, Paid: map[Address]uint64{}}
+	start := g.claims[0].Clock.Timestamp
+	r.Posted[g.claims[0].Claimant] += g.claims[0].Bond
+	type lock struct{ at, amount uint64 }
+	var locks []lock
+	if g.claims[0].Claimant == Honest {
+		locks = append(locks, lock{start, g.claims[0].Bond})
+	}
+	now := start
+	for ; now <= start+pc.Deadline && g.Status() == InProgress; now += pc.Tick {
+		for _, ag := range agents {
+			for _, a := range ag.Act(g, now) {
+				next, err := Apply(g, now, a)
+				if err != nil {
+					r.Rejected[CodeOf(err)]++
+					continue
+				}
+				if r.Actions[a.Party] == nil {
+					r.Actions[a.Party] = map[Kind]int{}
+				}
+				r.Actions[a.Party][a.Kind]++
+				r.Gas[a.Party] += pc.Gas.Cost(g, a)
+				if a.Kind == ActMove {
+					c := next.claims[next.Len()-1]
+					r.Posted[a.Party] += c.Bond
+					if a.Party == Honest {
+						locks = append(locks, lock{now, c.Bond})
+					}
+					if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
+						r.PhaseStart[p] = now - start
+					}
+				}
+				if a.Kind == ActStep {
+					if r.PhaseStart[3] != 0 && r.PhaseStart[0] == 0 {
+						r.PhaseStart[0] = now - start
+					}
+					r.HonestStepped = r.HonestStepped || a.Party == Honest
+				}
+				g = next
+			}
+		}
+	}
+	if g.Status() != InProgress {
+		r.Resolved = now - pc.Tick - start
+	}
+	r.Status = g.Status()
+	r.Claims = g.Len()
+	for _, c := range g.claims {
+		r.MaxFanOut = max(r.MaxFanOut, len(c.Children))
+	}
+	var paid uint64
+	for a := range g.credit {
+		var amt uint64
+		g, amt, _ = g.ClaimCredit(a)
+		r.Paid[a] += amt
+		paid += amt
+	}
+	r.Conserved = g.Status() == InProgress || paid == g.Posted()
+	end := now + pc.WithdrawalDelay
+	for _, l := range locks {
+		r.HonestPeak += l.amount
+		r.HonestIntegral += float64(l.amount) * float64(end-l.at)
+	}
+	return g, r
+}
+
+// World is the chain and the game type a scenario is played on.
+type World struct {
+	Cfg   *Config
+	Truth *Truth
+	Jobs  []Job
+	// Blocks and nodes are the chain's size (for choosing faults).
+	Blocks, Nodes uint64
+	// Steps returns the VM steps of node k of block b (for choosing a
+	// divergence step).
+	Steps func(b, k uint64) uint64
+}
+
+// Scenario builds one game: the root claim, its proposer, the agents
+// (the honest one included) and whether the root is correct.
+type Scenario struct {
+	Name  string
+	Doc   string
+	Build func(w *World, rng *rand.Rand) (root Hash, proposer Address, agents []Agent, correct bool, err error)
+}
+
+// corrupt returns a view believing a random wrong output at a random node.
+func corrupt(w *World, rng *rand.Rand, divergeAtEnd bool) (*Corrupt, error) {
+	b, k := rng.Uint64N(w.Blocks), rng.Uint64N(w.Nodes)
+	var leaf Hash
+	leaf[0], leaf[31] = 0xbd, byte(rng.Uint32())
+	leaf[15] = byte(rng.Uint32())
+	n := w.Steps(b, k)
+	d := rng.Uint64N(n)
+	if divergeAtEnd {
+		d = n - 1
+	}
+	return NewCorrupt(w.Truth, b, k, leaf, d)
+}
+
+func honest(w *World) *Solver { return &Solver{Party: Honest, View: w.Truth, Resolve: true} }
+
+// Scenarios is the adversary library (docs/dispute.md §Adversaries).
+func Scenarios() []Scenario {
+	const adv Address = "adversary"
+	wrongRoot := func(name, doc string, atEnd bool, wrap func(s *Solver, w *World, rng *rand.Rand) []Agent) Scenario {
+		return Scenario{Name: name, Doc: doc, Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, atEnd)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			s := &Solver{Party: adv, View: v}
+			return v.Output(w.Blocks - 1), adv, wrap(s, w, rng), false, nil
+		}}
+	}
+	plain := func(s *Solver, w *World, rng *rand.Rand) []Agent { return []Agent{s, honest(w)} }
+	return []Scenario{
+		{Name: "none", Doc: "an honest root and no adversary", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{honest(w)}, true, nil
+		}},
+		wrongRoot("wrong-node", "a wrong output at a random node of a random block; the proposer defends it and its VM trace lies from a random step", false, plain),
+		wrongRoot("wrong-final-step", "as wrong-node, but the VM trace lies only in its final state", true, plain),
+		{Name: "wrong-challenge", Doc: "an honest root challenged by a party that believes a wrong node output; its VM trace lies from a random step", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Solver{Party: adv, View: v}, honest(w)}, true, nil
+		}},
+		{Name: "freeloader", Doc: "an honest root; the adversary posts true values in the wrong direction", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Freeloader{Party: adv, View: w.Truth, Max: 6}, honest(w)}, true, nil
+		}},
+		wrongRoot("right-defense", "wrong-node, plus garbage defenses to the right of every honest attack", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{RightDefender{Solver: s, Rand: rng}, honest(w)}
+		}),
+		wrongRoot("last-second", "wrong-node, moving only in the last tick of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{LastSecond{Agent: s, Margin: 2 * DefaultPlay.Tick}, honest(w)}
+		}),
+		wrongRoot("self-bait", "wrong-node, and the proposer counters its own root with the true value first", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{&SelfBait{Solver: s, Truth: w.Truth}, honest(w)}
+		}),
+		wrongRoot("poisoned-prestate", "wrong-node with a VM trace that lies from step 0, so every step from its states has no witness", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			s.View.(*Corrupt).Diverge = 0
+			return []Agent{s, honest(w)}
+		}),
+		{Name: "illegal", Doc: "an honest root and an adversary that submits every kind of illegal action", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Illegal{Party: adv, Rand: rng}, honest(w)}, true, nil
+		}},
+		{Name: "flood", Doc: "an honest root attacked with garbage by an adversary with a budget of 20 depth-1 bonds", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Flood{Party: adv, Budget: 20 * w.Cfg.Bond(1), PerAct: 4, Rand: rng}, honest(w)}, true, nil
+		}},
+		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
+		}),
+	}
+}
+
+// ScenarioNamed returns the scenario with a name.
+func ScenarioNamed(name string) (Scenario, bool) {
+	for _, s := range Scenarios() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// PlayScenario builds and plays one game of scenario s with seed.
+func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x6f70636974790000))
+	root, proposer, agents, correct, err := s.Build(w, rng)
+	if err != nil {
+		return Result{}, err
+	}
+	g, err := NewGame(w.Cfg, w.Jobs, root, proposer, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	_, r := Play(g, agents, pc)
+	r.Scenario, r.Seed, r.RootCorrect = s.Name, seed, correct
+	return r, nil
+}
+
+// Aggregate summarizes many results.
+type Aggregate struct {
+	Games, Correct, WrongRoots, WrongDefeated, HonestRoots, HonestLostRoots int
+	Unresolved, NotConserved                                                int
+	HonestBondsLost                                                         uint64
+	MeanResolvedDays, MaxResolvedDays                                       float64
+	MeanPhase2Days, MeanPhase3Days, MeanStepDays                            float64
+	MeanClaims                                                              float64
+	MeanHonestGas, MeanAdversaryGas                                         float64
+	MeanHonestPeakETH, MeanHonestLockedETHDays                              float64
+	SpendRatio                                                              float64 // adversary spend / honest spend (summed)
+	Rejected                                                                map[string]int
+}
+
+// Summarize aggregates results.
+func Summarize(rs []Result, gasPrice uint64) Aggregate {
+	a := Aggregate{Rejected: map[string]int{}}
+	var p2, p3, st, n2, n3, ns int
+	var advSpend, honSpend float64
+	for _, r := range rs {
+		a.Games++
+		if r.Correct() {
+			a.Correct++
+		}
+		if r.RootCorrect {
+			a.HonestRoots++
+			if r.Status == ChallengerWins {
+				a.HonestLostRoots++
+			}
+		} else {
+			a.WrongRoots++
+			if r.Status == ChallengerWins {
+				a.WrongDefeated++
+			}
+		}
+		if r.Status == InProgress {
+			a.Unresolved++
+		}
+		if !r.Conserved {
+			a.NotConserved++
+		}
+		a.HonestBondsLost += r.HonestLost()
+		days := float64(r.Resolved) / 86400
+		a.MeanResolvedDays += days
+		a.MaxResolvedDays = max(a.MaxResolvedDays, days)
+		if r.PhaseStart[2] != 0 {
+			p2 += int(r.PhaseStart[2])
+			n2++
+		}
+		if r.PhaseStart[3] != 0 {
+			p3 += int(r.PhaseStart[3])
+			n3++
+		}
+		if r.PhaseStart[0] != 0 {
+			st += int(r.PhaseStart[0])
+			ns++
+		}
+		a.MeanClaims += float64(r.Claims)
+		for party, gas := range r.Gas {
+			if party == Honest {
+				a.MeanHonestGas += float64(gas)
+			} else {
+				a.MeanAdversaryGas += float64(gas)
+			}
+		}
+		for party := range r.Posted {
+			if party == Honest {
+				honSpend += r.Spend(party, gasPrice)
+			} else {
+				advSpend += r.Spend(party, gasPrice)
+			}
+		}
+		if _, ok := r.Posted[Honest]; !ok {
+			honSpend += r.Spend(Honest, gasPrice)
+		}
+		a.MeanHonestPeakETH += float64(r.HonestPeak) / 1e9
+		a.MeanHonestLockedETHDays += r.HonestIntegral / 1e9 / 86400
+		for c, n := range r.Rejected {
+			a.Rejected[c.String()] += n
+		}
+	}
+	if a.Games > 0 {
+		n := float64(a.Games)
+		a.MeanResolvedDays /= n
+		a.MeanClaims /= n
+		a.MeanHonestGas /= n
+		a.MeanAdversaryGas /= n
+		a.MeanHonestPeakETH /= n
+		a.MeanHonestLockedETHDays /= n
+	}
+	div := func(s, n int) float64 {
+		if n == 0 {
+			return 0
+		}
+		return float64(s) / float64(n) / 86400
+	}
+	a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays = div(p2, n2), div(p3, n3), div(st, ns)
+	if honSpend != 0 {
+		a.SpendRatio = advSpend / honSpend
+	}
+	return a
+}
+
+// String formats the aggregate as lines of "name value".
+func (a Aggregate) String() string {
+	keys := make([]string, 0, len(a.Rejected))
+	for k := range a.Rejected {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved)
+	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
+	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d\n", a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays)
+	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio)
+	s += fmt.Sprintf("honest capital peak %.3f ETH, locked %.3f ETH·days\n", a.MeanHonestPeakETH, a.MeanHonestLockedETHDays)
+	for _, k := range keys {
+		s += fmt.Sprintf("rejected %s: %d\n", k, a.Rejected[k])
+	}
+	return s
+}
+
+func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6f70636974790000)) }
