@@ -16,6 +16,8 @@ type PlayConfig struct {
 	WithdrawalDelay uint64 // bonds stay locked this long after resolution (OP: 604,800)
 	GasPrice        uint64 // gwei per gas (OP's bond curve assumes 200)
 	Gas             GasModel
+	// Observe, if set, sees the game after every tick.
+	Observe func(g Game, now uint64)
 }
 
 // DefaultPlay is the simulation setting of docs/dispute.md.
@@ -107,6 +109,9 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 				}
 				g = next
 			}
+		}
+		if pc.Observe != nil {
+			pc.Observe(g, now)
 		}
 	}
 	if g.Status() != InProgress {
