@@ -49,7 +49,7 @@ func TestDISPUTE_MOVE_Positions(t *testing.T) {
 	if p.Depth() != 0 || p.IndexAtDepth() != 0 || p.TraceIndex(3) != 7 {
 		t.Fatal("root")
 	}
-	a := p.Move(true) // 2
+	a := p.Move(true)  // 2
 	d := a.Move(false) // (2|1)<<1 = 6
 	if a != 2 || d != 6 || d.Depth() != 2 || d.IndexAtDepth() != 2 || d.TraceIndex(3) != 5 {
 		t.Fatalf("moves: %d %d %d", a, d, d.TraceIndex(3))
