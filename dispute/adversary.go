@@ -321,3 +321,31 @@ func (f *Flood) Act(g Game, now uint64) []Action {
 	}
 	return st.out
 }
+
+// Reckless wraps an adversarial solver: besides its own checked actions it
+// submits, unchecked, a step against every max-depth claim of another party
+// from its own trace, whose lying states have no witness (a poisoned
+// prestate): the game must reject each with CodeStepPrestate or
+// CodeValidStep.
+type Reckless struct {
+	*Solver
+}
+
+func (r Reckless) Act(g Game, now uint64) []Action {
+	out := r.Solver.Act(g, now)
+	st := &solve{s: r.Solver, g: g, now: now}
+	for i, c := range g.claims {
+		if c.Position.Depth() != g.cfg.MaxDepth || c.Claimant == r.Party || c.CounteredBy != "" {
+			continue
+		}
+		vm, err := st.vm(c.Context)
+		if err != nil {
+			continue
+		}
+		data, proof, _, err := vm.StepData(int64(st.index(c.Position)) - 1)
+		if err == nil {
+			out = append(out, Action{Kind: ActStep, Party: r.Party, Claim: i, Attack: true, StateData: data, Proof: proof})
+		}
+	}
+	return out
+}

@@ -59,10 +59,30 @@ func (r Result) HonestLost() uint64 {
 	return r.Posted[Honest] - r.Paid[Honest]
 }
 
-// Spend returns a party's cost in gwei: gas at the game's gas price plus
-// bonds lost (negative when it gained bonds).
+// Spend returns a party's cost in gwei: gas at the gas price plus bonds
+// lost (bonds won are not subtracted).
 func (r Result) Spend(a Address, gasPrice uint64) float64 {
-	return float64(r.Gas[a]*gasPrice) + float64(r.Posted[a]) - float64(r.Paid[a])
+	lost := 0.0
+	if r.Posted[a] > r.Paid[a] {
+		lost = float64(r.Posted[a] - r.Paid[a])
+	}
+	return float64(r.Gas[a]*gasPrice) + lost
+}
+
+// Parties returns every party that acted or posted a bond.
+func (r Result) Parties() []Address {
+	seen := map[Address]bool{}
+	var out []Address
+	for _, m := range []map[Address]uint64{r.Gas, r.Posted, r.Paid} {
+		for a := range m {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }
 
 // Play runs g with the agents, in order each tick, until the game resolves
@@ -213,13 +233,17 @@ func Scenarios() []Scenario {
 		wrongRoot("self-bait", "wrong-node, and the proposer counters its own root with the true value first", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{&SelfBait{Solver: s, Truth: w.Truth}, honest(w)}
 		}),
-		wrongRoot("poisoned-prestate", "wrong-node with a VM trace that lies from step 0, so every step from its states has no witness", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
-			s.View.(*Corrupt).Diverge = 0
-			return []Agent{s, honest(w)}
-		}),
-		{Name: "illegal", Doc: "an honest root and an adversary that submits every kind of illegal action", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
-			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Illegal{Party: adv, Rand: rng}, honest(w)}, true, nil
+		{Name: "poisoned-prestate", Doc: "an honest root challenged by a party whose VM trace lies from step 0 and who steps from its own (witness-less) states", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			v.Diverge = 0
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{Reckless{&Solver{Party: adv, View: v}}, honest(w)}, true, nil
 		}},
+		wrongRoot("illegal", "wrong-node, plus a third party submitting every kind of illegal action each tick", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
+		}),
 		{Name: "flood", Doc: "an honest root attacked with garbage by an adversary with a budget of 20 depth-1 bonds", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Flood{Party: adv, Budget: 20 * w.Cfg.Bond(1), PerAct: 4, Rand: rng}, honest(w)}, true, nil
 		}},
@@ -265,7 +289,8 @@ type Aggregate struct {
 	MeanClaims                                                              float64
 	MeanHonestGas, MeanAdversaryGas                                         float64
 	MeanHonestPeakETH, MeanHonestLockedETHDays                              float64
-	SpendRatio                                                              float64 // adversary spend / honest spend (summed)
+	SpendRatio                                                              float64 // adversary spend / honest spend (summed; spend = gas + bonds lost)
+	HonestNetETH                                                            float64 // mean per game: honest gas cost minus net bonds won (negative: profit)
 	Rejected                                                                map[string]int
 }
 
@@ -320,15 +345,13 @@ func Summarize(rs []Result, gasPrice uint64) Aggregate {
 				a.MeanAdversaryGas += float64(gas)
 			}
 		}
-		for party := range r.Posted {
+		for _, party := range r.Parties() {
 			if party == Honest {
 				honSpend += r.Spend(party, gasPrice)
+				a.HonestNetETH += (r.Spend(party, gasPrice) - float64(r.Paid[party]) + float64(min(r.Paid[party], r.Posted[party]))) / 1e9
 			} else {
 				advSpend += r.Spend(party, gasPrice)
 			}
-		}
-		if _, ok := r.Posted[Honest]; !ok {
-			honSpend += r.Spend(Honest, gasPrice)
 		}
 		a.MeanHonestPeakETH += float64(r.HonestPeak) / 1e9
 		a.MeanHonestLockedETHDays += r.HonestIntegral / 1e9 / 86400
@@ -344,6 +367,7 @@ func Summarize(rs []Result, gasPrice uint64) Aggregate {
 		a.MeanAdversaryGas /= n
 		a.MeanHonestPeakETH /= n
 		a.MeanHonestLockedETHDays /= n
+		a.HonestNetETH /= n
 	}
 	div := func(s, n int) float64 {
 		if n == 0 {
@@ -368,7 +392,7 @@ func (a Aggregate) String() string {
 	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved)
 	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
 	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d\n", a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays)
-	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio)
+	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f; honest net %.3f ETH/game\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH)
 	s += fmt.Sprintf("honest capital peak %.3f ETH, locked %.3f ETH·days\n", a.MeanHonestPeakETH, a.MeanHonestLockedETHDays)
 	for _, k := range keys {
 		s += fmt.Sprintf("rejected %s: %d\n", k, a.Rejected[k])
