@@ -3,6 +3,7 @@ package dispute
 import (
 	"flag"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/opcity-spec/opcity/opml/nodevm"
@@ -11,15 +12,28 @@ import (
 
 var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~45.6M)")
 
+var (
+	progOnce sync.Once
+	progInit state.State
+	progErr  error
+)
+
 // buildNodeProgram builds the node program once per test binary.
 func buildNodeProgram(t testing.TB) state.State {
 	t.Helper()
-	dir := t.TempDir()
-	s, err := nodevm.Build("..", nodevm.NodeProgram, dir)
-	if err != nil {
-		t.Fatal(err)
+	progOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "opcity-dispute")
+		if err != nil {
+			progErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		progInit, progErr = nodevm.Build("..", nodevm.NodeProgram, dir)
+	})
+	if progErr != nil {
+		t.Fatal(progErr)
 	}
-	return s
+	return progInit
 }
 
 // realWorld is the MLP chain of 2 blocks with the real node program as VM.

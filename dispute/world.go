@@ -171,3 +171,8 @@ func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
 	t.mu.Unlock()
 	return v, nil
 }
+
+// descriptorOf returns node k's descriptor and operand bytes.
+func (t *GraphTrace) descriptorOf(k int) (opml.NodeDescriptor, [][]byte, error) {
+	return opml.NodeDescriptorOf(t.Model.Model, k, t.Tensors)
+}
