@@ -93,6 +93,7 @@ func (s Status) String() string {
 type Game struct {
 	cfg     *Config
 	jobs    []Job
+	initial []Hash // graph state before node 0 of each block's job
 	claims  []Claim
 	status  Status
 	credit  map[Address]uint64
@@ -113,6 +114,7 @@ func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (
 	if uint64(len(jobs)) != 1<<uint(cfg.Split1) {
 		return Game{}, errorf(CodeBadConfig, "%d jobs, the game needs 2^%d", len(jobs), cfg.Split1)
 	}
+	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[tensorKey][]byte{}}
 	for b, j := range jobs {
 		r := cfg.Models[j.Model]
 		if r == nil {
@@ -122,8 +124,8 @@ func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (
 			return Game{}, errorf(CodeBadConfig, "block %d: model with %d nodes and %d inputs, job with %d inputs; phase 2 needs 2^%d nodes",
 				b, len(r.Model.Nodes), r.Model.Inputs, len(j.Inputs), cfg.Split2-cfg.Split1-1)
 		}
+		g.initial = append(g.initial, r.InitialRoot(j.Inputs))
 	}
-	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[tensorKey][]byte{}}
 	g.claims = []Claim{{Parent: -1, Position: RootPosition, Value: root, Bond: cfg.Bond(0), Claimant: proposer, Clock: Clock{0, now}}}
 	g.posted = cfg.Bond(0)
 	return g, nil

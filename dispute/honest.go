@@ -108,16 +108,24 @@ func (st *solve) counter(i int) error {
 			return nil
 		}
 	}
-	m, uploads, err := st.response(i, attack)
-	if err != nil {
-		return err
-	}
-	st.planned[i] = c.Position.Move(attack)
+	pos := c.Position.Move(attack)
+	st.planned[i] = pos
 	for _, ch := range c.Children {
-		if g.claims[ch].Position == st.planned[i] && g.claims[ch].Value == m.Value {
+		if g.claims[ch].Position != pos {
+			continue
+		}
+		v, err := st.nextValue(i, attack)
+		if err != nil {
+			return err
+		}
+		if g.claims[ch].Value == v {
 			st.honest[ch] = true
 			return nil
 		}
+	}
+	m, uploads, err := st.response(i, attack)
+	if err != nil {
+		return err
 	}
 	for _, u := range uploads {
 		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: u})
@@ -203,21 +211,35 @@ func (st *solve) vm(ctx Context) (VMTrace, error) {
 	return st.s.View.VM(ctx.Block, ctx.Node, ctx.Output)
 }
 
+// nextContext returns the context of a move against claim i.
+func (st *solve) nextContext(i int, attack bool) (Context, error) {
+	g, c := st.g, st.g.claims[i]
+	if d := c.Position.Depth() + 1; d == g.cfg.Split1+1 || d == g.cfg.Split2+1 {
+		next, _, err := g.NextContext(i, attack)
+		return next, err
+	}
+	return c.Context, nil
+}
+
+// nextValue returns the view's value for a move against claim i.
+func (st *solve) nextValue(i int, attack bool) (Hash, error) {
+	ctx, err := st.nextContext(i, attack)
+	if err != nil {
+		return Hash{}, err
+	}
+	return st.valueAt(st.g.claims[i].Position.Move(attack), ctx)
+}
+
 // response builds the move countering claim i, with the uploads it needs.
 func (st *solve) response(i int, attack bool) (Move, [][]byte, error) {
 	g, c := st.g, st.g.claims[i]
 	pos := c.Position.Move(attack)
 	m := Move{Parent: i, Disputed: c.Value, Attack: attack, Bond: g.cfg.Bond(pos.Depth())}
-	ctx := c.Context
 	d := pos.Depth()
-	if d == g.cfg.Split1+1 || d == g.cfg.Split2+1 {
-		next, _, err := g.NextContext(i, attack)
-		if err != nil {
-			return m, nil, err
-		}
-		ctx = next
+	ctx, err := st.nextContext(i, attack)
+	if err != nil {
+		return m, nil, err
 	}
-	var err error
 	if m.Value, err = st.valueAt(pos, ctx); err != nil {
 		return m, nil, err
 	}

@@ -1,6 +1,10 @@
 package dispute
 
-import "github.com/opcity-spec/opcity/opml"
+import (
+	"sync"
+
+	"github.com/opcity-spec/opcity/opml"
+)
 
 // Move is a move against claim Parent, whose value must be Disputed.
 type Move struct {
@@ -236,7 +240,7 @@ func (g Game) bindGraphRoot(m Move, c *Claim) error {
 // output commitment (post's leaf) and their local context.
 func (g Game) bindVMRoot(m Move, c *Claim) (Game, error) {
 	r := g.model(c.Context.Block)
-	initial := r.InitialRoot(g.jobs[c.Context.Block].Inputs)
+	initial := g.initial[c.Context.Block]
 	pre, post, k, err := g.transition(m.Parent, m.Attack, g.cfg.Split2, initial)
 	if err != nil {
 		return g, err
@@ -283,11 +287,36 @@ func (g Game) descriptor(r *Model, k int, pre Hash, ops []Opening) ([]byte, erro
 		}
 		tensors[id] = data
 	}
+	key := descKey{r.Hash, k, keccak(hashesBytes(ops)...)}
+	if d, ok := descCache.Load(key); ok {
+		return d.([]byte), nil
+	}
 	d, _, err := opml.NodeDescriptorOf(r.Model, k, tensors)
 	if err != nil {
 		return nil, errorf(CodeUnavailable, "node %d: %v", k, err)
 	}
-	return d.Encode(), nil
+	enc := d.Encode()
+	descCache.Store(key, enc)
+	return enc, nil
+}
+
+// descCache memoizes derived descriptors: a descriptor is a function of
+// the model, the node and the operands' bytes, which their commitments
+// and lengths fix (the lengths come from the model).
+var descCache sync.Map
+
+type descKey struct {
+	model Hash
+	node  int
+	ops   Hash
+}
+
+func hashesBytes(ops []Opening) [][]byte {
+	out := make([][]byte, len(ops))
+	for i := range ops {
+		out[i] = ops[i].Leaf[:]
+	}
+	return out
 }
 
 func slicesClone[T any](s []T) []T { return append([]T(nil), s...) }
@@ -308,7 +337,7 @@ func (g Game) NextContext(parent int, attack bool) (Context, bool, error) {
 		return Context{Block: b}, true, err
 	case g.cfg.Split2:
 		r := g.model(c.Context.Block)
-		pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, r.InitialRoot(g.jobs[c.Context.Block].Inputs))
+		pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, g.initial[c.Context.Block])
 		if err != nil {
 			return Context{}, false, err
 		}

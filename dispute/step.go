@@ -51,7 +51,7 @@ func (g Game) StepTransition(now uint64, stepper Address, parent int, attack boo
 		return g, err
 	}
 	r := g.model(g.claims[parent].Context.Block)
-	pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, r.InitialRoot(g.jobs[g.claims[parent].Context.Block].Inputs))
+	pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, g.initial[g.claims[parent].Context.Block])
 	if err != nil {
 		return g, err
 	}
