@@ -89,7 +89,8 @@ func (s Status) String() string {
 }
 
 // Game is one dispute game. It is a value: every action returns a new Game
-// and leaves its argument unchanged.
+// and leaves its argument unchanged. Games come from NewGame; accessors
+// taking a claim index (Claim) require 0 <= i < Len().
 type Game struct {
 	cfg     *Config
 	jobs    []Job
@@ -176,8 +177,12 @@ func (g Game) withClaims() Game {
 
 // ChallengerDuration returns the time the team that would counter claim i
 // has used on its branch: the clock of i's parent plus the time since i was
-// made, capped at MaxClock (OP's getChallengerDuration).
+// made, capped at MaxClock (OP's getChallengerDuration); MaxClock for an
+// index that holds no claim.
 func (g Game) ChallengerDuration(i int, now uint64) uint64 {
+	if i < 0 || i >= len(g.claims) {
+		return g.cfg.MaxClock
+	}
 	c := g.claims[i]
 	var parent uint64
 	if c.Parent >= 0 {

@@ -138,7 +138,7 @@ func (st *solve) counter(i int) error {
 
 // step plans a step against the max-depth claim i.
 func (st *solve) step(i int, attack bool) error {
-	g, c := st.g, st.g.claims[i]
+	c := st.g.claims[i]
 	if c.CounteredBy != "" {
 		return nil
 	}
@@ -159,7 +159,6 @@ func (st *solve) step(i int, attack bool) error {
 		st.try(Action{Kind: ActUploadPreimage, Party: st.s.Party, Data: img})
 	}
 	st.try(Action{Kind: ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
-	_ = g
 	return nil
 }
 

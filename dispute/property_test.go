@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -80,12 +81,54 @@ func TestDISPUTE_ILLEGAL_Property(t *testing.T) {
 			return
 		}
 		now := s.now + rapid.Uint64Range(0, 40*86400).Draw(rt, "delay")
-		next, err := Apply(g, now, a)
-		if err != nil && !reflect.DeepEqual(next, g) {
-			rt.Fatalf("rejected %v (%v) changed the game", a.Kind, err)
+		if err := checkApply(g, now, a); err != nil {
+			rt.Fatal(err)
 		}
-		if err != nil && CodeOf(err) == 0 {
-			rt.Fatalf("untyped error %v", err)
+	})
+}
+
+// checkApply applies a and reports a rejection that changed the game or
+// was not a typed *Error (DISPUTE-ILLEGAL).
+func checkApply(g Game, now uint64, a Action) error {
+	next, err := Apply(g, now, a)
+	if err != nil && !reflect.DeepEqual(next, g) {
+		return fmt.Errorf("rejected %v (%v) changed the game", a.Kind, err)
+	}
+	if err != nil && CodeOf(err) == 0 {
+		return fmt.Errorf("untyped error %v", err)
+	}
+	return nil
+}
+
+var (
+	fuzzOnce  sync.Once
+	fuzzHists [][]snapshot
+)
+
+// FuzzDISPUTE_ILLEGAL is checkApply on actions decoded from bytes, against
+// states of three recorded games.
+func FuzzDISPUTE_ILLEGAL(f *testing.F) {
+	f.Add(uint16(0), byte(0), int16(0), uint64(0), uint64(0), []byte{})       // a move on the root at t=0
+	f.Add(uint16(40), byte(1), int16(33), uint64(0), uint64(0), []byte{1})    // a step on the max-depth claim
+	f.Add(uint16(9), byte(2), int16(5), uint64(1), uint64(3600), []byte{})    // a transition step
+	f.Add(uint16(200), byte(5), int16(0), uint64(0), uint64(1<<40), []byte{}) // resolution long after the end
+	f.Add(uint16(3), byte(0), int16(-1), uint64(1<<63), uint64(1), []byte{})  // a negative index and a huge bond
+	f.Fuzz(func(t *testing.T, tick uint16, kind byte, claim int16, bond, delay uint64, value []byte) {
+		fuzzOnce.Do(func() {
+			w := sharedWorld(t)
+			fuzzHists = [][]snapshot{history(t, w, "wrong-node", 1), history(t, w, "wrong-challenge", 2), history(t, w, "flood", 3)}
+		})
+		h := fuzzHists[int(tick)%len(fuzzHists)]
+		s := h[int(tick)%len(h)]
+		var v Hash
+		copy(v[:], value)
+		a := Action{Kind: Kind(kind % byte(ActResolve+1)), Party: "x", Claim: int(claim), Attack: kind&0x80 != 0, StateData: value,
+			Move: Move{Parent: int(claim), Disputed: v, Attack: kind&0x40 != 0, Value: v, Bond: bond}}
+		if int(claim) >= 0 && int(claim) < s.g.Len() && kind&0x20 != 0 {
+			a.Move.Disputed = s.g.Claim(int(claim)).Value
+		}
+		if err := checkApply(s.g, s.now+delay%(1<<40), a); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
@@ -148,5 +191,27 @@ func TestDISPUTE_SIM_Deterministic(t *testing.T) {
 		if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
 			t.Fatalf("%s: runs differ (%v %v)", s.Name, err1, err2)
 		}
+	}
+}
+
+// TestDISPUTE_SIM_Workers: a batch's results do not depend on the number
+// of workers.
+func TestDISPUTE_SIM_Workers(t *testing.T) {
+	w := sharedWorld(t)
+	o := SimOptions{Games: 24, Seed: 9, Scenarios: Scenarios(), Worlds: []*World{w}, Play: DefaultPlay, Workers: 1}
+	a, err := Simulate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Workers = 3
+	b, err := Simulate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Results, b.Results) || !reflect.DeepEqual(a.Aggregate, b.Aggregate) {
+		t.Fatal("results depend on the worker count")
+	}
+	if a.Aggregate.Correct != 24 {
+		t.Fatalf("aggregate %+v", a.Aggregate)
 	}
 }
