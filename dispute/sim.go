@@ -92,7 +92,6 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 		Posted: map[Address]uint64{}, Paid: map[Address]uint64{}}
 	start := g.claims[0].Clock.Timestamp
 	r.Posted[g.claims[0].Claimant] += g.claims[0].Bond
-	type lock struct{ at, amount uint64 }
 	var locks []lock
 	if g.claims[0].Claimant == Honest {
 		locks = append(locks, lock{start, g.claims[0].Bond})
@@ -106,27 +105,7 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 					r.Rejected[CodeOf(err)]++
 					continue
 				}
-				if r.Actions[a.Party] == nil {
-					r.Actions[a.Party] = map[Kind]int{}
-				}
-				r.Actions[a.Party][a.Kind]++
-				r.Gas[a.Party] += pc.Gas.Cost(g, a)
-				if a.Kind == ActMove {
-					c := next.claims[next.Len()-1]
-					r.Posted[a.Party] += c.Bond
-					if a.Party == Honest {
-						locks = append(locks, lock{now, c.Bond})
-					}
-					if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
-						r.PhaseStart[p] = now - start
-					}
-				}
-				if a.Kind == ActStep {
-					if r.PhaseStart[3] != 0 && r.PhaseStart[0] == 0 {
-						r.PhaseStart[0] = now - start
-					}
-					r.HonestStepped = r.HonestStepped || a.Party == Honest
-				}
+				locks = r.record(g, next, a, now-start, pc, locks)
 				g = next
 			}
 		}
@@ -137,6 +116,41 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 	if g.Status() != InProgress {
 		r.Resolved = now - pc.Tick - start
 	}
+	return r.finish(g, now+pc.WithdrawalDelay, locks)
+}
+
+// lock is an honest bond posted at a time.
+type lock struct{ at, amount uint64 }
+
+// record accounts for an applied action at elapsed seconds into the game.
+func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, locks []lock) []lock {
+	if r.Actions[a.Party] == nil {
+		r.Actions[a.Party] = map[Kind]int{}
+	}
+	r.Actions[a.Party][a.Kind]++
+	r.Gas[a.Party] += pc.Gas.Cost(g, a)
+	switch a.Kind {
+	case ActMove:
+		c := next.claims[next.Len()-1]
+		r.Posted[a.Party] += c.Bond
+		if a.Party == Honest {
+			locks = append(locks, lock{c.Clock.Timestamp, c.Bond})
+		}
+		if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
+			r.PhaseStart[p] = elapsed
+		}
+	case ActStep:
+		if r.PhaseStart[3] != 0 && r.PhaseStart[0] == 0 {
+			r.PhaseStart[0] = elapsed
+		}
+		r.HonestStepped = r.HonestStepped || a.Party == Honest
+	}
+	return locks
+}
+
+// finish pays out the credits and computes the end-of-game metrics; the
+// honest bonds stay locked until end.
+func (r Result) finish(g Game, end uint64, locks []lock) (Game, Result) {
 	r.Status = g.Status()
 	r.Claims = g.Len()
 	for _, c := range g.claims {
@@ -150,7 +164,6 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 		paid += amt
 	}
 	r.Conserved = g.Status() == InProgress || paid == g.Posted()
-	end := now + pc.WithdrawalDelay
 	for _, l := range locks {
 		r.HonestPeak += l.amount
 		r.HonestIntegral += float64(l.amount) * float64(end-l.at)
@@ -297,89 +310,90 @@ type Aggregate struct {
 // Summarize aggregates results.
 func Summarize(rs []Result, gasPrice uint64) Aggregate {
 	a := Aggregate{Rejected: map[string]int{}}
-	var p2, p3, st, n2, n3, ns int
-	var advSpend, honSpend float64
+	var t totals
 	for _, r := range rs {
-		a.Games++
-		if r.Correct() {
-			a.Correct++
+		a.add(r, gasPrice, &t)
+	}
+	a.finish(t)
+	return a
+}
+
+// totals are the sums behind the aggregate's means.
+type totals struct {
+	phase              [3]uint64 // phase 2 start, phase 3 start, step
+	phaseN             [3]int
+	advSpend, honSpend float64
+}
+
+// add accumulates one result.
+func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
+	a.Games++
+	if r.Correct() {
+		a.Correct++
+	}
+	if r.RootCorrect {
+		a.HonestRoots++
+		if r.Status == ChallengerWins {
+			a.HonestLostRoots++
 		}
-		if r.RootCorrect {
-			a.HonestRoots++
-			if r.Status == ChallengerWins {
-				a.HonestLostRoots++
-			}
-		} else {
-			a.WrongRoots++
-			if r.Status == ChallengerWins {
-				a.WrongDefeated++
-			}
-		}
-		if r.Status == InProgress {
-			a.Unresolved++
-		}
-		if !r.Conserved {
-			a.NotConserved++
-		}
-		a.HonestBondsLost += r.HonestLost()
-		days := float64(r.Resolved) / 86400
-		a.MeanResolvedDays += days
-		a.MaxResolvedDays = max(a.MaxResolvedDays, days)
-		if r.PhaseStart[2] != 0 {
-			p2 += int(r.PhaseStart[2])
-			n2++
-		}
-		if r.PhaseStart[3] != 0 {
-			p3 += int(r.PhaseStart[3])
-			n3++
-		}
-		if r.PhaseStart[0] != 0 {
-			st += int(r.PhaseStart[0])
-			ns++
-		}
-		a.MeanClaims += float64(r.Claims)
-		for party, gas := range r.Gas {
-			if party == Honest {
-				a.MeanHonestGas += float64(gas)
-			} else {
-				a.MeanAdversaryGas += float64(gas)
-			}
-		}
-		for _, party := range r.Parties() {
-			if party == Honest {
-				honSpend += r.Spend(party, gasPrice)
-				a.HonestNetETH += (r.Spend(party, gasPrice) - float64(r.Paid[party]) + float64(min(r.Paid[party], r.Posted[party]))) / 1e9
-			} else {
-				advSpend += r.Spend(party, gasPrice)
-			}
-		}
-		a.MeanHonestPeakETH += float64(r.HonestPeak) / 1e9
-		a.MeanHonestLockedETHDays += r.HonestIntegral / 1e9 / 86400
-		for c, n := range r.Rejected {
-			a.Rejected[c.String()] += n
+	} else {
+		a.WrongRoots++
+		if r.Status == ChallengerWins {
+			a.WrongDefeated++
 		}
 	}
+	if r.Status == InProgress {
+		a.Unresolved++
+	}
+	if !r.Conserved {
+		a.NotConserved++
+	}
+	a.HonestBondsLost += r.HonestLost()
+	days := float64(r.Resolved) / 86400
+	a.MeanResolvedDays += days
+	a.MaxResolvedDays = max(a.MaxResolvedDays, days)
+	for i, p := range [3]uint64{r.PhaseStart[2], r.PhaseStart[3], r.PhaseStart[0]} {
+		if p != 0 {
+			t.phase[i] += p
+			t.phaseN[i]++
+		}
+	}
+	a.MeanClaims += float64(r.Claims)
+	for _, party := range r.Parties() {
+		spend := r.Spend(party, gasPrice)
+		if party == Honest {
+			t.honSpend += spend
+			a.MeanHonestGas += float64(r.Gas[party])
+			a.HonestNetETH += (float64(r.Gas[party]*gasPrice) - float64(r.Paid[party]) + float64(r.Posted[party])) / 1e9
+		} else {
+			t.advSpend += spend
+			a.MeanAdversaryGas += float64(r.Gas[party])
+		}
+	}
+	a.MeanHonestPeakETH += float64(r.HonestPeak) / 1e9
+	a.MeanHonestLockedETHDays += r.HonestIntegral / 1e9 / 86400
+	for c, n := range r.Rejected {
+		a.Rejected[c.String()] += n
+	}
+}
+
+// finish turns sums into means.
+func (a *Aggregate) finish(t totals) {
 	if a.Games > 0 {
 		n := float64(a.Games)
-		a.MeanResolvedDays /= n
-		a.MeanClaims /= n
-		a.MeanHonestGas /= n
-		a.MeanAdversaryGas /= n
-		a.MeanHonestPeakETH /= n
-		a.MeanHonestLockedETHDays /= n
-		a.HonestNetETH /= n
-	}
-	div := func(s, n int) float64 {
-		if n == 0 {
-			return 0
+		for _, f := range []*float64{&a.MeanResolvedDays, &a.MeanClaims, &a.MeanHonestGas, &a.MeanAdversaryGas,
+			&a.MeanHonestPeakETH, &a.MeanHonestLockedETHDays, &a.HonestNetETH} {
+			*f /= n
 		}
-		return float64(s) / float64(n) / 86400
 	}
-	a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays = div(p2, n2), div(p3, n3), div(st, ns)
-	if honSpend != 0 {
-		a.SpendRatio = advSpend / honSpend
+	for i, f := range []*float64{&a.MeanPhase2Days, &a.MeanPhase3Days, &a.MeanStepDays} {
+		if t.phaseN[i] > 0 {
+			*f = float64(t.phase[i]) / float64(t.phaseN[i]) / 86400
+		}
 	}
-	return a
+	if t.honSpend != 0 {
+		a.SpendRatio = t.advSpend / t.honSpend
+	}
 }
 
 // String formats the aggregate as lines of "name value".
