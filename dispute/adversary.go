@@ -289,8 +289,9 @@ func (il *Illegal) Act(g Game, now uint64) []Action {
 	return out
 }
 
-// Flood posts garbage attacks against random claims of other parties until
-// its Budget (gwei of bonds) is spent.
+// Flood posts garbage attacks against random phase-1 claims of other
+// parties whose clocks run, PerAct per turn, until its Budget (gwei of
+// bonds) is spent.
 type Flood struct {
 	Party  Address
 	Budget uint64
@@ -303,12 +304,15 @@ func (f *Flood) Name() Address { return f.Party }
 
 func (f *Flood) Act(g Game, now uint64) []Action {
 	st := &solve{s: &Solver{Party: f.Party}, g: g, now: now}
-	for n := 0; n < f.PerAct; n++ {
-		i := f.Rand.IntN(st.g.Len())
-		c := st.g.claims[i]
-		if c.Claimant == f.Party || c.Position.Depth() >= g.cfg.Split1 {
-			continue
+	var targets []int
+	for i, c := range g.claims {
+		if c.Claimant != f.Party && c.Position.Depth() < g.cfg.Split1 && g.ChallengerDuration(i, now) < g.cfg.MaxClock {
+			targets = append(targets, i)
 		}
+	}
+	for n := 0; n < f.PerAct && len(targets) > 0; n++ {
+		i := targets[f.Rand.IntN(len(targets))]
+		c := st.g.claims[i]
 		b := g.cfg.Bond(c.Position.Depth() + 1)
 		if f.spent+b > f.Budget {
 			break

@@ -44,6 +44,7 @@ type Result struct {
 	HonestIntegral float64
 	Conserved      bool // paid out == posted
 	HonestStepped  bool // the game ended in a VM step by the honest party
+	Extensions     int  // moves whose clock was clamped to MaxClock − extension
 }
 
 // Correct reports whether the game's outcome is the truth.
@@ -135,6 +136,9 @@ func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, l
 		r.Posted[a.Party] += c.Bond
 		if a.Party == Honest {
 			locks = append(locks, lock{c.Clock.Timestamp, c.Bond})
+		}
+		if c.Clock.Duration == next.cfg.MaxClock-next.cfg.extension(c.Position.Depth()) {
+			r.Extensions++
 		}
 		if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
 			r.PhaseStart[p] = elapsed
@@ -257,13 +261,21 @@ func Scenarios() []Scenario {
 		wrongRoot("illegal", "wrong-node, plus a third party submitting every kind of illegal action each tick", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
 		}),
-		{Name: "flood", Doc: "an honest root attacked with garbage by an adversary with a budget of 20 depth-1 bonds", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
-			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Flood{Party: adv, Budget: 20 * w.Cfg.Bond(1), PerAct: 4, Rand: rng}, honest(w)}, true, nil
-		}},
+		FloodScenario(20),
 		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
 		}),
 	}
+}
+
+// FloodScenario is an honest root attacked with garbage, 4 claims per
+// tick, by an adversary with a budget of the given number of depth-1 bonds.
+func FloodScenario(bonds int) Scenario {
+	return Scenario{Name: "flood", Doc: fmt.Sprintf("an honest root attacked with garbage by an adversary with a budget of %d depth-1 bonds", bonds),
+		Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			f := &Flood{Party: "adversary", Budget: uint64(bonds) * w.Cfg.Bond(1), PerAct: 4, Rand: rng}
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{f, honest(w)}, true, nil
+		}}
 }
 
 // ScenarioNamed returns the scenario with a name.
@@ -295,7 +307,7 @@ func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, err
 // Aggregate summarizes many results.
 type Aggregate struct {
 	Games, Correct, WrongRoots, WrongDefeated, HonestRoots, HonestLostRoots int
-	Unresolved, NotConserved                                                int
+	Unresolved, NotConserved, Extensions                                    int
 	HonestBondsLost                                                         uint64
 	MeanResolvedDays, MaxResolvedDays                                       float64
 	MeanPhase2Days, MeanPhase3Days, MeanStepDays                            float64
@@ -349,6 +361,7 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 		a.NotConserved++
 	}
 	a.HonestBondsLost += r.HonestLost()
+	a.Extensions += r.Extensions
 	days := float64(r.Resolved) / 86400
 	a.MeanResolvedDays += days
 	a.MaxResolvedDays = max(a.MaxResolvedDays, days)
@@ -403,7 +416,7 @@ func (a Aggregate) String() string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved)
+	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d clock-extensions %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved, a.Extensions)
 	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
 	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d\n", a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays)
 	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f; honest net %.3f ETH/game\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH)

@@ -34,6 +34,7 @@ type disputeGame struct {
 	HonestLost   uint64            `json:"honest_bonds_lost_gwei"`
 	Rejected     int               `json:"rejected_actions"`
 	Conserved    bool              `json:"bonds_conserved"`
+	Extensions   int               `json:"clock_extensions"`
 }
 
 // disputeReport is the --json output.
@@ -55,7 +56,7 @@ type disputeReport struct {
 // Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly or
 // lost honest bonds.
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json]"
+	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--quiet] [--json]"
 	if len(args) == 0 || args[0] != "simulate" {
 		fmt.Fprintln(stderr, use)
 		return exitBadInput
@@ -71,6 +72,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
 	root := fs.String("root", ".", "repository root (for --vm real, where the node program is built from)")
 	workers := fs.Int("workers", 0, "parallel games (0: all CPUs)")
+	flood := fs.Int("flood-bonds", 20, "budget of the flood adversary, in depth-1 bonds")
 	quiet := fs.Bool("quiet", false, "print only the aggregate")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 || *games < 1 || *blocks < 1 || *blocks > 8 || (*vm != "synthetic" && *vm != "real") || (*model != "mlp" && *model != "cnn") {
@@ -78,15 +80,17 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	var scen []dispute.Scenario
-	if *adv == "all" {
-		scen = dispute.Scenarios()
-	} else {
-		s, ok := dispute.ScenarioNamed(*adv)
-		if !ok {
-			fmt.Fprintf(stderr, "opcity dispute: unknown adversary %q (%s)\n", *adv, scenarioNames())
-			return exitBadInput
+	for _, s := range dispute.Scenarios() {
+		if s.Name == "flood" {
+			s = dispute.FloodScenario(*flood)
 		}
-		scen = []dispute.Scenario{s}
+		if *adv == "all" || *adv == s.Name {
+			scen = append(scen, s)
+		}
+	}
+	if len(scen) == 0 || *flood < 0 {
+		fmt.Fprintf(stderr, "opcity dispute: unknown adversary %q (%s)\n", *adv, scenarioNames())
+		return exitBadInput
 	}
 	worlds, err := disputeWorlds(*data, *root, *model+".opml", *blocks, *vm)
 	if err != nil {
@@ -127,7 +131,7 @@ func gameJSON(i int, r dispute.Result) disputeGame {
 	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
 		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], Claims: r.Claims, MaxFanOut: r.MaxFanOut,
 		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
-		HonestLost: r.HonestLost(), Conserved: r.Conserved}
+		HonestLost: r.HonestLost(), Conserved: r.Conserved, Extensions: r.Extensions}
 	for p, kinds := range r.Actions {
 		g.Moves[string(p)] = kinds[dispute.ActMove]
 	}
