@@ -1,5 +1,7 @@
 package dispute
 
+import "fmt"
+
 // Kind is the kind of an Action.
 type Kind int
 
@@ -13,7 +15,11 @@ const (
 	ActResolve
 )
 
+// String returns the kind's name.
 func (k Kind) String() string {
+	if k < ActMove || k > ActResolve {
+		return fmt.Sprintf("kind %d", int(k))
+	}
 	return [...]string{"move", "step", "step-transition", "upload-preimage", "upload-tensor", "resolve-claim", "resolve"}[k]
 }
 

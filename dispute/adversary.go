@@ -166,8 +166,10 @@ type Freeloader struct {
 	done  int
 }
 
+// Name returns the freeloader's party.
 func (f *Freeloader) Name() Address { return f.Party }
 
+// Act posts the misdirected true claims, at most Max in all.
 func (f *Freeloader) Act(g Game, now uint64) []Action {
 	st := &solve{s: &Solver{Party: f.Party, View: f.View}, g: g, now: now}
 	for i, c := range g.claims {
@@ -199,6 +201,7 @@ type RightDefender struct {
 	Rand *rand.Rand
 }
 
+// Act returns the solver's actions and the garbage defenses.
 func (r RightDefender) Act(g Game, now uint64) []Action {
 	out := r.Solver.Act(g, now)
 	st := &solve{s: r.Solver, g: g, now: now}
@@ -234,6 +237,7 @@ type SelfBait struct {
 	done  bool
 }
 
+// Act counters the root once with the truth, then plays the solver.
 func (s *SelfBait) Act(g Game, now uint64) []Action {
 	if !s.done {
 		s.done = true
@@ -255,8 +259,10 @@ type Illegal struct {
 	Rand  *rand.Rand
 }
 
+// Name returns the party.
 func (il *Illegal) Name() Address { return il.Party }
 
+// Act returns this turn's illegal actions.
 func (il *Illegal) Act(g Game, now uint64) []Action {
 	var out []Action
 	n := g.Len()
@@ -300,8 +306,10 @@ type Flood struct {
 	spent  uint64
 }
 
+// Name returns the party.
 func (f *Flood) Name() Address { return f.Party }
 
+// Act returns this turn's garbage attacks.
 func (f *Flood) Act(g Game, now uint64) []Action {
 	st := &solve{s: &Solver{Party: f.Party}, g: g, now: now}
 	var targets []int
@@ -335,6 +343,7 @@ type Reckless struct {
 	*Solver
 }
 
+// Act returns the solver's actions and the unchecked steps.
 func (r Reckless) Act(g Game, now uint64) []Action {
 	out := r.Solver.Act(g, now)
 	st := &solve{s: r.Solver, g: g, now: now}

@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -84,7 +85,11 @@ const (
 	DefenderWins
 )
 
+// String returns the status's name.
 func (s Status) String() string {
+	if s < InProgress || s > DefenderWins {
+		return fmt.Sprintf("status %d", int(s))
+	}
 	return [...]string{"in progress", "challenger wins", "defender wins"}[s]
 }
 
