@@ -108,7 +108,8 @@ type Game struct {
 	posted  uint64
 }
 
-// NewGame starts a game over the chain's jobs (2^Split1 blocks) with the
+// NewGame starts a game over the chain's jobs (2^Split1 blocks, each model
+// with 1..2^(Split2−Split1−1) nodes) with the
 // proposer's root claim, the output root after the last block, posting
 // Bond(0) at time now. Errors: CodeBadConfig.
 func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (Game, error) {
@@ -126,9 +127,9 @@ func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (
 		if r == nil {
 			return Game{}, errorf(CodeBadConfig, "block %d names unregistered model %s", b, j.Model)
 		}
-		if len(r.Model.Nodes) != 1<<uint(cfg.Split2-cfg.Split1-1) || len(j.Inputs) != r.Model.Inputs {
-			return Game{}, errorf(CodeBadConfig, "block %d: model with %d nodes and %d inputs, job with %d inputs; phase 2 needs 2^%d nodes",
-				b, len(r.Model.Nodes), r.Model.Inputs, len(j.Inputs), cfg.Split2-cfg.Split1-1)
+		if n := len(r.Model.Nodes); n == 0 || n > 1<<uint(cfg.Split2-cfg.Split1-1) || len(j.Inputs) != r.Model.Inputs {
+			return Game{}, errorf(CodeBadConfig, "block %d: model with %d nodes and %d inputs, job with %d inputs; phase 2 holds 1..2^%d nodes",
+				b, n, r.Model.Inputs, len(j.Inputs), cfg.Split2-cfg.Split1-1)
 		}
 		g.initial = append(g.initial, r.InitialRoot(j.Inputs))
 	}

@@ -125,6 +125,24 @@ func (g Game) nodeOf(p Position) uint64 {
 
 func (g Game) model(block uint64) *Model { return g.cfg.Models[g.jobs[block].Model] }
 
+// entry returns the graph-state table entry that the claim at phase-2
+// trace index k opens: node min(k, n−1)'s output (indices past the last
+// node repeat the final state).
+func (r *Model) entry(k uint64) uint64 {
+	return uint64(r.Model.FirstNodeTensor()) + min(k, uint64(len(r.Model.Nodes)-1))
+}
+
+// isUpdate reports whether the graph transition k from pre to the claim
+// post is well formed: for a node (k < n), post's opening with its leaf
+// zeroed folds to pre (a one-leaf update); past the last node, post equals
+// pre (padding).
+func (r *Model) isUpdate(k uint64, pre Hash, post Claim) bool {
+	if k >= uint64(len(r.Model.Nodes)) {
+		return post.Value == pre
+	}
+	return foldPath(Hash{}, r.entry(k), post.Opening.Siblings) == pre
+}
+
 // checkOpening checks that o opens c's node output leaf to c.Value.
 func (g Game) checkOpening(o *Opening, c *Claim) error {
 	r := g.model(c.Context.Block)
@@ -134,7 +152,7 @@ func (g Game) checkOpening(o *Opening, c *Claim) error {
 	if o == nil || len(o.Siblings) != r.TableDepth() {
 		return errorf(CodeBadOpening, "a phase-2 claim needs an opening with %d siblings", r.TableDepth())
 	}
-	idx := uint64(r.Model.FirstNodeTensor()) + g.nodeOf(c.Position)
+	idx := r.entry(g.nodeOf(c.Position))
 	if o.Root(idx) != c.Value {
 		return errorf(CodeBadOpening, "opening of entry %d gives %s, claim %s", idx, o.Root(idx), c.Value)
 	}
@@ -246,8 +264,10 @@ func (g Game) bindVMRoot(m Move, c *Claim) (Game, error) {
 		return g, err
 	}
 	out := g.claims[post].Opening
-	idx := uint64(r.Model.FirstNodeTensor()) + k
-	if foldPath(Hash{}, idx, out.Siblings) != pre {
+	if k >= uint64(len(r.Model.Nodes)) {
+		return g, errorf(CodeUnboundPhaseRoot, "transition %d is padding past the last node %d (use StepTransition)", k, len(r.Model.Nodes)-1)
+	}
+	if foldPath(Hash{}, r.entry(k), out.Siblings) != pre {
 		return g, errorf(CodeUnboundPhaseRoot, "node %d: claim %d is not one leaf update of %s (use StepTransition)", k, post, pre)
 	}
 	desc, err := g.descriptor(r, int(k), pre, m.Operands)
@@ -342,8 +362,8 @@ func (g Game) NextContext(parent int, attack bool) (Context, bool, error) {
 			return Context{}, false, err
 		}
 		o := g.claims[post].Opening
-		ok := foldPath(Hash{}, uint64(r.Model.FirstNodeTensor())+k, o.Siblings) == pre
-		return Context{Block: c.Context.Block, Node: k, Output: o.Leaf}, ok, nil
+		ok := r.isUpdate(k, pre, g.claims[post])
+		return Context{Block: c.Context.Block, Node: k, Output: o.Leaf}, ok && k < uint64(len(r.Model.Nodes)), nil
 	}
 	return Context{}, false, errorf(CodeDepth, "claim %d is not a phase leaf", parent)
 }

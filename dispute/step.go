@@ -41,9 +41,10 @@ func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateDa
 }
 
 // StepTransition counters the phase-2 leaf claim at index parent when the
-// disputed graph transition is not a single leaf update (requirement
-// DISPUTE-BIND): the poststate claim's opening, with its node's output leaf
-// set to zero, must give the agreed prestate. It follows Step's attack,
+// disputed graph transition is malformed (requirement DISPUTE-BIND): for a
+// node, the poststate claim's opening with its node's output leaf set to
+// zero must give the agreed prestate (one leaf update); past the last node
+// (padding) the poststate must equal the prestate. It follows Step's attack,
 // defense and parity rules with that structural check as the "step".
 // Errors: as Step, without the VM ones.
 func (g Game) StepTransition(now uint64, stepper Address, parent int, attack bool) (Game, error) {
@@ -55,9 +56,7 @@ func (g Game) StepTransition(now uint64, stepper Address, parent int, attack boo
 	if err != nil {
 		return g, err
 	}
-	idx := uint64(r.Model.FirstNodeTensor()) + k
-	valid := foldPath(Hash{}, idx, g.claims[post].Opening.Siblings) == pre
-	return g.counter(parent, post, valid, stepper)
+	return g.counter(parent, post, r.isUpdate(k, pre, g.claims[post]), stepper)
 }
 
 // checkStep holds the rules shared by both steps.

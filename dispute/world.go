@@ -43,16 +43,18 @@ type GraphTrace struct {
 	States      []Hash
 }
 
-// State returns the graph state after node k.
-func (t *GraphTrace) State(k uint64) Hash { return t.States[k] }
+// State returns the graph state at phase-2 trace index k: after node
+// min(k, n−1) (the final state repeats past the last node).
+func (t *GraphTrace) State(k uint64) Hash { return t.States[min(k, uint64(len(t.States)-1))] }
 
 // Final returns the graph state after the last node.
 func (t *GraphTrace) Final() Hash { return t.States[len(t.States)-1] }
 
-// Opening returns the opening of node k's output leaf in the state after k.
+// Opening returns the opening that the claim at trace index k carries:
+// node min(k, n−1)'s output leaf in the state after it.
 func (t *GraphTrace) Opening(k uint64) Opening {
-	first := uint64(t.Model.Model.FirstNodeTensor())
-	return Opening{Leaf: t.Commitments[first+k], Siblings: TablePath(t.Commitments[:first+k+1], t.Model.TableDepth(), first+k)}
+	e := t.Model.entry(k)
+	return Opening{Leaf: t.Commitments[e], Siblings: TablePath(t.Commitments[:e+1], t.Model.TableDepth(), e)}
 }
 
 // Operands returns the openings of node k's operands in the state before
