@@ -8,6 +8,7 @@
 //	opcity vectors --out DIR [--root REPO]
 //	opcity infer [--model M] [--data DIR] --image N|FILE [--json]
 //	opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]
+//	opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--json] ...
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
@@ -51,6 +52,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return inferCommand(args[1:], stdout, stderr)
 	case "node":
 		return nodeCommand(args[1:], stdout, stderr)
+	case "dispute":
+		return disputeCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -84,5 +87,10 @@ commands:
       repository) and print the verdict on the claim (default: the native
       commitment), the steps and the output commitment; exit 0 claim right,
       1 claim wrong, 2 bad input, 3 no verdict
+  dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N]
+      [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json]
+      play seeded three-phase dispute games (outputs, graph, VM) against the
+      adversary library and print per-game and aggregate metrics; exit 0 all
+      games decided correctly, 1 otherwise, 2 bad flags (docs/dispute.md)
 `)
 }

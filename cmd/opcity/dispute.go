@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/opml/nodevm"
+)
+
+// disputeGame is one game of the --json output of `opcity dispute simulate`.
+type disputeGame struct {
+	Game         int               `json:"game"`
+	Scenario     string            `json:"scenario"`
+	Seed         uint64            `json:"seed"`
+	RootCorrect  bool              `json:"root_correct"`
+	Winner       string            `json:"winner"`
+	Correct      bool              `json:"correct"`
+	Resolved     uint64            `json:"resolved_s"`
+	Phase2       uint64            `json:"phase2_start_s"`
+	Phase3       uint64            `json:"phase3_start_s"`
+	Step         uint64            `json:"step_s"`
+	Claims       int               `json:"claims"`
+	MaxFanOut    int               `json:"max_fan_out"`
+	Moves        map[string]int    `json:"moves"`
+	Gas          map[string]uint64 `json:"gas"`
+	HonestPeak   uint64            `json:"honest_peak_gwei"`
+	HonestLocked float64           `json:"honest_locked_eth_days"`
+	HonestLost   uint64            `json:"honest_bonds_lost_gwei"`
+	Rejected     int               `json:"rejected_actions"`
+	Conserved    bool              `json:"bonds_conserved"`
+	Extensions   int               `json:"clock_extensions"`
+}
+
+// disputeReport is the --json output.
+type disputeReport struct {
+	Model           string            `json:"model"`
+	VM              string            `json:"vm"`
+	Games           []disputeGame     `json:"games"`
+	Aggregate       dispute.Aggregate `json:"aggregate"`
+	Seconds         float64           `json:"seconds"`
+	GamesPerSecond  float64           `json:"games_per_second"`
+	ClaimsPerSecond float64           `json:"claims_per_second"`
+}
+
+// disputeCommand: opcity dispute simulate [--games N] [--seed S]
+// [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real]
+// [--data DIR] [--root REPO] [--workers N] [--quiet] [--json].
+// It plays N seeded games of the three-phase dispute game on a chain of
+// MNIST inference jobs and prints each game and the aggregate metrics.
+// Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly or
+// lost honest bonds.
+func disputeCommand(args []string, stdout, stderr io.Writer) int {
+	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--quiet] [--json]"
+	if len(args) == 0 || args[0] != "simulate" {
+		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	fs := flag.NewFlagSet("dispute simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	games := fs.Int("games", 100, "number of games")
+	seed := fs.Uint64("seed", 1, "seed of the batch")
+	adv := fs.String("adversary", "all", "scenario name, or all (cycled across games): "+scenarioNames())
+	model := fs.String("model", "mlp", "model of the jobs: mlp or cnn")
+	blocks := fs.Int("blocks-log2", 2, "log2 of the chain's blocks (phase-1 depth), 1..8")
+	vm := fs.String("vm", "synthetic", "phase-3 VM: synthetic (node traces of measured length), or real (the node program in fpvm; slow for large nodes)")
+	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
+	root := fs.String("root", ".", "repository root (for --vm real, where the node program is built from)")
+	workers := fs.Int("workers", 0, "parallel games (0: all CPUs)")
+	flood := fs.Int("flood-bonds", 20, "budget of the flood adversary, in depth-1 bonds")
+	quiet := fs.Bool("quiet", false, "print only the aggregate")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 || *games < 1 || *blocks < 1 || *blocks > 8 || (*vm != "synthetic" && *vm != "real") || (*model != "mlp" && *model != "cnn") {
+		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	var scen []dispute.Scenario
+	for _, s := range dispute.Scenarios() {
+		if s.Name == "flood" {
+			s = dispute.FloodScenario(*flood)
+		}
+		if *adv == "all" || *adv == s.Name {
+			scen = append(scen, s)
+		}
+	}
+	if len(scen) == 0 || *flood < 0 {
+		fmt.Fprintf(stderr, "opcity dispute: unknown adversary %q (%s)\n", *adv, scenarioNames())
+		return exitBadInput
+	}
+	worlds, err := disputeWorlds(*data, *root, *model+".opml", *blocks, *vm)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	rep, err := dispute.Simulate(dispute.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: dispute.DefaultPlay, Workers: *workers})
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	out := disputeReport{Model: *model, VM: *vm, Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond}
+	for i, r := range rep.Results {
+		out.Games = append(out.Games, gameJSON(i, r))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(out)
+	} else {
+		if !*quiet {
+			for _, g := range out.Games {
+				fmt.Fprintf(stdout, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-lost %d rejected %d\n",
+					g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"], g.HonestLost, g.Rejected)
+			}
+		}
+		fmt.Fprintf(stdout, "model %s, vm %s, %d games in %.2f s: %.1f games/s, %.0f claims/s\n", *model, *vm, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond)
+		fmt.Fprint(stdout, rep.Aggregate.String())
+	}
+	a := rep.Aggregate
+	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+		return 1
+	}
+	return exitOK
+}
+
+func gameJSON(i int, r dispute.Result) disputeGame {
+	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
+		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], Claims: r.Claims, MaxFanOut: r.MaxFanOut,
+		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
+		HonestLost: r.HonestLost(), Conserved: r.Conserved, Extensions: r.Extensions}
+	for p, kinds := range r.Actions {
+		g.Moves[string(p)] = kinds[dispute.ActMove]
+	}
+	for p, gas := range r.Gas {
+		g.Gas[string(p)] = gas
+	}
+	for _, n := range r.Rejected {
+		g.Rejected += n
+	}
+	return g
+}
+
+func scenarioNames() string {
+	var names []string
+	for _, s := range dispute.Scenarios() {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// disputeWorlds builds 8 chains over consecutive MNIST test images.
+func disputeWorlds(data, root, model string, blocks int, vm string) ([]*dispute.World, error) {
+	n := 1 << blocks
+	set, err := dispute.LoadMNIST(data, 8*n)
+	if err != nil {
+		return nil, err
+	}
+	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: blocks, VMDepth: 27}
+	if vm == "real" {
+		dir, err := os.MkdirTemp("", "opcity-dispute")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		prog, err := nodevm.Build(root, nodevm.NodeProgram, dir)
+		if err != nil {
+			return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
+		}
+		nv := &dispute.NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
+		wc.VM, wc.Prestate = nv.Factory(), prog.Hash()
+	}
+	var worlds []*dispute.World
+	for w := range 8 {
+		wc.Images = nil
+		for b := range n {
+			wc.Images = append(wc.Images, w*n+b)
+		}
+		world, err := set.NewWorld(wc)
+		if err != nil {
+			return nil, err
+		}
+		worlds = append(worlds, world)
+	}
+	return worlds, nil
+}

@@ -1,0 +1,150 @@
+package dispute
+
+import (
+	"math/big"
+
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
+)
+
+// Hash is a 32-byte commitment.
+type Hash = memory.Hash
+
+// StepVerifier checks one VM step: from the 188-byte pre-state and the proof
+// it returns the post-state hash. spec.VerifyStep is the reference; the
+// simulator may substitute the synthetic VM of SyntheticVM.
+type StepVerifier func(stateData, proof []byte, localContext [32]byte, d spec.Data) (Hash, error)
+
+// Config is a game type: the tree geometry, clocks, bond curve, the model
+// registry and the VM. Depths: phase 1 (output roots) occupies depths
+// 0..Split1, phase 2 (graph states) Split1+1..Split2, phase 3 (VM states)
+// Split2+1..MaxDepth; a step is a move to MaxDepth+1.
+type Config struct {
+	Split1, Split2, MaxDepth int
+
+	// Clocks in seconds (OP mainnet: 302,400 / 10,800; the phase-3 step
+	// extension adds the 86,400 s preimage challenge period).
+	MaxClock       uint64
+	ClockExtension uint64
+	// PhaseExtension is the extension before a phase root (the
+	// grandchild is a phase root, so the mover must build a whole trace).
+	PhaseExtension uint64
+	// StepExtension is the extension before a step.
+	StepExtension uint64
+
+	// The bond curve: Bond(d) = BaseFee · BaseGas · (HighGas/BaseGas)^(d/MaxDepth)
+	// gwei, rounded down in fixed point (OP: 200 gwei, 400,000 and 300,000,000 gas).
+	BaseFee, BaseGas, HighGas uint64
+
+	// Anchor is the output root before block 0 of the chain.
+	Anchor Hash
+	// Models is the registry of models jobs may name, by Model.Hash.
+	Models map[Hash]*Model
+	// AbsolutePrestate is the node program's initial state hash.
+	AbsolutePrestate Hash
+	// Verifier checks steps (spec.VerifyStep when nil).
+	Verifier StepVerifier
+
+	bonds []uint64
+}
+
+// Model is a registered model: the decoded model and the commitments of
+// its constants, from which the graph state before node 0 of any job follows.
+type Model struct {
+	Model  opml.Model
+	Hash   Hash
+	Consts []Hash
+}
+
+// RegisterModel returns the registry entry of m.
+func RegisterModel(m opml.Model) *Model {
+	r := &Model{Model: m, Hash: m.Hash()}
+	for i := 0; i < m.Consts; i++ {
+		r.Consts = append(r.Consts, opml.TensorRoot(m.Tensors[i].Data))
+	}
+	return r
+}
+
+// InitialRoot returns the graph state before node 0 for the given input
+// commitments: ComputeGraphRoot over the constants' then the inputs'
+// commitments (requirement DISPUTE-BIND, docs/opml.md §6.2).
+func (r *Model) InitialRoot(inputs []Hash) Hash {
+	return opml.ComputeGraphRoot(append(append([]Hash{}, r.Consts...), inputs...), len(r.Model.Tensors))
+}
+
+// TableDepth returns the height of the graph-state table's Merkle tree.
+func (r *Model) TableDepth() int {
+	return int(opml.GraphTableLog2Size(len(r.Model.Tensors))) - memory.LeafLog2
+}
+
+// Phase returns the phase (1, 2 or 3) of a claim at depth d.
+func (c *Config) Phase(d int) int {
+	switch {
+	case d <= c.Split1:
+		return 1
+	case d <= c.Split2:
+		return 2
+	}
+	return 3
+}
+
+// PhaseLeafDepth returns the leaf depth of phase p.
+func (c *Config) PhaseLeafDepth(p int) int {
+	return [...]int{0, c.Split1, c.Split2, c.MaxDepth}[p]
+}
+
+// Validate checks the geometry and the clocks (OP's constructor checks, per
+// phase) and precomputes the bond table. Errors: *Error CodeBadConfig.
+func (c *Config) Validate() error {
+	switch {
+	case c.Split1 < 1 || c.Split2 < c.Split1+1 || c.MaxDepth < c.Split2+2 || c.MaxDepth > 61:
+		return errorf(CodeBadConfig, "depths %d/%d/%d: need 1 <= split1 < split2 < max-1 <= 60", c.Split1, c.Split2, c.MaxDepth)
+	case c.MaxClock == 0 || 2*max(c.ClockExtension, c.PhaseExtension, c.StepExtension) > c.MaxClock:
+		return errorf(CodeBadConfig, "clock %d with extensions %d/%d/%d", c.MaxClock, c.ClockExtension, c.PhaseExtension, c.StepExtension)
+	case c.BaseGas == 0 || c.HighGas < c.BaseGas:
+		return errorf(CodeBadConfig, "bond gas %d..%d", c.BaseGas, c.HighGas)
+	}
+	c.bonds = bondTable(c.BaseFee, c.BaseGas, c.HighGas, c.MaxDepth)
+	return nil
+}
+
+// Bond returns the required bond in gwei of a claim at depth d
+// (requirement DISPUTE-BOND). Precondition: Validate succeeded.
+func (c *Config) Bond(d int) uint64 {
+	if d < 0 || d >= len(c.bonds) {
+		return 0
+	}
+	return c.bonds[d]
+}
+
+// bondTable computes the geometric bond curve in integer fixed point so it
+// is the same on every platform: r is the largest 1e18-scaled ratio with
+// r^max <= high/base, and gas(d) = base·r^d.
+func bondTable(fee, base, high uint64, maxDepth int) []uint64 {
+	wad := new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
+	target := new(big.Int).Mul(new(big.Int).SetUint64(high), new(big.Int).Exp(wad, big.NewInt(int64(maxDepth)), nil))
+	target.Div(target, new(big.Int).SetUint64(base))
+	lo, hi := new(big.Int).Set(wad), new(big.Int).SetUint64(high)
+	hi.Mul(hi, wad)
+	one := big.NewInt(1)
+	for new(big.Int).Sub(hi, lo).Cmp(one) > 0 {
+		mid := new(big.Int).Add(lo, hi)
+		mid.Rsh(mid, 1)
+		if new(big.Int).Exp(mid, big.NewInt(int64(maxDepth)), nil).Cmp(target) <= 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	out := make([]uint64, maxDepth+2)
+	gas := new(big.Int).Mul(new(big.Int).SetUint64(base), new(big.Int).Exp(wad, big.NewInt(int64(maxDepth+1)), nil))
+	pow := new(big.Int).Exp(wad, big.NewInt(int64(maxDepth+1)), nil)
+	for d := range out {
+		g := new(big.Int).Div(gas, pow)
+		out[d] = g.Uint64() * fee
+		gas.Mul(gas, lo)
+		gas.Div(gas, wad)
+	}
+	return out
+}

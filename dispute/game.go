@@ -1,0 +1,222 @@
+package dispute
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// Address names a party.
+type Address string
+
+// Clock is a claim's chess clock: the duration its team had used on this
+// branch when the claim was made, and the time it was made (seconds).
+type Clock struct {
+	Duration  uint64
+	Timestamp uint64
+}
+
+// Opening is a graph-state claim's proof of its own node's output leaf:
+// the leaf (the output commitment) and the sibling hashes from the leaf up
+// in the graph-state table (docs/dispute.md §Phase bindings).
+type Opening struct {
+	Leaf     Hash
+	Siblings []Hash
+}
+
+// Root returns the table root that o proves for entry index.
+func (o Opening) Root(index uint64) Hash { return foldPath(o.Leaf, index, o.Siblings) }
+
+// Context is what a claim's phase fixes: the disputed block (phases 2 and
+// 3), and in phase 3 the disputed node, its descriptor hash, the claimed
+// output commitment and the local context keccak256(DescriptorHash ‖ Output).
+type Context struct {
+	Block          uint64
+	Node           uint64
+	DescriptorHash Hash
+	Output         Hash
+	LocalContext   Hash
+}
+
+// Claim is one node of the game tree.
+type Claim struct {
+	Parent      int // −1 for the root
+	Position    Position
+	Value       Hash
+	Bond        uint64
+	Claimant    Address
+	Clock       Clock
+	CounteredBy Address // set by a step or by resolution
+	Resolved    bool
+	Opening     *Opening // phase-2 claims
+	Context     Context
+	Children    []int
+}
+
+// Job is one block's ML inference job: a registered model and the
+// commitments of its input tensors.
+type Job struct {
+	Model  Hash
+	Inputs []Hash
+}
+
+// Hash returns keccak256(model ‖ inputs…).
+func (j Job) Hash() Hash {
+	parts := [][]byte{j.Model[:]}
+	for _, in := range j.Inputs {
+		parts = append(parts, in[:])
+	}
+	return keccak(parts...)
+}
+
+// OutputRoot returns the output root after a block: keccak256(prev ‖
+// job hash ‖ result), result the job's final graph-state root.
+func OutputRoot(prev Hash, j Job, result Hash) Hash {
+	h := j.Hash()
+	return keccak(prev[:], h[:], result[:])
+}
+
+// Status is a game's outcome.
+type Status int
+
+const (
+	InProgress Status = iota
+	ChallengerWins
+	DefenderWins
+)
+
+// String returns the status's name.
+func (s Status) String() string {
+	if s < InProgress || s > DefenderWins {
+		return fmt.Sprintf("status %d", int(s))
+	}
+	return [...]string{"in progress", "challenger wins", "defender wins"}[s]
+}
+
+// Game is one dispute game. It is a value: every action returns a new Game
+// and leaves its argument unchanged. Games come from NewGame; accessors
+// taking a claim index (Claim) require 0 <= i < Len().
+type Game struct {
+	cfg     *Config
+	jobs    []Job
+	initial []Hash // graph state before node 0 of each block's job
+	claims  []Claim
+	status  Status
+	credit  map[Address]uint64
+	store   map[[32]byte][]byte  // keccak256 preimages by oracle key
+	tensors map[tensorKey][]byte // tensor bytes by commitment and length
+	posted  uint64
+}
+
+// NewGame starts a game over the chain's jobs (2^Split1 blocks, each model
+// with 1..2^(Split2−Split1−1) nodes) with the
+// proposer's root claim, the output root after the last block, posting
+// Bond(0) at time now. Errors: CodeBadConfig.
+func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (Game, error) {
+	if cfg.bonds == nil {
+		if err := cfg.Validate(); err != nil {
+			return Game{}, err
+		}
+	}
+	if uint64(len(jobs)) != 1<<uint(cfg.Split1) {
+		return Game{}, errorf(CodeBadConfig, "%d jobs, the game needs 2^%d", len(jobs), cfg.Split1)
+	}
+	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[tensorKey][]byte{}}
+	for b, j := range jobs {
+		r := cfg.Models[j.Model]
+		if r == nil {
+			return Game{}, errorf(CodeBadConfig, "block %d names unregistered model %s", b, j.Model)
+		}
+		if n := len(r.Model.Nodes); n == 0 || n > 1<<uint(cfg.Split2-cfg.Split1-1) || len(j.Inputs) != r.Model.Inputs {
+			return Game{}, errorf(CodeBadConfig, "block %d: model with %d nodes and %d inputs, job with %d inputs; phase 2 holds 1..2^%d nodes",
+				b, n, r.Model.Inputs, len(j.Inputs), cfg.Split2-cfg.Split1-1)
+		}
+		g.initial = append(g.initial, r.InitialRoot(j.Inputs))
+	}
+	g.claims = []Claim{{Parent: -1, Position: RootPosition, Value: root, Bond: cfg.Bond(0), Claimant: proposer, Clock: Clock{0, now}}}
+	g.posted = cfg.Bond(0)
+	return g, nil
+}
+
+// Config returns the game's configuration.
+func (g Game) Config() *Config { return g.cfg }
+
+// Jobs returns the chain's jobs.
+func (g Game) Jobs() []Job { return g.jobs }
+
+// Claims returns the claims in order (the slice must not be modified).
+func (g Game) Claims() []Claim { return g.claims }
+
+// Claim returns claim i.
+func (g Game) Claim(i int) Claim { return g.claims[i] }
+
+// Len returns the number of claims.
+func (g Game) Len() int { return len(g.claims) }
+
+// Status returns the game's outcome so far.
+func (g Game) Status() Status { return g.status }
+
+// Credit returns the credit a party can claim.
+func (g Game) Credit(a Address) uint64 { return g.credit[a] }
+
+// Posted returns the total bonds posted.
+func (g Game) Posted() uint64 { return g.posted }
+
+// Preimage returns the uploaded value for an oracle key.
+func (g Game) Preimage(k [32]byte) ([]byte, bool) { v, ok := g.store[k]; return v, ok }
+
+// tensorKey names an uploaded tensor: a commitment fixes the bytes only up
+// to trailing zeros, so the length is part of the key.
+type tensorKey struct {
+	Commitment Hash
+	Len        int
+}
+
+// Tensor returns the uploaded tensor with commitment c and n bytes.
+func (g Game) Tensor(c Hash, n int) ([]byte, bool) { v, ok := g.tensors[tensorKey{c, n}]; return v, ok }
+
+// withClaims returns g with a private copy of the claims.
+func (g Game) withClaims() Game {
+	g.claims = slices.Clone(g.claims)
+	return g
+}
+
+// ChallengerDuration returns the time the team that would counter claim i
+// has used on its branch: the clock of i's parent plus the time since i was
+// made, capped at MaxClock (OP's getChallengerDuration); MaxClock for an
+// index that holds no claim.
+func (g Game) ChallengerDuration(i int, now uint64) uint64 {
+	if i < 0 || i >= len(g.claims) {
+		return g.cfg.MaxClock
+	}
+	c := g.claims[i]
+	var parent uint64
+	if c.Parent >= 0 {
+		parent = g.claims[c.Parent].Clock.Duration
+	}
+	d := parent + (now - min(now, c.Clock.Timestamp))
+	return min(d, g.cfg.MaxClock)
+}
+
+// UploadPreimage stores data under its keccak256 oracle key, as anyone may
+// on OP's PreimageOracle. It returns the new game.
+func (g Game) UploadPreimage(data []byte) Game {
+	k := keccakKey(keccak(data))
+	if _, ok := g.store[k]; ok {
+		return g
+	}
+	g.store = maps.Clone(g.store)
+	g.store[k] = slices.Clone(data)
+	return g
+}
+
+// UploadTensor stores a tensor's bytes under their commitment (tensor
+// root) and, as a preimage, under their keccak256 key.
+func (g Game) UploadTensor(data []byte) Game {
+	k := tensorKey{tensorRoot(data), len(data)}
+	if _, ok := g.tensors[k]; !ok {
+		g.tensors = maps.Clone(g.tensors)
+		g.tensors[k] = slices.Clone(data)
+	}
+	return g.UploadPreimage(data)
+}

@@ -1,0 +1,346 @@
+package dispute
+
+import (
+	"reflect"
+	"testing"
+)
+
+// snapshot is a game and the time it was observed.
+type snapshot struct {
+	g   Game
+	now uint64
+}
+
+// history plays scenario name with seed and returns the game after every tick.
+func history(t testing.TB, w *World, name string, seed uint64) []snapshot {
+	t.Helper()
+	s, _ := ScenarioNamed(name)
+	var out []snapshot
+	pc := DefaultPlay
+	pc.Observe = func(g Game, now uint64) { out = append(out, snapshot{g, now}) }
+	rng := newRng(seed)
+	root, prop, agents, _, err := s.Build(w, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGame(w.Cfg, w.Jobs, root, prop, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, snapshot{g, 0})
+	Play(g, agents, pc)
+	return out
+}
+
+// firstAt returns the first snapshot whose last claim is at depth d.
+func firstAt(t testing.TB, h []snapshot, d int) snapshot {
+	t.Helper()
+	for _, s := range h {
+		if s.g.Claim(s.g.Len()-1).Position.Depth() == d {
+			return s
+		}
+	}
+	t.Fatalf("no claim at depth %d", d)
+	return snapshot{}
+}
+
+func TestDISPUTE_MOVE_Positions(t *testing.T) {
+	p := RootPosition
+	if p.Depth() != 0 || p.IndexAtDepth() != 0 || p.TraceIndex(3) != 7 {
+		t.Fatal("root")
+	}
+	a := p.Move(true)  // 2
+	d := a.Move(false) // (2|1)<<1 = 6
+	if a != 2 || d != 6 || d.Depth() != 2 || d.IndexAtDepth() != 2 || d.TraceIndex(3) != 5 {
+		t.Fatalf("moves: %d %d %d", a, d, d.TraceIndex(3))
+	}
+	// TraceAncestor: 5 (101) → 2; 7 (111, rightmost) → the root; even positions are their own.
+	for _, c := range [][2]Position{{5, 2}, {7, 1}, {6, 6}, {11, 2}, {15, 1}} {
+		if got := c[0].TraceAncestor(); got != c[1] || got.TraceIndex(4) != c[0].TraceIndex(4) {
+			t.Errorf("TraceAncestor(%d) = %d, want %d", c[0], got, c[1])
+		}
+	}
+}
+
+// TestDISPUTE_BOND_Curve: with OP's geometry (max depth 73) the curve is
+// 0.08 ETH at depth 0 and about 60 ETH at depth 73, growing ×1.0949.
+func TestDISPUTE_BOND_Curve(t *testing.T) {
+	c := &Config{bonds: bondTable(200, 400_000, 300_000_000, 73)}
+	if c.Bond(0) != 80_000_000 {
+		t.Fatalf("Bond(0) = %d gwei", c.Bond(0))
+	}
+	if b := c.Bond(73); b < 59_900_000_000 || b > 60_000_000_000 {
+		t.Fatalf("Bond(73) = %d gwei", b)
+	}
+	for d := 1; d <= 74; d++ {
+		r := float64(c.Bond(d)) / float64(c.Bond(d-1))
+		if r < 1.0949 || r > 1.0950 {
+			t.Fatalf("Bond(%d)/Bond(%d) = %f", d, d-1, r)
+		}
+	}
+	t.Logf("bonds: depth 0 %d, 30 %d, 73 %d gwei", c.Bond(0), c.Bond(30), c.Bond(73))
+}
+
+// TestDISPUTE_ILLEGAL_Codes: each illegal action fails with its code and
+// leaves the game unchanged.
+func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	h := history(t, w, "wrong-node", 1)
+	cfg := w.Cfg
+	mid := firstAt(t, h, cfg.Split2+2)
+	g, now := mid.g, mid.now
+	last := g.Len() - 1
+	lc := g.Claim(last)
+	phase2 := firstAt(t, h, cfg.Split1+1)
+	p2root := phase2.g.Len() - 1
+	leaf1 := phase2.g.Claim(p2root).Parent
+	var junk Hash
+	junk[0] = 0x42
+	cases := []struct {
+		name string
+		g    Game
+		now  uint64
+		a    Action
+		code Code
+	}{
+		{"bad index", g, now, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: junk, Attack: true, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, CodeBadIndex},
+		{"wrong bond", g, now, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: 1}}, CodeWrongBond},
+		{"defend root", g, now, Action{Kind: ActMove, Move: Move{Parent: 0, Disputed: g.Claim(0).Value, Value: junk, Bond: cfg.Bond(1)}}, CodeDefendRoot},
+		{"defend phase root", phase2.g, phase2.now, Action{Kind: ActMove, Move: Move{Parent: p2root, Disputed: phase2.g.Claim(p2root).Value, Value: junk, Bond: cfg.Bond(cfg.Split1 + 2)}}, CodeDefendRoot},
+		{"duplicate", g, now, Action{Kind: ActMove, Move: Move{Parent: lc.Parent, Disputed: g.Claim(lc.Parent).Value, Attack: lc.Position == g.Claim(lc.Parent).Position.Move(true), Value: lc.Value, Bond: lc.Bond, Opening: lc.Opening}}, CodeDuplicate},
+		{"clock expired", g, now + cfg.MaxClock, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, CodeClockExpired},
+		{"phase-2 claim without opening", g, now, Action{Kind: ActMove, Move: Move{Parent: 1, Disputed: g.Claim(1).Value, Attack: true, Value: junk, Bond: cfg.Bond(2)}}, 0},
+		{"unbound phase-2 root", phase2.g, phase2.now, Action{Kind: ActMove, Move: Move{Parent: leaf1, Disputed: phase2.g.Claim(leaf1).Value, Attack: true, Value: phase2.g.Claim(leaf1).Value, Bond: cfg.Bond(cfg.Split1 + 1), Opening: &Opening{Siblings: make([]Hash, w.Cfg.Models[w.Jobs[0].Model].TableDepth())}}}, CodeBadOpening},
+		{"step above max depth", g, now, Action{Kind: ActStep, Claim: last, Attack: true, StateData: junk[:]}, CodeDepth},
+		{"transition step off the phase leaf", g, now, Action{Kind: ActStepTransition, Claim: last, Attack: true}, CodeDepth},
+		{"premature resolution", g, now, Action{Kind: ActResolveClaim, Claim: last}, CodeClockNotExpired},
+		{"resolve game first", g, now, Action{Kind: ActResolve}, CodeNotResolved},
+	}
+	for _, c := range cases {
+		if c.code == 0 {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			c.a.Party = "x"
+			next, err := Apply(c.g, c.now, c.a)
+			if CodeOf(err) != c.code {
+				t.Fatalf("got %v, want %s", err, c.code)
+			}
+			if !reflect.DeepEqual(next, c.g) {
+				t.Fatal("the rejected action changed the game")
+			}
+		})
+	}
+	// Past the maximum depth, a step with a wrong prestate, moving in a
+	// resolved subgame and a finished game come from the game's end.
+	end := h[len(h)-1]
+	var maxClaim int
+	for i, c := range end.g.Claims() {
+		if c.Position.Depth() == cfg.MaxDepth {
+			maxClaim = i
+		}
+	}
+	before := h[0]
+	for _, sn := range h {
+		if sn.g.Len() > maxClaim {
+			before = sn
+			break
+		}
+	}
+	mc := end.g.Claim(maxClaim)
+	for _, c := range []struct {
+		name string
+		g    Game
+		a    Action
+		code Code
+	}{
+		{"past max depth", before.g, Action{Kind: ActMove, Move: Move{Parent: maxClaim, Disputed: mc.Value, Attack: true, Value: junk, Bond: cfg.Bond(cfg.MaxDepth + 1)}}, CodeDepth},
+		{"step with a wrong prestate", before.g, Action{Kind: ActStep, Claim: maxClaim, Attack: false, StateData: junk[:]}, CodeStepPrestate},
+		{"game over", end.g, Action{Kind: ActMove, Move: Move{Parent: 0, Disputed: end.g.Claim(0).Value, Attack: true, Value: junk, Bond: cfg.Bond(1)}}, CodeGameOver},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			next, err := Apply(c.g, before.now, c.a)
+			if CodeOf(err) != c.code {
+				t.Fatalf("got %v, want %s", err, c.code)
+			}
+			if !reflect.DeepEqual(next, c.g) {
+				t.Fatal("the rejected action changed the game")
+			}
+		})
+	}
+}
+
+// TestDISPUTE_CLOCK_Extensions: a move made with less than the extension
+// left gets its clock set to MaxClock − extension: 3 h normally, 6 h when
+// the grandchild is a phase root, 27 h when it is a step.
+func TestDISPUTE_CLOCK_Extensions(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	h := history(t, w, "last-second", 1)
+	end := h[len(h)-1].g
+	cfg := w.Cfg
+	for i, c := range end.Claims() {
+		if i == 0 || c.Claimant != "adversary" {
+			continue
+		}
+		ext := cfg.extension(c.Position.Depth())
+		if c.Clock.Duration != cfg.MaxClock-ext {
+			t.Errorf("claim %d at depth %d: clock %d, want %d", i, c.Position.Depth(), c.Clock.Duration, cfg.MaxClock-ext)
+		}
+	}
+	if cfg.extension(cfg.Split1-1) != 21600 || cfg.extension(cfg.Split2-1) != 21600 || cfg.extension(cfg.MaxDepth-1) != 97200 || cfg.extension(cfg.Split1+1) != 10800 {
+		t.Fatal("extension table")
+	}
+}
+
+// TestDISPUTE_RESOLVE_Leftmost: a claim with two uncountered children pays
+// its bond to the leftmost; resolution is bottom-up only.
+func TestDISPUTE_RESOLVE_Leftmost(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	g, _ := NewGame(w.Cfg, w.Jobs, w.Truth.Output(3), "p", 0)
+	var v1, v2 Hash
+	v1[0], v2[0] = 1, 2
+	g, err := g.Move(10, Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v1, Bond: w.Cfg.Bond(1), Claimant: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ = g.Move(20, Move{Parent: 1, Disputed: v1, Attack: false, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "right"})
+	g, _ = g.Move(30, Move{Parent: 1, Disputed: v1, Attack: true, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "left"})
+	if _, err := g.ResolveClaim(40, 1); CodeOf(err) != CodeClockNotExpired {
+		t.Fatal(err)
+	}
+	late := uint64(10 * 86400)
+	if _, err := g.ResolveClaim(late, 1); CodeOf(err) != CodeOutOfOrder {
+		t.Fatal(err)
+	}
+	for _, i := range []int{3, 2, 1, 0} {
+		if g, err = g.ResolveClaim(late, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g.Claim(1).CounteredBy != "left" || g.Claim(0).CounteredBy != "" {
+		t.Fatalf("countered by %q / %q", g.Claim(1).CounteredBy, g.Claim(0).CounteredBy)
+	}
+	g, _ = g.Resolve()
+	if g.Status() != DefenderWins || g.Credit("left") != w.Cfg.Bond(1)+w.Cfg.Bond(2) || g.Credit("right") != w.Cfg.Bond(2) || g.Credit("p") != w.Cfg.Bond(0) {
+		t.Fatalf("status %s credits %v", g.Status(), g.credit)
+	}
+}
+
+// TestDISPUTE_BIND_GraphRoot: a phase-2 root is bound to the disputed
+// output root: attacking the adversary's output root with the adversary's
+// own final graph state (which reproduces that output root) is rejected,
+// and so is defending it with the true final state.
+func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	v, err := NewCorrupt(w.Truth, 2, 1, Hash{0xbd}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap snapshot
+	pc := DefaultPlay
+	pc.Observe = func(g Game, now uint64) {
+		if snap.g.cfg == nil {
+			for i, c := range g.Claims() {
+				if c.Position.Depth() == w.Cfg.Split1 && c.Claimant == "adversary" {
+					_ = i
+					snap = snapshot{g, now}
+				}
+			}
+		}
+	}
+	g, _ := NewGame(w.Cfg, w.Jobs, v.Output(3), "adversary", 0)
+	Play(g, []Agent{&Solver{Party: "adversary", View: v}, honest(w)}, pc)
+	if snap.g.cfg == nil {
+		t.Fatal("no phase-1 leaf by the adversary")
+	}
+	g = snap.g
+	var leaf int
+	for i, c := range g.Claims() {
+		if c.Position.Depth() == w.Cfg.Split1 && c.Claimant == "adversary" {
+			leaf = i
+		}
+	}
+	l := g.Claim(leaf)
+	ctx, _, _ := g.NextContext(leaf, true)
+	bad, _ := v.Graph(ctx.Block)
+	good, _ := w.Truth.Graph(ctx.Block)
+	last := uint64(len(good.States) - 1)
+	ob, og := bad.Opening(last), good.Opening(last)
+	if ctx.Block == v.Block {
+		_, err = g.Move(snap.now, Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: bad.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &ob, Claimant: "x"})
+		if CodeOf(err) != CodeUnboundPhaseRoot {
+			t.Fatalf("attack with the liar's own result: %v", err)
+		}
+	}
+	if _, err := g.Move(snap.now, Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: good.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &og, Claimant: "x"}); err != nil && CodeOf(err) != CodeDuplicate && ctx.Block == v.Block {
+		t.Fatalf("attack with the true result: %v", err)
+	}
+}
+
+// TestDISPUTE_BIND_Transition: a graph claim that is not a single leaf
+// update of its prestate cannot open a VM subgame and is countered by
+// StepTransition.
+func TestDISPUTE_BIND_Transition(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	gt, _ := w.Truth.Graph(0)
+	g, _ := NewGame(w.Cfg, w.Jobs, w.Truth.Output(3), Honest, 0)
+	cfg := w.Cfg
+	// Bisect phase 1 honestly down to block 0, then post a phase-2 root
+	// and a phase-2 leaf for node 0 that changes two entries.
+	var v Hash
+	v[0] = 0xee
+	now := uint64(100)
+	g, err := g.Move(now, Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v, Bond: cfg.Bond(1), Claimant: "adv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err = g.Move(now, Move{Parent: 1, Disputed: v, Attack: true, Value: w.Truth.Output(0), Bond: cfg.Bond(2), Claimant: Honest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// adv disputes block 0's output with a phase-2 root (asserting it wrong).
+	table := append([]Hash(nil), gt.Commitments...)
+	first := uint64(gt.Model.Model.FirstNodeTensor())
+	last := first + uint64(len(gt.States)) - 1
+	table[last][5] ^= 1
+	table[0][5] ^= 1 // a second, illegal change (a constant)
+	depth := gt.Model.TableDepth()
+	root := foldPath(table[last], last, TablePath(table, depth, last))
+	g, err = g.Move(now, Move{Parent: 2, Disputed: w.Truth.Output(0), Attack: true, Value: root, Bond: cfg.Bond(3), Claimant: "adv",
+		Opening: &Opening{Leaf: table[last], Siblings: TablePath(table, depth, last)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Honest attacks with the true state after node 1, adv attacks with a
+	// state after node 0 that changes the constant too.
+	o1 := gt.Opening(1)
+	g, err = g.Move(now, Move{Parent: 3, Disputed: root, Attack: true, Value: gt.State(1), Bond: cfg.Bond(4), Claimant: Honest, Opening: &o1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := append([]Hash(nil), gt.Commitments[:first+1]...)
+	t0[0][5] ^= 1
+	bad := foldPath(t0[first], first, TablePath(t0, depth, first))
+	g, err = g.Move(now, Move{Parent: 4, Disputed: gt.State(1), Attack: true, Value: bad, Bond: cfg.Bond(5), Claimant: "adv",
+		Opening: &Opening{Leaf: t0[first], Siblings: TablePath(t0, depth, first)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := g.NextContext(5, true); err != nil || ok {
+		t.Fatalf("NextContext: ok %v err %v", ok, err)
+	}
+	if _, err := g.Move(now, Move{Parent: 5, Disputed: bad, Attack: true, Value: Hash{1}, Bond: cfg.Bond(6), Claimant: Honest}); CodeOf(err) != CodeUnboundPhaseRoot {
+		t.Fatalf("VM root on a non-update: %v", err)
+	}
+	g2, err := g.StepTransition(now, Honest, 5, true)
+	if err != nil || g2.Claim(5).CounteredBy != Honest {
+		t.Fatalf("StepTransition: %v", err)
+	}
+	if _, err := g2.StepTransition(now, Honest, 5, true); CodeOf(err) != CodeDuplicateStep {
+		t.Fatalf("second step: %v", err)
+	}
+	// The honest graph claim cannot be countered that way.
+	if _, err := g.StepTransition(now, "adv", 4, true); CodeOf(err) != CodeDepth {
+		t.Fatalf("%v", err)
+	}
+}

@@ -1,0 +1,56 @@
+package dispute
+
+import (
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec/memory"
+)
+
+func keccak(parts ...[]byte) Hash { return memory.Keccak256(parts...) }
+
+// keccakKey returns the preimage-oracle key of a keccak256 value: 0x02
+// followed by its last 31 bytes.
+func keccakKey(h Hash) [32]byte {
+	h[0] = 2
+	return h
+}
+
+// localKey returns the local preimage key with identifier id.
+func localKey(id byte) [32]byte {
+	var k [32]byte
+	k[0], k[31] = 1, id
+	return k
+}
+
+func tensorRoot(data []byte) Hash { return opml.TensorRoot(data) }
+
+// foldPath returns the root of a Merkle tree whose entry index holds leaf,
+// given the siblings from the leaf up (inner node = keccak(left ‖ right)).
+func foldPath(leaf Hash, index uint64, siblings []Hash) Hash {
+	h := leaf
+	for _, s := range siblings {
+		if index&1 == 0 {
+			h = memory.HashPair(h, s)
+		} else {
+			h = memory.HashPair(s, h)
+		}
+		index >>= 1
+	}
+	return h
+}
+
+// TablePath returns the siblings of entry index in the graph-state table
+// holding entries (zero-padded to 2^depth entries).
+func TablePath(entries []Hash, depth int, index uint64) []Hash {
+	level := make([]Hash, 1<<uint(depth))
+	copy(level, entries)
+	var path []Hash
+	for len(level) > 1 {
+		path = append(path, level[index^1])
+		next := make([]Hash, len(level)/2)
+		for i := range next {
+			next[i] = memory.HashPair(level[2*i], level[2*i+1])
+		}
+		level, index = next, index>>1
+	}
+	return path
+}

@@ -1,0 +1,281 @@
+package dispute
+
+// Solver is op-challenger's honest algorithm over a View
+// (requirement DISPUTE-HONEST). With the true view it is the honest
+// challenger and defender; with a corrupted view it is the natural
+// adversary that defends its lie with the same rules. It counters a claim
+// iff the claim is the root and it disagrees, or its parent is one of its
+// own (honest) claims, or the parent has its planned counter and the claim
+// is at a trace index at or left of that counter (freeloaders); it never
+// counters its own claims, attacks what it disagrees with, defends what it
+// agrees with (never a root), and steps at the maximum depth. Each action
+// is checked against the game before it is returned, so it never submits
+// an illegal move.
+type Solver struct {
+	Party Address
+	View  View
+	// Resolve makes the solver also resolve every resolvable claim.
+	Resolve bool
+	// Err records the last view error (a trace the view cannot compute),
+	// Dropped the last planned action the game would reject.
+	Err, Dropped error
+}
+
+// Name returns the solver's party.
+func (s *Solver) Name() Address { return s.Party }
+
+// solve is the state of one pass over the claims.
+type solve struct {
+	s       *Solver
+	g       Game
+	now     uint64
+	honest  map[int]bool
+	planned map[int]Position
+	out     []Action
+}
+
+// Act returns the solver's actions at time now.
+func (s *Solver) Act(g Game, now uint64) []Action {
+	if g.Status() != InProgress {
+		return nil
+	}
+	st := &solve{s: s, g: g, now: now, honest: map[int]bool{}, planned: map[int]Position{}}
+	st.run()
+	if s.Resolve {
+		st.resolve()
+	}
+	return st.out
+}
+
+// Honest returns the claims s considers its own (honest) in g.
+func (s *Solver) Honest(g Game) map[int]bool {
+	st := &solve{s: s, g: g, now: 0, honest: map[int]bool{}, planned: map[int]Position{}}
+	st.run()
+	return st.honest
+}
+
+func (st *solve) run() {
+	g := st.g
+	if v, err := st.value(0); err == nil && v == g.claims[0].Value {
+		st.honest[0] = true
+	}
+	for i := range g.claims {
+		if st.honest[i] || !st.shouldCounter(i) {
+			continue
+		}
+		if err := st.counter(i); err != nil {
+			st.s.Err = err
+		}
+	}
+}
+
+func (st *solve) shouldCounter(i int) bool {
+	c := st.g.claims[i]
+	if i == 0 {
+		return true
+	}
+	if st.honest[c.Parent] {
+		return true
+	}
+	resp, ok := st.planned[c.Parent]
+	max := st.g.cfg.MaxDepth
+	return ok && c.Position.TraceIndex(max) <= resp.TraceIndex(max)
+}
+
+// counter plans the response to claim i.
+func (st *solve) counter(i int) error {
+	g, c := st.g, st.g.claims[i]
+	want, err := st.value(i)
+	if err != nil {
+		return err
+	}
+	agree := want == c.Value
+	d := c.Position.Depth()
+	if d == g.cfg.MaxDepth {
+		return st.step(i, !agree)
+	}
+	if agree && g.isRoot(d) {
+		return nil
+	}
+	attack := !agree
+	if d == g.cfg.Split2 {
+		_, ok, err := g.NextContext(i, attack)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			st.try(Action{Kind: ActStepTransition, Party: st.s.Party, Claim: i, Attack: attack})
+			return nil
+		}
+	}
+	pos := c.Position.Move(attack)
+	st.planned[i] = pos
+	for _, ch := range c.Children {
+		if g.claims[ch].Position != pos {
+			continue
+		}
+		v, err := st.nextValue(i, attack)
+		if err != nil {
+			return err
+		}
+		if g.claims[ch].Value == v {
+			st.honest[ch] = true
+			return nil
+		}
+	}
+	m, uploads, err := st.response(i, attack)
+	if err != nil {
+		return err
+	}
+	for _, u := range uploads {
+		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: u})
+	}
+	if st.try(Action{Kind: ActMove, Party: st.s.Party, Move: m}) {
+		st.honest[st.g.Len()-1] = true
+	}
+	return nil
+}
+
+// step plans a step against the max-depth claim i.
+func (st *solve) step(i int, attack bool) error {
+	c := st.g.claims[i]
+	if c.CounteredBy != "" {
+		return nil
+	}
+	vm, err := st.vm(c.Context)
+	if err != nil {
+		return err
+	}
+	j := int64(st.index(c.Position))
+	pre := j
+	if attack {
+		pre = j - 1
+	}
+	data, proof, img, err := vm.StepData(pre)
+	if err != nil {
+		return err
+	}
+	if img != nil {
+		st.try(Action{Kind: ActUploadPreimage, Party: st.s.Party, Data: img})
+	}
+	st.try(Action{Kind: ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
+	return nil
+}
+
+// try applies a to the solver's copy of the game and keeps it if legal.
+func (st *solve) try(a Action) bool {
+	next, err := Apply(st.g, st.now, a)
+	if err != nil {
+		st.s.Dropped = err
+		return false
+	}
+	st.g = next
+	st.out = append(st.out, a)
+	return true
+}
+
+// index returns the trace index of p within its phase.
+func (st *solve) index(p Position) uint64 {
+	c := st.g.cfg
+	leaf := c.PhaseLeafDepth(c.Phase(p.Depth()))
+	width := uint(leaf - st.g.phaseRootDepth(leaf))
+	return p.TraceIndex(leaf) & (1<<width - 1)
+}
+
+// value returns the view's value at claim i.
+func (st *solve) value(i int) (Hash, error) {
+	c := st.g.claims[i]
+	return st.valueAt(c.Position, c.Context)
+}
+
+func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
+	switch st.g.cfg.Phase(p.Depth()) {
+	case 1:
+		return st.s.View.Output(p.TraceIndex(st.g.cfg.Split1)), nil
+	case 2:
+		gt, err := st.s.View.Graph(ctx.Block)
+		if err != nil {
+			return Hash{}, err
+		}
+		return gt.State(st.index(p)), nil
+	}
+	vm, err := st.vm(ctx)
+	if err != nil {
+		return Hash{}, err
+	}
+	return vm.Hash(st.index(p))
+}
+
+func (st *solve) vm(ctx Context) (VMTrace, error) {
+	return st.s.View.VM(ctx.Block, ctx.Node, ctx.Output)
+}
+
+// nextContext returns the context of a move against claim i.
+func (st *solve) nextContext(i int, attack bool) (Context, error) {
+	g, c := st.g, st.g.claims[i]
+	if d := c.Position.Depth() + 1; d == g.cfg.Split1+1 || d == g.cfg.Split2+1 {
+		next, _, err := g.NextContext(i, attack)
+		return next, err
+	}
+	return c.Context, nil
+}
+
+// nextValue returns the view's value for a move against claim i.
+func (st *solve) nextValue(i int, attack bool) (Hash, error) {
+	ctx, err := st.nextContext(i, attack)
+	if err != nil {
+		return Hash{}, err
+	}
+	return st.valueAt(st.g.claims[i].Position.Move(attack), ctx)
+}
+
+// response builds the move countering claim i, with the uploads it needs.
+func (st *solve) response(i int, attack bool) (Move, [][]byte, error) {
+	g, c := st.g, st.g.claims[i]
+	pos := c.Position.Move(attack)
+	m := Move{Parent: i, Disputed: c.Value, Attack: attack, Bond: g.cfg.Bond(pos.Depth())}
+	d := pos.Depth()
+	ctx, err := st.nextContext(i, attack)
+	if err != nil {
+		return m, nil, err
+	}
+	if m.Value, err = st.valueAt(pos, ctx); err != nil {
+		return m, nil, err
+	}
+	var uploads [][]byte
+	switch g.cfg.Phase(d) {
+	case 2:
+		gt, err := st.s.View.Graph(ctx.Block)
+		if err != nil {
+			return m, nil, err
+		}
+		o := gt.Opening(st.index(pos))
+		m.Opening = &o
+	case 3:
+		if d == g.cfg.Split2+1 {
+			gt, err := st.s.View.Graph(ctx.Block)
+			if err != nil {
+				return m, nil, err
+			}
+			m.Operands, uploads = gt.Operands(ctx.Node)
+		}
+	}
+	return m, uploads, nil
+}
+
+// resolve plans the resolution of every resolvable claim, bottom-up, and
+// of the game.
+func (st *solve) resolve() {
+	for {
+		rs := st.g.Resolvable(st.now)
+		if len(rs) == 0 {
+			break
+		}
+		for _, i := range rs {
+			st.try(Action{Kind: ActResolveClaim, Party: st.s.Party, Claim: i})
+		}
+	}
+	if st.g.claims[0].Resolved {
+		st.try(Action{Kind: ActResolve, Party: st.s.Party})
+	}
+}

@@ -1,0 +1,107 @@
+package dispute
+
+import (
+	"fmt"
+	"math/bits"
+	"os"
+	"path/filepath"
+
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/opml/mnist"
+)
+
+// MeasuredSteps are the node program's VM steps per node on MNIST test
+// image 0, up to the claim read (docs/opml.md §7.4); the synthetic VM uses
+// them as trace lengths.
+var MeasuredSteps = map[string][]uint64{
+	"mlp.opml": {45584268, 1648594, 2227999, 1563692},
+	"cnn.opml": {18231920, 10702893, 8191978, 3835965, 77653247, 1591358, 1927376, 1563691},
+}
+
+// WorldConfig describes a chain of MNIST inference jobs.
+type WorldConfig struct {
+	ModelsDir string // models/mnist
+	Model     string // "mlp.opml" or "cnn.opml"
+	Split1    int    // 2^Split1 blocks
+	VMDepth   int    // phase-3 depth (2^VMDepth trace indices)
+	Images    []int  // test image per block (len 2^Split1)
+	// VM is the phase-3 trace factory with its absolute prestate and
+	// verifier; nil selects the synthetic VM with MeasuredSteps.
+	VM       VMFactory
+	Prestate Hash
+	Verifier StepVerifier
+}
+
+// DefaultClocks sets OP mainnet's clocks on c: 3.5 days per team, 3 h
+// extension, 6 h before a phase root, 3 h + the 24 h preimage challenge
+// period before a step; and OP's bond curve.
+func DefaultClocks(c *Config) {
+	c.MaxClock, c.ClockExtension, c.PhaseExtension, c.StepExtension = 302400, 10800, 21600, 97200
+	c.BaseFee, c.BaseGas, c.HighGas = 200, 400000, 300000000
+}
+
+// MNISTSet caches decoded models and test images.
+type MNISTSet struct {
+	Dir    string
+	Pixels [][]byte
+	models map[string]*Model
+}
+
+// LoadMNIST reads n test images and the bundled models from dir.
+func LoadMNIST(dir string, n int) (*MNISTSet, error) {
+	px, _, err := mnist.TestSet(dir, n)
+	if err != nil {
+		return nil, err
+	}
+	s := &MNISTSet{Dir: dir, Pixels: px, models: map[string]*Model{}}
+	for name := range MeasuredSteps {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		m, err := opml.Decode(raw)
+		if err != nil {
+			return nil, err
+		}
+		s.models[name] = RegisterModel(m)
+	}
+	return s, nil
+}
+
+// NewWorld builds the game type and the truth of a chain of jobs running
+// model on the chosen test images.
+func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
+	r := s.models[wc.Model]
+	if r == nil {
+		return nil, fmt.Errorf("dispute: unknown model %q", wc.Model)
+	}
+	nodes := uint64(len(r.Model.Nodes))
+	d2 := bits.Len64(nodes) - 1
+	cfg := &Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[Hash]*Model{r.Hash: r}}
+	cfg.MaxDepth = cfg.Split2 + 1 + wc.VMDepth
+	DefaultClocks(cfg)
+	cfg.Anchor = keccak([]byte("opcity anchor"))
+	steps := MeasuredSteps[wc.Model]
+	vm := wc.VM
+	if vm == nil {
+		y := &Synthetic{Steps: func(_ *Model, k uint64) uint64 { return steps[k] }}
+		vm, cfg.AbsolutePrestate, cfg.Verifier = y.Factory(), SyntheticPrestate(), y.Verifier()
+	} else {
+		cfg.AbsolutePrestate, cfg.Verifier = wc.Prestate, wc.Verifier
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var inputs [][][]byte
+	var models []Hash
+	for _, i := range wc.Images {
+		inputs = append(inputs, [][]byte{mnist.Input(s.Pixels[i%len(s.Pixels)])})
+		models = append(models, r.Hash)
+	}
+	t, jobs, err := NewTruth(cfg, cfg.Models, inputs, models, vm)
+	if err != nil {
+		return nil, err
+	}
+	return &World{Cfg: cfg, Truth: t, Jobs: jobs, Blocks: uint64(len(jobs)), Nodes: nodes,
+		Steps: func(_, k uint64) uint64 { return steps[k] }}, nil
+}

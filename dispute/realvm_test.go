@@ -1,0 +1,113 @@
+package dispute
+
+import (
+	"flag"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~45.6M)")
+
+var (
+	progOnce sync.Once
+	progInit state.State
+	progErr  error
+)
+
+// buildNodeProgram builds the node program once per test binary.
+func buildNodeProgram(t testing.TB) state.State {
+	t.Helper()
+	progOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "opcity-dispute")
+		if err != nil {
+			progErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		progInit, progErr = nodevm.Build("..", nodevm.NodeProgram, dir)
+	})
+	if progErr != nil {
+		t.Fatal(progErr)
+	}
+	return progInit
+}
+
+// realWorld is the MLP chain of 2 blocks with the real node program as VM.
+func realWorld(t testing.TB, vmDepth int) *World {
+	set, err := LoadMNIST(modelsDir, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := buildNodeProgram(t)
+	vm := &NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
+	w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: "mlp.opml", Split1: 1, VMDepth: vmDepth, Images: []int{0, 1},
+		VM: vm.Factory(), Prestate: prog.Hash()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestDISPUTE_STEP_RealVM is the end-to-end game: the proposer
+// posts an output root whose block 1 has a wrong output at an MLP node and
+// defends it in all three phases with a VM trace that lies from a middle
+// step; the honest challenger bisects output roots, graph states and the
+// node program's MIPS execution in fpvm, and wins with spec.VerifyStep on
+// the disputed instruction. The geometry makes the adversary post the
+// max-depth claim, so the game can only end in a step.
+func TestDISPUTE_STEP_RealVM(t *testing.T) {
+	if testing.Short() && *realNode == 0 {
+		t.Skip("node 0 runs 45.6M steps")
+	}
+	vmDepth := 21 // 2^21 > 1.56M (ArgMax, ReLU); node 0 needs 26
+	if *realNode == 0 {
+		vmDepth = 26
+	} else if *realNode == 2 {
+		vmDepth = 22
+	}
+	if (1+1+2+1+vmDepth)%2 != 0 {
+		vmDepth++
+	}
+	w := realWorld(t, vmDepth)
+	k := uint64(*realNode)
+	var leaf Hash
+	leaf[0], leaf[31] = 0x77, 1
+	n := MeasuredSteps["mlp.opml"][k]
+	v, err := NewCorrupt(w.Truth, 1, k, leaf, n/2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := &Solver{Party: "adversary", View: v}
+	h := honest(w)
+	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, r := Play(g, []Agent{adv, h}, DefaultPlay)
+	if h.Err != nil {
+		t.Fatal(h.Err)
+	}
+	t.Logf("status %s, %d claims, resolved after %.2f d, phases start %v s, honest stepped %v, gas %v, rejected %v",
+		r.Status, r.Claims, float64(r.Resolved)/86400, r.PhaseStart, r.HonestStepped, r.Gas, r.Rejected)
+	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 || !r.Conserved {
+		t.Fatalf("want the honest challenger to win by a step without losing bonds: %+v", r)
+	}
+	var stepped bool
+	for _, c := range g.Claims() {
+		if c.Position.Depth() == w.Cfg.MaxDepth && c.CounteredBy == Honest {
+			stepped = true
+		}
+	}
+	if !stepped {
+		t.Fatal("no max-depth claim countered by the honest step")
+	}
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(m.Run())
+}

@@ -1,0 +1,430 @@
+package dispute
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+)
+
+// Honest is the honest party's address in simulations.
+const Honest Address = "honest"
+
+// PlayConfig drives one simulated game.
+type PlayConfig struct {
+	Tick            uint64 // seconds between agent turns (3,600)
+	Deadline        uint64 // give up after this many seconds (60 days)
+	WithdrawalDelay uint64 // bonds stay locked this long after resolution (OP: 604,800)
+	GasPrice        uint64 // gwei per gas (OP's bond curve assumes 200)
+	Gas             GasModel
+	// Observe, if set, sees the game after every tick.
+	Observe func(g Game, now uint64)
+}
+
+// DefaultPlay is the simulation setting of docs/dispute.md.
+var DefaultPlay = PlayConfig{Tick: 3600, Deadline: 60 * 86400, WithdrawalDelay: 604800, GasPrice: 200, Gas: DefaultGas}
+
+// Result is what one game measured.
+type Result struct {
+	Scenario    string
+	Seed        uint64
+	RootCorrect bool
+	Status      Status
+	Resolved    uint64    // seconds from the root claim to resolution (0 if unresolved)
+	PhaseStart  [4]uint64 // first claim in phase 2 and 3, first step (index 1..3; 0 = never)
+	Claims      int
+	MaxFanOut   int
+	Actions     map[Address]map[Kind]int
+	Rejected    map[Code]int
+	Gas         map[Address]uint64
+	Posted      map[Address]uint64 // bonds posted, gwei
+	Paid        map[Address]uint64 // credit received, gwei
+	// Honest capital: peak bonds locked (gwei) and the time integral
+	// (gwei·s) until resolution plus the withdrawal delay.
+	HonestPeak     uint64
+	HonestIntegral float64
+	Conserved      bool // paid out == posted
+	HonestStepped  bool // the game ended in a VM step by the honest party
+	Extensions     int  // moves whose clock was clamped to MaxClock − extension
+}
+
+// Correct reports whether the game's outcome is the truth.
+func (r Result) Correct() bool {
+	return r.Status == DefenderWins && r.RootCorrect || r.Status == ChallengerWins && !r.RootCorrect
+}
+
+// HonestLost returns the honest party's bonds lost (posted − paid, at least 0).
+func (r Result) HonestLost() uint64 {
+	if r.Paid[Honest] >= r.Posted[Honest] {
+		return 0
+	}
+	return r.Posted[Honest] - r.Paid[Honest]
+}
+
+// Spend returns a party's cost in gwei: gas at the gas price plus bonds
+// lost (bonds won are not subtracted).
+func (r Result) Spend(a Address, gasPrice uint64) float64 {
+	lost := 0.0
+	if r.Posted[a] > r.Paid[a] {
+		lost = float64(r.Posted[a] - r.Paid[a])
+	}
+	return float64(r.Gas[a]*gasPrice) + lost
+}
+
+// Parties returns every party that acted or posted a bond.
+func (r Result) Parties() []Address {
+	seen := map[Address]bool{}
+	var out []Address
+	for _, m := range []map[Address]uint64{r.Gas, r.Posted, r.Paid} {
+		for a := range m {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Play runs g with the agents, in order each tick, until the game resolves
+// or the deadline passes, and pays every party its credit.
+func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
+	r := Result{Actions: map[Address]map[Kind]int{}, Rejected: map[Code]int{}, Gas: map[Address]uint64{},
+		Posted: map[Address]uint64{}, Paid: map[Address]uint64{}}
+	start := g.claims[0].Clock.Timestamp
+	r.Posted[g.claims[0].Claimant] += g.claims[0].Bond
+	var locks []lock
+	if g.claims[0].Claimant == Honest {
+		locks = append(locks, lock{start, g.claims[0].Bond})
+	}
+	now := start
+	for ; now <= start+pc.Deadline && g.Status() == InProgress; now += pc.Tick {
+		for _, ag := range agents {
+			for _, a := range ag.Act(g, now) {
+				next, err := Apply(g, now, a)
+				if err != nil {
+					r.Rejected[CodeOf(err)]++
+					continue
+				}
+				locks = r.record(g, next, a, now-start, pc, locks)
+				g = next
+			}
+		}
+		if pc.Observe != nil {
+			pc.Observe(g, now)
+		}
+	}
+	if g.Status() != InProgress {
+		r.Resolved = now - pc.Tick - start
+	}
+	return r.finish(g, now+pc.WithdrawalDelay, locks)
+}
+
+// lock is an honest bond posted at a time.
+type lock struct{ at, amount uint64 }
+
+// record accounts for an applied action at elapsed seconds into the game.
+func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, locks []lock) []lock {
+	if r.Actions[a.Party] == nil {
+		r.Actions[a.Party] = map[Kind]int{}
+	}
+	r.Actions[a.Party][a.Kind]++
+	r.Gas[a.Party] += pc.Gas.Cost(g, a)
+	switch a.Kind {
+	case ActMove:
+		c := next.claims[next.Len()-1]
+		r.Posted[a.Party] += c.Bond
+		if a.Party == Honest {
+			locks = append(locks, lock{c.Clock.Timestamp, c.Bond})
+		}
+		if c.Clock.Duration == next.cfg.MaxClock-next.cfg.extension(c.Position.Depth()) {
+			r.Extensions++
+		}
+		if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
+			r.PhaseStart[p] = elapsed
+		}
+	case ActStep:
+		if r.PhaseStart[3] != 0 && r.PhaseStart[0] == 0 {
+			r.PhaseStart[0] = elapsed
+		}
+		r.HonestStepped = r.HonestStepped || a.Party == Honest
+	}
+	return locks
+}
+
+// finish pays out the credits and computes the end-of-game metrics; the
+// honest bonds stay locked until end.
+func (r Result) finish(g Game, end uint64, locks []lock) (Game, Result) {
+	r.Status = g.Status()
+	r.Claims = g.Len()
+	for _, c := range g.claims {
+		r.MaxFanOut = max(r.MaxFanOut, len(c.Children))
+	}
+	var paid uint64
+	for a := range g.credit {
+		var amt uint64
+		g, amt, _ = g.ClaimCredit(a)
+		r.Paid[a] += amt
+		paid += amt
+	}
+	r.Conserved = g.Status() == InProgress || paid == g.Posted()
+	for _, l := range locks {
+		r.HonestPeak += l.amount
+		r.HonestIntegral += float64(l.amount) * float64(end-l.at)
+	}
+	return g, r
+}
+
+// World is the chain and the game type a scenario is played on.
+type World struct {
+	Cfg   *Config
+	Truth *Truth
+	Jobs  []Job
+	// Blocks and nodes are the chain's size (for choosing faults).
+	Blocks, Nodes uint64
+	// Steps returns the VM steps of node k of block b (for choosing a
+	// divergence step).
+	Steps func(b, k uint64) uint64
+}
+
+// Scenario builds one game: the root claim, its proposer, the agents
+// (the honest one included) and whether the root is correct.
+type Scenario struct {
+	Name  string
+	Doc   string
+	Build func(w *World, rng *rand.Rand) (root Hash, proposer Address, agents []Agent, correct bool, err error)
+}
+
+// corrupt returns a view believing a random wrong output at a random node.
+func corrupt(w *World, rng *rand.Rand, divergeAtEnd bool) (*Corrupt, error) {
+	b, k := rng.Uint64N(w.Blocks), rng.Uint64N(w.Nodes)
+	var leaf Hash
+	leaf[0], leaf[31] = 0xbd, byte(rng.Uint32())
+	leaf[15] = byte(rng.Uint32())
+	n := w.Steps(b, k)
+	d := rng.Uint64N(n)
+	if divergeAtEnd {
+		d = n - 1
+	}
+	return NewCorrupt(w.Truth, b, k, leaf, d)
+}
+
+func honest(w *World) *Solver { return &Solver{Party: Honest, View: w.Truth, Resolve: true} }
+
+// Scenarios is the adversary library (docs/dispute.md §Adversaries).
+func Scenarios() []Scenario {
+	const adv Address = "adversary"
+	wrongRoot := func(name, doc string, atEnd bool, wrap func(s *Solver, w *World, rng *rand.Rand) []Agent) Scenario {
+		return Scenario{Name: name, Doc: doc, Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, atEnd)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			s := &Solver{Party: adv, View: v}
+			return v.Output(w.Blocks - 1), adv, wrap(s, w, rng), false, nil
+		}}
+	}
+	plain := func(s *Solver, w *World, rng *rand.Rand) []Agent { return []Agent{s, honest(w)} }
+	return []Scenario{
+		{Name: "none", Doc: "an honest root and no adversary", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{honest(w)}, true, nil
+		}},
+		wrongRoot("wrong-node", "a wrong output at a random node of a random block; the proposer defends it and its VM trace lies from a random step", false, plain),
+		wrongRoot("wrong-final-step", "as wrong-node, but the VM trace lies only in its final state", true, plain),
+		{Name: "wrong-challenge", Doc: "an honest root challenged by a party that believes a wrong node output; its VM trace lies from a random step", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Solver{Party: adv, View: v}, honest(w)}, true, nil
+		}},
+		{Name: "freeloader", Doc: "an honest root; the adversary posts true values in the wrong direction", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Freeloader{Party: adv, View: w.Truth, Max: 6}, honest(w)}, true, nil
+		}},
+		wrongRoot("right-defense", "wrong-node, plus garbage defenses to the right of every honest attack", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{RightDefender{Solver: s, Rand: rng}, honest(w)}
+		}),
+		wrongRoot("last-second", "wrong-node, moving only in the last tick of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{LastSecond{Agent: s, Margin: 2 * DefaultPlay.Tick}, honest(w)}
+		}),
+		wrongRoot("self-bait", "wrong-node, and the proposer counters its own root with the true value first", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{&SelfBait{Solver: s, Truth: w.Truth}, honest(w)}
+		}),
+		{Name: "poisoned-prestate", Doc: "an honest root challenged by a party whose VM trace lies from step 0 and who steps from its own (witness-less) states", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			v.Diverge = 0
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{Reckless{&Solver{Party: adv, View: v}}, honest(w)}, true, nil
+		}},
+		wrongRoot("illegal", "wrong-node, plus a third party submitting every kind of illegal action each tick", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
+		}),
+		FloodScenario(20),
+		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
+		}),
+	}
+}
+
+// FloodScenario is an honest root attacked with garbage, 4 claims per
+// tick, by an adversary with a budget of the given number of depth-1 bonds.
+func FloodScenario(bonds int) Scenario {
+	return Scenario{Name: "flood", Doc: fmt.Sprintf("an honest root attacked with garbage by an adversary with a budget of %d depth-1 bonds", bonds),
+		Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			f := &Flood{Party: "adversary", Budget: uint64(bonds) * w.Cfg.Bond(1), PerAct: 4, Rand: rng}
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{f, honest(w)}, true, nil
+		}}
+}
+
+// ScenarioNamed returns the scenario with a name.
+func ScenarioNamed(name string) (Scenario, bool) {
+	for _, s := range Scenarios() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// PlayScenario builds and plays one game of scenario s with seed.
+func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x6f70636974790000))
+	root, proposer, agents, correct, err := s.Build(w, rng)
+	if err != nil {
+		return Result{}, err
+	}
+	g, err := NewGame(w.Cfg, w.Jobs, root, proposer, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	_, r := Play(g, agents, pc)
+	r.Scenario, r.Seed, r.RootCorrect = s.Name, seed, correct
+	return r, nil
+}
+
+// Aggregate summarizes many results.
+type Aggregate struct {
+	Games, Correct, WrongRoots, WrongDefeated, HonestRoots, HonestLostRoots int
+	Unresolved, NotConserved, Extensions                                    int
+	HonestBondsLost                                                         uint64
+	MeanResolvedDays, MaxResolvedDays                                       float64
+	MeanPhase2Days, MeanPhase3Days, MeanStepDays                            float64
+	MeanClaims                                                              float64
+	MeanHonestGas, MeanAdversaryGas                                         float64
+	MeanHonestPeakETH, MeanHonestLockedETHDays                              float64
+	SpendRatio                                                              float64 // adversary spend / honest spend (summed; spend = gas + bonds lost)
+	HonestNetETH                                                            float64 // mean per game: honest gas cost minus net bonds won (negative: profit)
+	Rejected                                                                map[string]int
+}
+
+// Summarize aggregates results.
+func Summarize(rs []Result, gasPrice uint64) Aggregate {
+	a := Aggregate{Rejected: map[string]int{}}
+	var t totals
+	for _, r := range rs {
+		a.add(r, gasPrice, &t)
+	}
+	a.finish(t)
+	return a
+}
+
+// totals are the sums behind the aggregate's means.
+type totals struct {
+	phase              [3]uint64 // phase 2 start, phase 3 start, step
+	phaseN             [3]int
+	advSpend, honSpend float64
+}
+
+// add accumulates one result.
+func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
+	a.Games++
+	if r.Correct() {
+		a.Correct++
+	}
+	if r.RootCorrect {
+		a.HonestRoots++
+		if r.Status == ChallengerWins {
+			a.HonestLostRoots++
+		}
+	} else {
+		a.WrongRoots++
+		if r.Status == ChallengerWins {
+			a.WrongDefeated++
+		}
+	}
+	if r.Status == InProgress {
+		a.Unresolved++
+	}
+	if !r.Conserved {
+		a.NotConserved++
+	}
+	a.HonestBondsLost += r.HonestLost()
+	a.Extensions += r.Extensions
+	days := float64(r.Resolved) / 86400
+	a.MeanResolvedDays += days
+	a.MaxResolvedDays = max(a.MaxResolvedDays, days)
+	for i, p := range [3]uint64{r.PhaseStart[2], r.PhaseStart[3], r.PhaseStart[0]} {
+		if p != 0 {
+			t.phase[i] += p
+			t.phaseN[i]++
+		}
+	}
+	a.MeanClaims += float64(r.Claims)
+	for _, party := range r.Parties() {
+		spend := r.Spend(party, gasPrice)
+		if party == Honest {
+			t.honSpend += spend
+			a.MeanHonestGas += float64(r.Gas[party])
+			a.HonestNetETH += (float64(r.Gas[party]*gasPrice) - float64(r.Paid[party]) + float64(r.Posted[party])) / 1e9
+		} else {
+			t.advSpend += spend
+			a.MeanAdversaryGas += float64(r.Gas[party])
+		}
+	}
+	a.MeanHonestPeakETH += float64(r.HonestPeak) / 1e9
+	a.MeanHonestLockedETHDays += r.HonestIntegral / 1e9 / 86400
+	for c, n := range r.Rejected {
+		a.Rejected[c.String()] += n
+	}
+}
+
+// finish turns sums into means.
+func (a *Aggregate) finish(t totals) {
+	if a.Games > 0 {
+		n := float64(a.Games)
+		for _, f := range []*float64{&a.MeanResolvedDays, &a.MeanClaims, &a.MeanHonestGas, &a.MeanAdversaryGas,
+			&a.MeanHonestPeakETH, &a.MeanHonestLockedETHDays, &a.HonestNetETH} {
+			*f /= n
+		}
+	}
+	for i, f := range []*float64{&a.MeanPhase2Days, &a.MeanPhase3Days, &a.MeanStepDays} {
+		if t.phaseN[i] > 0 {
+			*f = float64(t.phase[i]) / float64(t.phaseN[i]) / 86400
+		}
+	}
+	if t.honSpend != 0 {
+		a.SpendRatio = t.advSpend / t.honSpend
+	}
+}
+
+// String formats the aggregate as lines of "name value".
+func (a Aggregate) String() string {
+	keys := make([]string, 0, len(a.Rejected))
+	for k := range a.Rejected {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d clock-extensions %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved, a.Extensions)
+	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
+	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d\n", a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays)
+	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f; honest net %.3f ETH/game\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH)
+	s += fmt.Sprintf("honest capital peak %.3f ETH, locked %.3f ETH·days\n", a.MeanHonestPeakETH, a.MeanHonestLockedETHDays)
+	for _, k := range keys {
+		s += fmt.Sprintf("rejected %s: %d\n", k, a.Rejected[k])
+	}
+	return s
+}
+
+func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6f70636974790000)) }

@@ -1,0 +1,114 @@
+package dispute
+
+import "github.com/opcity-spec/opcity/spec"
+
+// Step counters the VM claim at index parent (at MaxDepth) by executing one
+// instruction (requirement DISPUTE-STEP), as OP's step: an attack takes the
+// parent as poststate and, as prestate, the claim at the trace index before
+// it (the absolute prestate, the node program's initial state, at index 0);
+// a defense takes the parent as prestate and the claim at the next trace
+// index as poststate. stateData must hash to the prestate (status byte
+// ignored). The verifier runs with the phase-3 root's local context: local
+// key 1 is the node descriptor's hash, local key 2 the claimed output
+// commitment, keccak256 keys come from the uploaded preimages. The step
+// counters the parent when the computed poststate's agreement with the
+// poststate claim differs from the parent's agreement with it.
+// Errors: CodeGameOver, CodeBadIndex, CodeDepth, CodeResolved,
+// CodeDuplicateStep, CodeClockExpired, CodeStepPrestate, CodeStepFailed
+// (the verifier cannot execute the step, e.g. a preimage was never
+// uploaded), CodeValidStep.
+func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateData, proof []byte) (Game, error) {
+	if err := g.checkStep(now, parent, g.cfg.MaxDepth); err != nil {
+		return g, err
+	}
+	pre, post, _, err := g.transition(parent, attack, g.cfg.MaxDepth, g.cfg.AbsolutePrestate)
+	if err != nil {
+		return g, err
+	}
+	if h := keccak(stateData); !equalIgnoringStatus(h, pre) {
+		return g, errorf(CodeStepPrestate, "state data hashes to %s, prestate %s", h, pre)
+	}
+	ctx := g.claims[parent].Context
+	verify := g.cfg.Verifier
+	if verify == nil {
+		verify = spec.VerifyStep
+	}
+	got, err := verify(stateData, proof, ctx.LocalContext, spec.Data{Preimages: stepOracle{g, ctx}})
+	if err != nil {
+		return g, errorf(CodeStepFailed, "%v", err)
+	}
+	return g.counter(parent, post, got == g.claims[post].Value, stepper)
+}
+
+// StepTransition counters the phase-2 leaf claim at index parent when the
+// disputed graph transition is malformed (requirement DISPUTE-BIND): for a
+// node, the poststate claim's opening with its node's output leaf set to
+// zero must give the agreed prestate (one leaf update); past the last node
+// (padding) the poststate must equal the prestate. It follows Step's attack,
+// defense and parity rules with that structural check as the "step".
+// Errors: as Step, without the VM ones.
+func (g Game) StepTransition(now uint64, stepper Address, parent int, attack bool) (Game, error) {
+	if err := g.checkStep(now, parent, g.cfg.Split2); err != nil {
+		return g, err
+	}
+	r := g.model(g.claims[parent].Context.Block)
+	pre, post, k, err := g.transition(parent, attack, g.cfg.Split2, g.initial[g.claims[parent].Context.Block])
+	if err != nil {
+		return g, err
+	}
+	return g.counter(parent, post, r.isUpdate(k, pre, g.claims[post]), stepper)
+}
+
+// checkStep holds the rules shared by both steps.
+func (g Game) checkStep(now uint64, parent, depth int) error {
+	switch {
+	case g.status != InProgress:
+		return errorf(CodeGameOver, "the game is %s", g.status)
+	case parent < 0 || parent >= len(g.claims):
+		return errorf(CodeBadIndex, "no claim %d", parent)
+	case g.claims[parent].Position.Depth() != depth:
+		return errorf(CodeDepth, "claim %d is at depth %d, the step needs %d", parent, g.claims[parent].Position.Depth(), depth)
+	case g.claims[parent].Resolved:
+		return errorf(CodeResolved, "claim %d is resolved", parent)
+	case g.claims[parent].CounteredBy != "":
+		return errorf(CodeDuplicateStep, "claim %d is already countered", parent)
+	case g.ChallengerDuration(parent, now) >= g.cfg.MaxClock:
+		return errorf(CodeClockExpired, "clock of claim %d is exhausted", parent)
+	}
+	return nil
+}
+
+// counter applies OP's step parity: with postAgree whether the parent and
+// the poststate claim are on the same team, the step succeeds iff
+// postAgree != valid.
+func (g Game) counter(parent, post int, valid bool, stepper Address) (Game, error) {
+	postAgree := (g.claims[parent].Position.Depth()-g.claims[post].Position.Depth())%2 == 0
+	if postAgree == valid {
+		return g, errorf(CodeValidStep, "the step does not counter claim %d", parent)
+	}
+	g = g.withClaims()
+	g.claims[parent].CounteredBy = stepper
+	return g, nil
+}
+
+func equalIgnoringStatus(a, b Hash) bool {
+	a[0], b[0] = 0, 0
+	return a == b
+}
+
+// stepOracle serves a step's preimages: the two local keys of the
+// phase-3 context and the uploaded keccak256 preimages.
+type stepOracle struct {
+	g   Game
+	ctx Context
+}
+
+func (o stepOracle) Preimage(k [32]byte) ([]byte, bool) {
+	switch k {
+	case localKey(1):
+		return o.ctx.DescriptorHash[:], true
+	case localKey(2):
+		return o.ctx.Output[:], true
+	}
+	return o.g.Preimage(k)
+}

@@ -1,0 +1,59 @@
+package dispute
+
+import (
+	"testing"
+
+	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
+)
+
+// TestDISPUTE_TRACE_RealVM: the checkpointed node-program trace gives at
+// every sampled trace index the hash of a straight run of j+1 steps, pads
+// past the exit with the final state, and its step data verifies in
+// spec.VerifyStep to the next index's hash.
+func TestDISPUTE_TRACE_RealVM(t *testing.T) {
+	w := realWorld(t, 21)
+	prog := buildNodeProgram(t)
+	g, err := w.Truth.Graph(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const k = 3
+	out := g.Commitments[g.Model.Model.FirstNodeTensor()+k]
+	tr, err := w.Truth.VM(0, k, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tr.Steps()
+	final, _ := tr.Hash(n - 1)
+	if final[0] != 0 {
+		t.Fatalf("the true claim must end VALID, status %d", final[0])
+	}
+	if pad, _ := tr.Hash(n + 12345); pad != final {
+		t.Fatal("padding past the exit is not the final state")
+	}
+	// Straight runs from the initial state for a few indices.
+	desc, ops, _ := g.descriptorOf(k)
+	data := nodevm.WithClaim(nodevm.NodeData(desc, ops), out)
+	for _, j := range []uint64{0, 1, 131071, 131072, 500000, n - 2} {
+		m := &nodevm.Machine{State: prog}
+		m.Run(data, j+1)
+		got, _ := tr.Hash(j)
+		if m.State.Hash() != got {
+			t.Fatalf("index %d: checkpointed %s, straight %s", j, got, m.State.Hash())
+		}
+		sd, proof, img, err := tr.StepData(int64(j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := stepOracle{g: Game{store: map[[32]byte][]byte{}}, ctx: Context{DescriptorHash: keccak(desc.Encode()), Output: out}}
+		if img != nil {
+			o.g = o.g.UploadPreimage(img)
+		}
+		post, err := spec.VerifyStep(sd, proof, Hash{}, spec.Data{Preimages: o})
+		want, _ := tr.Hash(j + 1)
+		if err != nil || post != want {
+			t.Fatalf("step from index %d: %v, post %s want %s", j, err, post, want)
+		}
+	}
+}
