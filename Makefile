@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -60,6 +60,10 @@ fuzz-campaign:
 GREMLINS := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 mutation:
 	$(GO) run $(GREMLINS) unleash --workers 2 --timeout-coefficient 10 spec
+
+## report: measure the base and OPcity profiles on the bundled models; writes docs/report.md and docs/report/*.svg.
+report:
+	$(GO) run ./cmd/report --root . --out docs
 
 ## bench: spec benchmarks, benchstat-readable (make bench > new.txt; benchstat old.txt new.txt).
 bench:

@@ -134,7 +134,7 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 		return ErrStepLimit
 	}
 	data := spec.Data{Preimages: d, Tensors: m.Tensors}
-	if m.Spec || m.Profile != transition.ProfileBase {
+	if m.Executor() == "spec" {
 		return m.runSpec(data, max, show)
 	}
 	vm, err := fpvm.FromState(m.State)
@@ -149,6 +149,15 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 		return ErrStepLimit
 	}
 	return err
+}
+
+// Executor names the executor Run uses: "spec" when Spec is set or the
+// profile is one fpvm does not implement, else "fpvm".
+func (m *Machine) Executor() string {
+	if m.Spec || m.Profile != transition.ProfileBase {
+		return "spec"
+	}
+	return "fpvm"
 }
 
 // runSpec is Run in the spec.
