@@ -8,12 +8,17 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// CheckVerifyComplete checks VER-COMPLETE: when Step from pre succeeds, the
-// honest witness verifies statelessly to the stateful post-state hash; when
-// Step fails, VerifyStep fails with the same code.
+// CheckVerifyComplete is CheckVerifyCompleteIn(spec.ProfileBase, pre, d).
 func CheckVerifyComplete(pre state.State, d spec.Data) error {
-	post, w, err := spec.StepWithWitness(pre, d)
-	got, verr := spec.VerifyStep(w.State[:], w.Proof, [32]byte{}, d)
+	return CheckVerifyCompleteIn(spec.ProfileBase, pre, d)
+}
+
+// CheckVerifyCompleteIn checks VER-COMPLETE under profile p: when StepIn
+// from pre succeeds, the honest witness verifies statelessly to the
+// stateful post-state hash; when it fails, VerifyStepIn fails too.
+func CheckVerifyCompleteIn(p spec.Profile, pre state.State, d spec.Data) error {
+	post, w, err := spec.StepWithWitnessIn(p, pre, d)
+	got, verr := spec.VerifyStepIn(p, w.State[:], w.Proof, [32]byte{}, d)
 	if err != nil {
 		if w.Proof == nil {
 			return nil // no witness exists (e.g. empty stack)
@@ -46,17 +51,22 @@ const (
 // hash other than the honest post-state hash. It returns (false, nil) when
 // the region does not exist for this step (e.g. no memory slot was used).
 func CheckVerifySound(pre state.State, d spec.Data, region TamperRegion, bit uint64) (bool, error) {
-	post, w, err := spec.StepWithWitness(pre, d)
+	return CheckVerifySoundIn(spec.ProfileBase, pre, d, region, bit)
+}
+
+// CheckVerifySoundIn is CheckVerifySound under profile p.
+func CheckVerifySoundIn(p spec.Profile, pre state.State, d spec.Data, region TamperRegion, bit uint64) (bool, error) {
+	post, w, err := spec.StepWithWitnessIn(p, pre, d)
 	if err != nil {
 		return false, nil
 	}
-	return checkFlip(pre, d, w, post.Hash(), region, bit)
+	return checkFlip(p, pre, d, w, post.Hash(), region, bit)
 }
 
 // checkFlip flips one bit of a region of the honest witness w (whose step
 // gives honest) and checks that the verifier does not accept a wrong
 // post-state. It returns false when the region does not exist for the step.
-func checkFlip(pre state.State, d spec.Data, w spec.Witness, honest memory.Hash, region TamperRegion, bit uint64) (bool, error) {
+func checkFlip(p spec.Profile, pre state.State, d spec.Data, w spec.Witness, honest memory.Hash, region TamperRegion, bit uint64) (bool, error) {
 	stateData := append([]byte(nil), w.State[:]...)
 	proof := append([]byte(nil), w.Proof...)
 	var target []byte
@@ -75,10 +85,10 @@ func checkFlip(pre state.State, d spec.Data, w spec.Witness, honest memory.Hash,
 	}
 	i := bit % uint64(len(target)*8)
 	target[i/8] ^= 1 << (i % 8)
-	got, verr := spec.VerifyStep(stateData, proof, [32]byte{}, d)
+	got, verr := spec.VerifyStepIn(p, stateData, proof, [32]byte{}, d)
 	if region == TamperState {
 		if other, ok := retarget(pre, stateData); ok {
-			return true, agreeWithStateful(other, d, got, verr, i)
+			return true, agreeWithStateful(p, other, d, got, verr, i)
 		}
 	}
 	if verr == nil && got == honest {
@@ -110,8 +120,8 @@ func retarget(pre state.State, stateData []byte) (state.State, bool) {
 // the same post-state (a preempting step forgets
 // StepsSinceLastContextSwitch), but never to a wrong one. Rejecting is
 // always sound.
-func agreeWithStateful(s state.State, d spec.Data, got memory.Hash, verr error, bit uint64) error {
-	want, err := spec.Step(s, d)
+func agreeWithStateful(p spec.Profile, s state.State, d spec.Data, got memory.Hash, verr error, bit uint64) error {
+	want, err := spec.StepIn(p, s, d)
 	switch {
 	case err != nil && verr == nil:
 		return fmt.Errorf("VER-SOUND: bit %d: stateful step fails (%v) but the verifier accepts %s", bit, err, got)
@@ -133,7 +143,7 @@ func TamperStep(pre state.State, d spec.Data, flips int, next func() uint64) (in
 	}
 	checked := 0
 	for k := 0; k < flips; k++ {
-		ok, err := checkFlip(pre, d, w, post.Hash(), TamperRegion(next()%3), next())
+		ok, err := checkFlip(spec.ProfileBase, pre, d, w, post.Hash(), TamperRegion(next()%3), next())
 		if err != nil {
 			return checked, err
 		}

@@ -19,6 +19,7 @@
 //	    loads, stores            transition/loadstore.go
 //	    LL/SC                    transition/llsc.go
 //	    syscalls                 transition/syscall*.go
+//	    tensor syscalls          transition/syscall_tensor.go  OPcity profile only (StepIn)
 //	  scheduler                  transition/scheduler.go  preempt, push, pop
 //	Advance                      spec.go                  Step plus runner effects: output, hints (LastHint)
 //	VerifyStep                   verify.go                the stateless verifier: Step over witnessed memory
@@ -26,6 +27,11 @@
 //	memory                       memory/                  Merkle memory, proofs, region roots, the witnessed back-end
 //	state                        state/                   State, Thread, witness encodings, hash
 //	errors                       errors/                  the closed set of failures
+//
+// Every entry point has an explicit-profile form (StepIn, AdvanceIn, RunIn,
+// StepWithWitnessIn, VerifyStepIn); the short forms are ProfileBase, which is
+// Cannon. ProfileOPcity adds tensor_map and tensor_root (docs/spec.md, "OPcity
+// profile"); the profile is never inferred (PROF-EXPLICIT).
 //
 // Requirement IDs (docs/requirements.md) appear in doc comments as, for
 // example, QUIRK-HILO-RD; tests that check a requirement carry its ID in

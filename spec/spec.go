@@ -13,16 +13,37 @@ type State = state.State
 // OPcity profile, committed tensors.
 type Data = transition.Data
 
-// Step returns the state after one Cannon step from pre, reading only d.
-// It is pure and total: a post-state, or pre with an *errors.Error whose
-// errors.OutcomeOf says whether the step has no post-state, needs data, or
-// was given inconsistent input. See transition.Step for the exact order of
-// operations and docs/spec.md for the full text.
+// Profile selects the syscall table of a step: ProfileBase (Cannon) or
+// ProfileOPcity (Cannon plus the tensor syscalls). It is always explicit
+// (requirement PROF-EXPLICIT).
+type Profile = transition.Profile
+
+// The two profiles (transition.ProfileBase, transition.ProfileOPcity).
+const (
+	ProfileBase   = transition.ProfileBase
+	ProfileOPcity = transition.ProfileOPcity
+)
+
+// Step is StepIn(ProfileBase, pre, d).
 func Step(pre State, d Data) (State, error) {
-	return transition.Step(pre, d)
+	return StepIn(ProfileBase, pre, d)
 }
 
-// Run applies Step up to n times, stopping early when the VM exits. It
+// StepIn returns the state after one step from pre under profile p, reading only d.
+// It is pure and total: a post-state, or pre with an *errors.Error whose
+// errors.OutcomeOf says whether the step has no post-state, needs data, or
+// was given inconsistent input. See transition.StepIn for the exact order of
+// operations and docs/spec.md for the full text.
+func StepIn(p Profile, pre State, d Data) (State, error) {
+	return transition.StepIn(p, pre, d)
+}
+
+// Run is RunIn(ProfileBase, pre, d, n).
+func Run(pre State, d Data, n uint64) (State, uint64, error) {
+	return RunIn(ProfileBase, pre, d, n)
+}
+
+// RunIn applies StepIn(p, ...) up to n times, stopping early when the VM exits. It
 // returns the last state reached and the number of steps that changed it;
 // on error, the state before the failing step. Run(S, n+m) equals
 // Run(Run(S, n), m) (INV-RUN-COMPOSE).
@@ -32,11 +53,11 @@ func Step(pre State, d Data) (State, error) {
 // place instead of copying them. pre is never changed. This is sound because
 // Step fails only before its first memory write, so a failing step leaves
 // the transient state as it was.
-func Run(pre State, d Data, n uint64) (State, uint64, error) {
+func RunIn(p Profile, pre State, d Data, n uint64) (State, uint64, error) {
 	s := pre.Transient(&memory.Edit{})
 	var i uint64
 	for ; i < n && !s.Exited; i++ {
-		next, err := Advance(s, d, nil)
+		next, err := AdvanceIn(p, s, d, nil)
 		if err != nil {
 			return s.Persistent(), i, err
 		}
@@ -49,13 +70,18 @@ func Run(pre State, d Data, n uint64) (State, uint64, error) {
 // observer; the VM's result never depends on them.
 const MaxOutput = 16 << 20
 
-// Advance is Step plus the off-chain bookkeeping of Cannon's runner: the
+// Advance is AdvanceIn(ProfileBase, pre, d, observe).
+func Advance(pre State, d Data, observe func(transition.Effects)) (State, error) {
+	return AdvanceIn(ProfileBase, pre, d, observe)
+}
+
+// AdvanceIn is StepIn plus the off-chain bookkeeping of Cannon's runner: the
 // LastHint buffer of hint writes (fd 4) is carried into the post-state, and
 // observe (if not nil) is called with the step's output effects (stdout,
 // stderr, hints) before the step runs. Requirement SYS-HINT.
-func Advance(pre State, d Data, observe func(transition.Effects)) (State, error) {
+func AdvanceIn(p Profile, pre State, d Data, observe func(transition.Effects)) (State, error) {
 	eff, ok := transition.PendingEffects(pre, MaxOutput)
-	post, err := Step(pre, d)
+	post, err := StepIn(p, pre, d)
 	if err != nil {
 		return post, err
 	}

@@ -17,7 +17,12 @@ const (
 	KeyTypeSHA256    = 4
 )
 
-// VerifyStep is the stateless one-step verifier: MIPS64.sol's step in Go.
+// VerifyStep is VerifyStepIn(ProfileBase, ...): MIPS64.sol's step in Go.
+func VerifyStep(stateData, proof []byte, localContext [32]byte, d Data) (memory.Hash, error) {
+	return VerifyStepIn(ProfileBase, stateData, proof, localContext, d)
+}
+
+// VerifyStepIn is the stateless one-step verifier under profile p.
 // From the 188-byte pre-state, the proof (thread witness and memory proofs,
 // laid out as in Witness) and the data D, it returns the post-state hash.
 // It is Step over a state whose memory is memory.Witnessed and whose stacks
@@ -38,8 +43,17 @@ const (
 // stack root; CodeBadMemoryProof for a memory proof that does not match the
 // root for the address the step touches (a proof of another address
 // included); CodeBadPreimage for a preimage that does not match its key; and
-// every failure of Step. Requirement VER-ACCEPT, VER-SOUND.
-func VerifyStep(stateData, proof []byte, localContext [32]byte, d Data) (memory.Hash, error) {
+// every failure of StepIn.
+//
+// Under ProfileOPcity a tensor step reads the pointer's leaf through slot 1
+// and the region through slot 2, which holds a memory.RegionProof; D must
+// hold the tensor a tensor_map binds (checked against its root by the step
+// itself), exactly as for the stateful step. Requirement VER-ACCEPT,
+// VER-SOUND, TENSOR-WITNESS.
+func VerifyStepIn(p Profile, stateData, proof []byte, localContext [32]byte, d Data) (memory.Hash, error) {
+	if err := transition.VerifyProfile(p); err != nil {
+		return memory.Hash{}, err
+	}
 	pre, err := decodeWitnessedState(stateData, proof)
 	if err != nil {
 		return memory.Hash{}, err
@@ -49,7 +63,7 @@ func VerifyStep(stateData, proof []byte, localContext [32]byte, d Data) (memory.
 	}
 	checked := &checkedOracle{inner: d.Preimages}
 	d.Preimages = checked
-	post, err := transition.Step(pre, d)
+	post, err := transition.StepIn(p, pre, d)
 	if err != nil {
 		if checked.bad {
 			return memory.Hash{}, errors.New(errors.CodeBadPreimage, "value for key 0x%x does not hash to the key", checked.badKey)

@@ -23,8 +23,12 @@ const ProofSize = state.ThreadWitnessSize + memory.ProofSlots*memory.ProofSize
 //	 330  1920  slot 0: proof of the word at PC & ^7 (always present)
 //	2250  1920  slot 1: proof of the first data word, taken before the step writes
 //	4170  1920  slot 2: proof of the second data word (clock_gettime), taken
-//	            after the write through slot 1
+//	            after the write through slot 1; under ProfileOPcity, for
+//	            tensor_map and tensor_root, the memory.RegionProof of the
+//	            region, against the pre-state root
 //
+// A tensor step uses slot 1 for the 32-byte leaf at its pointer (root_ptr
+// or out_ptr), proven against the pre-state root (TENSOR-WITNESS).
 // Slots a step does not use are zero here; Cannon leaves stale bytes from an
 // earlier step in them, so only used slots are comparable.
 type Witness struct {
@@ -41,6 +45,32 @@ type Witness struct {
 	PreimageKey    [32]byte
 	PreimageValue  []byte
 	PreimageOffset uint64
+	// The tensor a tensor_map read from D (ProfileOPcity), if any: its root,
+	// the region size it was asked for and the bytes D served.
+	HasTensor      bool
+	TensorRoot     [32]byte
+	TensorLog2Size uint
+	Tensor         []byte
+}
+
+// recordingTensors records the tensor a step reads from D.
+type recordingTensors struct {
+	inner    transition.TensorStore
+	root     [32]byte
+	log2size uint
+	data     []byte
+	read     bool
+}
+
+func (r *recordingTensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if r.inner == nil {
+		return nil, false
+	}
+	v, ok := r.inner.Tensor(root, log2size)
+	if ok {
+		r.root, r.log2size, r.data, r.read = root, log2size, v, true
+	}
+	return v, ok
 }
 
 // recordingOracle records the preimages a step reads.
@@ -62,14 +92,22 @@ func (r *recordingOracle) Preimage(k [32]byte) ([]byte, bool) {
 	return v, ok
 }
 
-// StepWithWitness runs Step from pre and also returns the step's witness,
+// StepWithWitness is StepWithWitnessIn(ProfileBase, pre, d).
+func StepWithWitness(pre State, d Data) (State, Witness, error) {
+	return StepWithWitnessIn(ProfileBase, pre, d)
+}
+
+// StepWithWitnessIn runs StepIn(p, ...) from pre and also returns the step's witness,
 // capturing memory accesses and oracle reads by wrapping the memory and the
 // oracle from outside the transition. pre.Memory must be a memory.Memory.
 // It fails as Step fails, but still returns the witness of the failing step
 // (what a verifier needs to see the failure) whenever the active stack holds
 // a thread; Witness.Proof is nil when it does not.
-func StepWithWitness(pre State, d Data) (State, Witness, error) {
+func StepWithWitnessIn(p Profile, pre State, d Data) (State, Witness, error) {
 	var w Witness
+	if err := transition.VerifyProfile(p); err != nil {
+		return pre, w, err
+	}
 	full, ok := pre.Memory.(memory.Memory)
 	if !ok {
 		return pre, w, errNotFull()
@@ -82,11 +120,15 @@ func StepWithWitness(pre State, d Data) (State, Witness, error) {
 	w.StateHash = pre.Hash()
 	rec := memory.NewRecorder(full)
 	oracle := &recordingOracle{inner: d.Preimages}
+	tensors := &recordingTensors{inner: d.Tensors}
 	traced := pre
 	traced.Memory = rec
-	post, err := transition.Step(traced, transition.Data{Preimages: oracle})
+	post, err := transition.StepIn(p, traced, transition.Data{Preimages: oracle, Tensors: tensors})
 	if tw != ([state.ThreadWitnessSize]byte{}) {
-		w.Proof, w.SlotsUsed = assembleProof(tw, full, pre, rec.Accesses())
+		w.Proof, w.SlotsUsed = assembleProof(tw, full, pre, rec.Accesses(), rec.Region())
+	}
+	if tensors.read {
+		w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, tensors.root, tensors.log2size, tensors.data
 	}
 	if oracle.read {
 		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, oracle.key, pre.PreimageOffset
@@ -100,8 +142,9 @@ func StepWithWitness(pre State, d Data) (State, Witness, error) {
 	return post, w, nil
 }
 
-// assembleProof lays out the thread witness and the three memory slots.
-func assembleProof(tw [state.ThreadWitnessSize]byte, full memory.Memory, pre State, acc []memory.Access) ([]byte, int) {
+// assembleProof lays out the thread witness and the three memory slots; a
+// bound region's proof goes to memory.RegionSlot.
+func assembleProof(tw [state.ThreadWitnessSize]byte, full memory.Memory, pre State, acc []memory.Access, region memory.RegionAccess) ([]byte, int) {
 	out := make([]byte, ProofSize)
 	copy(out, tw[:])
 	pc := uint64(0)
@@ -112,6 +155,10 @@ func assembleProof(tw [state.ThreadWitnessSize]byte, full memory.Memory, pre Sta
 	copy(out[state.ThreadWitnessSize:], fetch[:])
 	for i := 1; i < len(acc) && i < memory.ProofSlots; i++ {
 		copy(out[state.ThreadWitnessSize+i*memory.ProofSize:], acc[i].Proof[:])
+	}
+	if region.Bound {
+		copy(out[state.ThreadWitnessSize+memory.RegionSlot*memory.ProofSize:], region.Proof[:])
+		return out, memory.RegionSlot + 1
 	}
 	return out, min(len(acc), memory.ProofSlots)
 }

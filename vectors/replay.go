@@ -1,12 +1,15 @@
 package vectors
 
 import (
+	"encoding/hex"
 	stderrors "errors"
 	"fmt"
+	"strings"
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // Replay verifies one vector with spec.VerifyStep and returns nil when the
@@ -19,7 +22,12 @@ func Replay(v Vector) error {
 	if err != nil {
 		return fmt.Errorf("%s: malformed vector: %v", v.Name, err)
 	}
-	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
+	p, d, err := profileAndTensors(v)
+	if err != nil {
+		return fmt.Errorf("%s: malformed vector: %v", v.Name, err)
+	}
+	d.Preimages = in.Oracle
+	got, err := spec.VerifyStepIn(p, in.State, in.Proof, in.LocalContext, d)
 	if v.Error == nil {
 		if err != nil || got.String() != v.PostStateHash {
 			return fmt.Errorf("%s: got %s (%v), want post-state %s", v.Name, got, err, v.PostStateHash)
@@ -31,4 +39,47 @@ func Replay(v Vector) error {
 		return fmt.Errorf("%s: got %s (%v), want error %s", v.Name, got, err, v.Error.Name)
 	}
 	return nil
+}
+
+// profileAndTensors returns the vector's profile (base when absent) and a D
+// whose tensor store answers exactly the vector's one lookup.
+func profileAndTensors(v Vector) (spec.Profile, spec.Data, error) {
+	p := spec.ProfileBase
+	if v.Profile != "" {
+		var err error
+		if p, err = transition.ParseProfile(v.Profile); err != nil {
+			return p, spec.Data{}, err
+		}
+	}
+	if v.Tensor == nil {
+		return p, spec.Data{}, nil
+	}
+	root, err := parseHex(v.Tensor.Root)
+	if err != nil || len(root) != 32 {
+		return p, spec.Data{}, fmt.Errorf("tensor root %q", v.Tensor.Root)
+	}
+	data, err := parseHex(v.Tensor.Data)
+	if err != nil {
+		return p, spec.Data{}, fmt.Errorf("tensor data: %v", err)
+	}
+	return p, spec.Data{Tensors: oneTensor{[32]byte(root), v.Tensor.Log2Size, data}}, nil
+}
+
+// oneTensor is a tensor store that holds one answer.
+type oneTensor struct {
+	root     [32]byte
+	log2size uint
+	data     []byte
+}
+
+func (o oneTensor) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	return o.data, root == o.root && log2size == o.log2size
+}
+
+// parseHex decodes "0x"-prefixed hex.
+func parseHex(s string) ([]byte, error) {
+	if !strings.HasPrefix(s, "0x") {
+		return nil, fmt.Errorf("%q does not start with 0x", s)
+	}
+	return hex.DecodeString(s[2:])
 }

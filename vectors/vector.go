@@ -35,6 +35,21 @@ type Vector struct {
 	PreimageOffset uint64 `json:"preimage_offset,omitempty"`
 	PostStateHash  string `json:"post_state_hash,omitempty"`
 	Error          *Error `json:"error,omitempty"`
+	// Profile is the profile the step runs under: absent for the base
+	// profile (every v1 vector before the tensors group), "opcity" for the
+	// tensor syscalls. It is never inferred from the syscall number.
+	Profile string `json:"profile,omitempty"`
+	// Tensor is what D serves for one (root, log2size) lookup: the tensor a
+	// tensor_map step reads, or, in an error vector, bytes that do not
+	// commit to the root.
+	Tensor *Tensor `json:"tensor,omitempty"`
+}
+
+// Tensor is D's answer to one tensor lookup: Data for (Root, Log2Size).
+type Tensor struct {
+	Root     string `json:"root"`
+	Log2Size uint   `json:"log2size"`
+	Data     string `json:"data"`
 }
 
 // Error is an expected failure: the spec's code number and name, and what
@@ -56,7 +71,13 @@ type File struct {
 // fromStep runs one step from pre with oracle d and records it as a vector.
 // It returns false when the step has no witness (an empty active stack).
 func fromStep(name, group, desc string, pre state.State, d spec.Data) (Vector, bool) {
-	post, w, err := spec.StepWithWitness(pre, d)
+	return fromStepIn(spec.ProfileBase, name, group, desc, pre, d)
+}
+
+// fromStepIn is fromStep under profile p; a profile other than base is
+// recorded in the vector, and so is the tensor the step read.
+func fromStepIn(p spec.Profile, name, group, desc string, pre state.State, d spec.Data) (Vector, bool) {
+	post, w, err := spec.StepWithWitnessIn(p, pre, d)
 	if w.Proof == nil && !pre.Exited {
 		return Vector{}, false
 	}
@@ -68,6 +89,12 @@ func fromStep(name, group, desc string, pre state.State, d spec.Data) (Vector, b
 	}
 	if w.HasPreimage {
 		v.PreimageKey, v.PreimageValue, v.PreimageOffset = format.Hex(w.PreimageKey[:]), format.Hex(w.PreimageValue), w.PreimageOffset
+	}
+	if p != spec.ProfileBase {
+		v.Profile = p.String()
+	}
+	if w.HasTensor {
+		v.Tensor = &Tensor{Root: format.Hex(w.TensorRoot[:]), Log2Size: w.TensorLog2Size, Data: format.Hex(w.Tensor)}
 	}
 	if err != nil {
 		var e *errors.Error

@@ -2,6 +2,8 @@ package vectors_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/opcity-spec/opcity/spec/transition"
@@ -70,5 +72,44 @@ func TestVEC_COMMITTED(t *testing.T) {
 		if !bytes.Equal(want, got) {
 			t.Errorf("group %s differs from the generator (regenerate: go run ./cmd/opcity vectors --out vectors/testdata)", f.Group)
 		}
+	}
+}
+
+// TestTENSOR_VECTORS: the tensors group covers both tensor syscalls under
+// the OPcity profile (successes, EINVAL for each rule, a missing and a bad
+// tensor) and both numbers under the base profile (unknown syscalls); every
+// other group runs under the base profile.
+func TestTENSOR_VECTORS(t *testing.T) {
+	seen := map[string]int{}
+	for _, f := range committed(t) {
+		for _, v := range f.Vectors {
+			if f.Group != "tensors" {
+				if v.Profile != "" || v.Tensor != nil {
+					t.Errorf("%s: a %s vector with profile %q", v.Name, f.Group, v.Profile)
+				}
+				continue
+			}
+			key := fmt.Sprintf("%s/%d/", v.Profile, v.Syscall)
+			switch {
+			case v.Error != nil:
+				key += v.Error.Name
+			case strings.Contains(v.Name, "/einval/"):
+				key += "einval"
+			default:
+				key += "ok"
+			}
+			seen[key]++
+		}
+	}
+	for _, want := range []string{
+		"opcity/7000/ok", "opcity/7000/einval", "opcity/7000/missing tensor", "opcity/7000/tensor does not match its root",
+		"opcity/7001/ok", "opcity/7001/einval", "/7000/unrecognized syscall", "/7001/unrecognized syscall",
+	} {
+		if seen[want] == 0 {
+			t.Errorf("no tensors vector for %q (have %v)", want, seen)
+		}
+	}
+	if seen["opcity/7000/einval"] < 11 || seen["opcity/7001/einval"] < 11 {
+		t.Errorf("EINVAL vectors: %d for tensor_map, %d for tensor_root; want one per rule case (11)", seen["opcity/7000/einval"], seen["opcity/7001/einval"])
 	}
 }

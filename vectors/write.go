@@ -8,7 +8,7 @@ import (
 )
 
 // Groups are the vector files, in order.
-var Groups = []string{"instructions", "syscalls", "threads", "oracle", "faults", "programs"}
+var Groups = []string{"instructions", "syscalls", "threads", "oracle", "faults", "programs", "tensors"}
 
 // Generate returns the whole vector set, one File per group. root is the
 // repository root, from which the example programs are built.
@@ -19,7 +19,7 @@ func Generate(root string) ([]File, error) {
 	}
 	byGroup := map[string][]Vector{
 		"instructions": instructionVectors(), "syscalls": syscallVectors(), "threads": threadVectors(),
-		"oracle": oracleVectors(), "faults": faultVectors(), "programs": progs,
+		"oracle": oracleVectors(), "faults": faultVectors(), "programs": progs, "tensors": tensorVectors(),
 	}
 	var files []File
 	for _, g := range Groups {

@@ -76,6 +76,9 @@ const (
 	CodeBadRegion                          // a region is not an aligned power-of-two subtree
 	CodeBadProgram                         // an ELF file Cannon's loader rejects
 	CodeBadPreimage                        // a preimage that does not hash to its key
+	CodeMissingTensor                      // D holds no tensor for the root a tensor_map reads (OPcity profile)
+	CodeBadTensor                          // D's tensor does not commit to the root it was asked for (OPcity profile)
+	CodeUnknownProfile                     // a profile value outside ProfileBase, ProfileOPcity
 	codeEnd
 )
 
@@ -106,6 +109,9 @@ var codeTable = [codeEnd]codeInfo{
 	CodeBadRegion:          {"invalid memory region", KindRejectedInput, "MEM-REGION-ROOT"},
 	CodeBadProgram:         {"invalid program", KindRejectedInput, "PROG-LOAD"},
 	CodeBadPreimage:        {"preimage does not match its key", KindRejectedInput, "VER-SOUND"},
+	CodeMissingTensor:      {"missing tensor", KindUnavailable, "TENSOR-MISSING"},
+	CodeBadTensor:          {"tensor does not match its root", KindRejectedInput, "TENSOR-STORE"},
+	CodeUnknownProfile:     {"unknown profile", KindRejectedInput, "PROF-EXPLICIT"},
 }
 
 // Codes returns every code of the closed set in numeric order.

@@ -13,14 +13,29 @@ type Access struct {
 // from outside: the transition does not know it is being recorded. All
 // values derived from one Recorder share its log.
 type Recorder struct {
-	Mem Memory
-	log *[]Access
+	Mem    Memory
+	log    *[]Access
+	region *RegionAccess
+}
+
+// RegionAccess is the region a step bound (OPcity profile), with its proof
+// as memory was when the step first touched it.
+type RegionAccess struct {
+	Addr     uint64
+	Log2Size uint
+	Proof    RegionProof
+	Bound    bool
 }
 
 var _ Space = Recorder{}
 
 // NewRecorder returns a recorder over m with an empty log.
-func NewRecorder(m Memory) Recorder { return Recorder{Mem: m, log: new([]Access)} }
+func NewRecorder(m Memory) Recorder {
+	return Recorder{Mem: m, log: new([]Access), region: new(RegionAccess)}
+}
+
+// Region returns the region the step bound, if any (Bound).
+func (r Recorder) Region() RegionAccess { return *r.region }
 
 // Accesses returns the recorded accesses in order.
 func (r Recorder) Accesses() []Access { return *r.log }
@@ -38,7 +53,56 @@ func (r Recorder) Word(addr uint64) (uint64, error) {
 func (r Recorder) WithWord(addr uint64, v uint64) (Space, error) {
 	r.note(addr)
 	m, err := r.Mem.SetWord(addr, v)
-	return Recorder{Mem: m, log: r.log}, err
+	return Recorder{Mem: m, log: r.log, region: r.region}, err
+}
+
+// Leaf reads through to the wrapped memory and records the access to the
+// leaf's first word.
+func (r Recorder) Leaf(addr uint64) ([LeafSize]byte, error) {
+	if addr&(LeafSize-1) == 0 {
+		r.note(addr)
+	}
+	return r.Mem.Leaf(addr)
+}
+
+// WithLeaf writes through to the wrapped memory and records the access to
+// the leaf's first word.
+func (r Recorder) WithLeaf(addr uint64, v [LeafSize]byte) (Space, error) {
+	if addr&(LeafSize-1) == 0 {
+		r.note(addr)
+	}
+	m, err := r.Mem.WithLeaf(addr, v)
+	return Recorder{Mem: m.(Memory), log: r.log, region: r.region}, err
+}
+
+// RegionRoot reads through to the wrapped memory and records the region.
+func (r Recorder) RegionRoot(addr uint64, log2size uint) (Hash, error) {
+	if err := r.noteRegion(addr, log2size); err != nil {
+		return Hash{}, err
+	}
+	return r.Mem.RegionRoot(addr, log2size)
+}
+
+// WithRegion writes through to the wrapped memory and records the region.
+func (r Recorder) WithRegion(addr uint64, log2size uint, root Hash, data []byte) (Space, error) {
+	if err := r.noteRegion(addr, log2size); err != nil {
+		return r, err
+	}
+	m, err := r.Mem.WithRegion(addr, log2size, root, data)
+	return Recorder{Mem: m.(Memory), log: r.log, region: r.region}, err
+}
+
+// noteRegion records the first region the step touches with its proof.
+func (r Recorder) noteRegion(addr uint64, log2size uint) error {
+	if r.region.Bound {
+		return nil
+	}
+	p, err := r.Mem.RegionProof(addr, log2size)
+	if err != nil {
+		return err
+	}
+	*r.region = RegionAccess{Addr: addr, Log2Size: log2size, Proof: p, Bound: true}
+	return nil
 }
 
 // note records addr unless it is the word of the previous distinct access

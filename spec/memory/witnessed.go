@@ -35,6 +35,9 @@ type witnessed struct {
 	proof []byte // the memory-proof part of the witness: ProofSlots × ProofSize bytes (or fewer)
 	slots [ProofSlots]binding
 	next  int // the next slot to bind
+	// region is RegionSlot bound to a region proof (OPcity profile); a word
+	// cannot bind that slot then.
+	region regionBinding
 }
 
 // binding is a slot bound to the word at addr, with its current leaf.
@@ -95,7 +98,7 @@ func (w Witnessed) bind(addr uint64) (int, error) {
 		}
 	}
 	i := w.next
-	if i >= ProofSlots || (i == 2 && addr != w.slots[1].addr+8) {
+	if i >= ProofSlots || (i == 2 && addr != w.slots[1].addr+8) || (i == RegionSlot && w.region.bound) {
 		return 0, errors.New(errors.CodeMissingMemory, "word 0x%x: the witness proves no more words this step", addr)
 	}
 	p, err := w.slotProof(i)
@@ -127,4 +130,102 @@ func proofWithWord(p Proof, addr uint64, v uint64) Proof {
 		p[off+k] = byte(v >> (56 - 8*k))
 	}
 	return p
+}
+
+// RegionSlot is the proof slot that holds a [RegionProof] in an OPcity
+// profile step: slot 0 is the fetch, slot 1 the 32-byte pointer's leaf.
+const RegionSlot = 2
+
+// regionBinding is the region bound to RegionSlot, with its current root.
+type regionBinding struct {
+	bound    bool
+	addr     uint64
+	log2size uint
+	p        RegionProof
+}
+
+// Leaf returns the 32-byte leaf at addr (a multiple of LeafSize) from the
+// proof bound to its first word, binding the next slot as Word does.
+func (w Witnessed) Leaf(addr uint64) ([LeafSize]byte, error) {
+	if addr&(LeafSize-1) != 0 {
+		return [LeafSize]byte{}, &AlignmentError{Addr: addr}
+	}
+	i, err := w.bind(addr)
+	if err != nil {
+		return [LeafSize]byte{}, err
+	}
+	return w.slots[i].p.Leaf(), nil
+}
+
+// WithLeaf returns the witnessed memory after writing the 32-byte leaf at
+// addr: the bound proof's leaf is replaced and folded into the new root.
+func (w Witnessed) WithLeaf(addr uint64, v [LeafSize]byte) (Space, error) {
+	if addr&(LeafSize-1) != 0 {
+		return w, &AlignmentError{Addr: addr}
+	}
+	i, err := w.bind(addr)
+	if err != nil {
+		return w, err
+	}
+	b := w.slots[i]
+	copy(b.p[:LeafSize], v[:])
+	w.root = ComputeRoot(addr, b.p)
+	w.slots[i] = b
+	return w, nil
+}
+
+// RegionRoot returns the root of the region [addr, addr+2^log2size) from
+// the region proof in RegionSlot, binding it first. Errors: *RegionError for
+// a region that is not an aligned subtree; CodeWrongLength if the witness
+// has no RegionSlot; CodeBadMemoryProof if the proof does not imply the
+// current root or its padding is not zero; CodeMissingMemory if the slot is
+// bound to another region or to a word. Requirement TENSOR-WITNESS.
+func (w Witnessed) RegionRoot(addr uint64, log2size uint) (Hash, error) {
+	if err := w.bindRegion(addr, log2size); err != nil {
+		return Hash{}, err
+	}
+	return w.region.p.Root(), nil
+}
+
+// WithRegion returns the witnessed memory with the region's root replaced
+// by root, folded with the region proof's siblings into the new memory
+// root. data is not read (the caller has checked root against it). Errors
+// as for RegionRoot.
+func (w Witnessed) WithRegion(addr uint64, log2size uint, root Hash, data []byte) (Space, error) {
+	if err := w.bindRegion(addr, log2size); err != nil {
+		return w, err
+	}
+	w.root = ComputeRootFromRegion(addr, log2size, w.region.p, root)
+	copy(w.region.p[:LeafSize], root[:])
+	return w, nil
+}
+
+// bindRegion binds RegionSlot to the region unless it already is.
+func (w Witnessed) bindRegion(addr uint64, log2size uint) error {
+	if !IsRegion(addr, log2size) {
+		return &RegionError{Addr: addr, Log2Size: log2size}
+	}
+	r := w.region
+	if r.bound {
+		if r.addr != addr || r.log2size != log2size {
+			return errors.New(errors.CodeMissingMemory, "region 0x%x/2^%d: the witness proves region 0x%x/2^%d", addr, log2size, r.addr, r.log2size)
+		}
+		return nil
+	}
+	if w.slots[RegionSlot].bound {
+		return errors.New(errors.CodeMissingMemory, "region 0x%x/2^%d: slot %d holds a word", addr, log2size, RegionSlot)
+	}
+	p, err := w.slotProof(RegionSlot)
+	if err != nil {
+		return err
+	}
+	rp := RegionProof(p)
+	if !rp.IsCanonical(log2size) {
+		return errors.New(errors.CodeBadMemoryProof, "region proof for 0x%x/2^%d: padding is not zero", addr, log2size)
+	}
+	if got := ComputeRootFromRegion(addr, log2size, rp, rp.Root()); got != w.root {
+		return errors.New(errors.CodeBadMemoryProof, "region proof for 0x%x/2^%d implies root %s, want %s", addr, log2size, got, w.root)
+	}
+	w.region = regionBinding{bound: true, addr: addr, log2size: log2size, p: rp}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 // and written back by commitThread. Nothing outside the step ever sees a
 // machine, so Step stays a pure function of its arguments.
 type machine struct {
+	p        Profile
 	s        state.State
 	t        state.Thread
 	d        Data

@@ -6,9 +6,11 @@ import (
 )
 
 // Data is D in f(S_pre, D) -> S_post: everything a step may read that is not
-// in the state. A nil Preimages oracle holds no preimage.
+// in the state. A nil Preimages oracle holds no preimage; a nil Tensors store
+// holds no tensor. Only the OPcity profile reads Tensors.
 type Data struct {
 	Preimages PreimageOracle
+	Tensors   TensorStore
 }
 
 // PreimageOracle serves preimages by key, exactly as the program wrote the
@@ -18,7 +20,12 @@ type PreimageOracle interface {
 	Preimage(key [32]byte) (value []byte, ok bool)
 }
 
-// Step computes one Cannon step: the state that follows pre, given data d.
+// Step is StepIn(ProfileBase, pre, d): one Cannon step.
+func Step(pre state.State, d Data) (state.State, error) {
+	return StepIn(ProfileBase, pre, d)
+}
+
+// StepIn computes one step under profile p: the state that follows pre, given data d.
 // It is a pure function: it never changes pre, panics, or reads anything but
 // its arguments (INV-DETERMINISM, INV-TOTAL).
 //
@@ -32,14 +39,19 @@ type PreimageOracle interface {
 //  6. StepsSinceLastContextSwitch += 1, then fetch, decode and execute;
 //  7. the active stack of the result must hold a thread.
 //
-// On error Step returns pre unchanged and an *errors.Error whose Kind says
+// On error StepIn returns pre unchanged and an *errors.Error whose Kind says
 // whether the step has no post-state, needs more data, or was given input
-// that contradicts its commitments.
-func Step(pre state.State, d Data) (state.State, error) {
+// that contradicts its commitments. A p other than ProfileBase and
+// ProfileOPcity fails with CodeUnknownProfile before anything else
+// (PROF-EXPLICIT); the profile changes only the syscall table.
+func StepIn(p Profile, pre state.State, d Data) (state.State, error) {
+	if err := VerifyProfile(p); err != nil {
+		return pre, err
+	}
 	if pre.Exited {
 		return pre, nil
 	}
-	post, err := applyStep(pre, d)
+	post, err := applyStep(p, pre, d)
 	if err != nil {
 		return pre, err
 	}
@@ -49,7 +61,7 @@ func Step(pre state.State, d Data) (state.State, error) {
 	return post, nil
 }
 
-func applyStep(s state.State, d Data) (state.State, error) {
+func applyStep(p Profile, s state.State, d Data) (state.State, error) {
 	if s.ActiveStack().IsEmpty() {
 		return s, errors.New(errors.CodeEmptyThreadStack, "step %d", s.Step)
 	}
@@ -65,7 +77,7 @@ func applyStep(s state.State, d Data) (state.State, error) {
 		return ApplyPreempt(s, t)
 	}
 	s.StepsSinceLastContextSwitch++
-	m := &machine{s: s, t: t, d: d}
+	m := &machine{p: p, s: s, t: t, d: d}
 	if err := m.execute(); err != nil {
 		return s, err
 	}

@@ -11,7 +11,9 @@ import (
 // syscall sets r2 = v0 and r7 = v1 (a3) and advances; no other register
 // changes. Errors return v0 = errno, a3 = 0xFFFF_FFFF_FFFF_FFFF
 // (SYS-ERRNO). A number outside the table has no post-state
-// (ERR-UNKNOWN-SYSCALL).
+// (ERR-UNKNOWN-SYSCALL). The OPcity profile adds two numbers to the table,
+// tensor_map and tensor_root (syscall_tensor.go); under the base profile they
+// are unknown like any other (PROF-BASE-UNKNOWN).
 
 // Syscall numbers (5000 + n64 index).
 const (
@@ -91,6 +93,14 @@ func (m *machine) execSyscall() error {
 	}
 	if _, ok := NoopSyscalls[a.num]; ok {
 		return m.returnValue(0)
+	}
+	if m.p == ProfileOPcity {
+		switch a.num {
+		case SysTensorMap:
+			return m.sysTensorMap(a)
+		case SysTensorRoot:
+			return m.sysTensorRoot(a)
+		}
 	}
 	return errors.New(errors.CodeUnknownSyscall, "%d", a.num)
 }
