@@ -89,7 +89,7 @@ func CheckFPVMWitnessIn(p spec.Profile, pre state.State, d spec.Data) error {
 	if codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
 		return fmt.Errorf("FPVM-WITNESS: step from %s: fpvm error %v, spec error %v", pre.Hash(), vmErr, specErr)
 	}
-	if msg := witnessDiff(got, want); msg != "" {
+	if msg := WitnessDiff(got, want); msg != "" {
 		return fmt.Errorf("FPVM-WITNESS: step from %s: %s", pre.Hash(), msg)
 	}
 	if err := CheckFPVMAgrees(vm, post); err != nil {
@@ -105,8 +105,9 @@ func CheckFPVMWitnessIn(p spec.Profile, pre state.State, d spec.Data) error {
 	return nil
 }
 
-// witnessDiff names the first field in which two witnesses differ, or "".
-func witnessDiff(got, want spec.Witness) string {
+// WitnessDiff names the first field in which two step witnesses differ
+// (state, hash, proof, slots, preimage, tensor), or "" when they are equal.
+func WitnessDiff(got, want spec.Witness) string {
 	switch {
 	case got.State != want.State:
 		return "state encoding: " + FirstWitnessDiffBytes(got.State[:], want.State[:])
