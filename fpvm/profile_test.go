@@ -87,19 +87,29 @@ func genTensorStep(t *rapid.T) (state.State, spec.Data) {
 	for _, a := range rapid.SliceOfN(rapid.SampledFrom([]uint64{profRegion, profRegion + 0x88, profRegion + 0x1000, profRegion + 0x8000, profRegion + 0x7FFF8, profPtr + 32}), 0, 4).Draw(t, "stale") {
 		mem, _ = mem.SetWord(a, rapid.Uint64().Draw(t, "staleWord"))
 	}
-	if rapid.Bool().Draw(t, "leafHoldsRoot") {
+	valid := rapid.Bool().Draw(t, "valid")
+	if valid { // arguments that pass isTensorCall and a leaf holding the root
+		k = rapid.Uint64Range(5, 19).Draw(t, "validLog2size")
+		kk, addr, ptr = k, profRegion, rapid.SampledFrom([]uint64{profPtr, profRegion + 1<<k, profRegion - 32}).Draw(t, "validPtr")
+		data = data[:min(len(data), 1<<k)]
+		root, _ = memory.ComputeRegionRoot(data, uint(k))
+	}
+	if valid || rapid.Bool().Draw(t, "leafHoldsRoot") {
 		mem = mem.SetBytes(ptr&^31, root[:])
 	}
 	s.Memory = mem
 	s.Heap = rapid.SampledFrom([]uint64{profHeap, profRegion + 64, profRegion, transition.HeapEnd}).Draw(t, "heap")
+	if valid {
+		s.Heap = profHeap
+	}
 	s = withRegs(s, func(c *state.CPU) { c.Regs[2], c.Regs[4], c.Regs[5], c.Regs[6], c.Regs[7] = num, addr, k, ptr, 0x77 })
 	if rapid.Bool().Draw(t, "ll") {
 		s.LLReservationStatus = state.LLWord
 		s.LLAddress = rapid.SampledFrom([]uint64{addr, addr + 17, addr + 1<<kk, ptr, ptr + 31, ptr + 32}).Draw(t, "llAddress")
 	}
 	var d spec.Data
-	switch rapid.IntRange(0, 3).Draw(t, "store") {
-	case 0:
+	switch rapid.IntRange(0, 4).Draw(t, "store") {
+	case 0, 4:
 		d.Tensors = spec.NewTensors(data)
 	case 1:
 		d.Tensors = spec.NewTensors(append(bytes.Clone(data), 1))
@@ -207,15 +217,16 @@ func genTensorProgram(t *rapid.T) tensorProgram {
 	}
 	mem := memory.Memory{}
 	ptrs := []uint64{profPtr, profPtr + 32, profPtr + 64, profPtr + 0x1000}
-	for _, p := range ptrs {
+	leafK := make([]uint64, len(ptrs))
+	for i, p := range ptrs {
 		j := rapid.IntRange(0, len(tensors)).Draw(t, "leafTensor")
+		leafK[i] = rapid.Uint64Range(5, 16).Draw(t, "leafSize")
 		if j == len(tensors) {
 			mem = mem.SetBytes(p, randomBytes(t, 32, "leaf"))
 			continue
 		}
-		k0 := spec.RegionLog2Size(len(tensors[j]))
-		k := rapid.UintRange(k0, max(k0, 16)).Draw(t, "leafSize")
-		root, _ := memory.ComputeRegionRoot(tensors[j], k)
+		leafK[i] = max(leafK[i], uint64(spec.RegionLog2Size(len(tensors[j]))))
+		root, _ := memory.ComputeRegionRoot(tensors[j], uint(leafK[i]))
 		mem = mem.SetBytes(p, root[:])
 	}
 	for range rapid.IntRange(0, 6).Draw(t, "staleWords") {
@@ -231,6 +242,11 @@ func genTensorProgram(t *rapid.T) tensorProgram {
 			k := rapid.SampledFrom([]uint64{4, 5, 6, 7, 11, 12, 13, 16, 19, 20, 31}).Draw(t, "k")
 			addr := rapid.SampledFrom([]uint64{profRegion, profRegion + 32, profRegion + 0x1000, profRegion + 1<<min(k, 20), profRegion + 0x10000, transition.HeapStart, profRegion - 64}).Draw(t, "a0")
 			ptr := rapid.SampledFrom(append([]uint64{profPtr + 8, addr, addr + 32, profCode}, ptrs...)).Draw(t, "a2")
+			if rapid.Bool().Draw(t, "valid") { // a leaf's own size at an aligned region
+				i := rapid.IntRange(0, len(ptrs)-1).Draw(t, "leaf")
+				k, ptr = leafK[i], ptrs[i]
+				addr = rapid.SampledFrom([]uint64{profRegion, profRegion + 0x10000, transition.HeapStart + 0x20000}).Draw(t, "validA0")
+			}
 			num := rapid.SampledFrom([]uint64{transition.SysTensorMap, transition.SysTensorMap, transition.SysTensorRoot, 7002}).Draw(t, "num")
 			table = append(table, num, addr, k, ptr)
 			code = append(code, iType(opLD, rS0, rV0, 0), iType(opLD, rS0, rA0, 8), iType(opLD, rS0, rA1, 16), iType(opLD, rS0, rA2, 24),
