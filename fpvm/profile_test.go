@@ -3,13 +3,16 @@ package fpvm_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	stderrors "errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/spec"
@@ -17,6 +20,7 @@ import (
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
+	"github.com/opcity-spec/opcity/vectors"
 )
 
 // Fixture of the profile tests: code at profCode, a heap of 2 MiB from
@@ -403,4 +407,55 @@ func TestFPVM_PROFILE_DecodeCache(t *testing.T) {
 		}
 		checkSame(t, vm2, want)
 	}
+}
+
+// TestFPVM_PROFILE_VECTORS replays the committed tensors vectors
+// (vectors/testdata/v1/tensors.json) through fpvm: each vector's full
+// pre-state (vectors.TensorSteps) stepped by fpvm.StepWitness under the
+// vector's profile reproduces the committed state, proof (every used
+// slot), tensor and post-state hash or error code.
+func TestFPVM_PROFILE_VECTORS(t *testing.T) {
+	files, err := vectors.Read("../vectors/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]vectors.Vector{}
+	for _, f := range files {
+		if f.Group == "tensors" {
+			for _, v := range f.Vectors {
+				want[v.Name] = v
+			}
+		}
+	}
+	replayed := 0
+	for _, c := range vectors.TensorSteps() {
+		v, ok := want[c.Name]
+		if !ok {
+			continue
+		}
+		vm, err := fpvm.FromStateIn(c.Profile, c.Pre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, vmErr := vm.StepWitness(c.Data)
+		proof, _ := hex.DecodeString(strings.TrimPrefix(v.Proof, "0x"))
+		if format.Hex(w.State[:]) != v.State || len(w.Proof) < len(proof) || !bytes.Equal(w.Proof[:len(proof)], proof) {
+			t.Fatalf("%s: fpvm's witness differs from the committed vector", c.Name)
+		}
+		if v.Tensor != nil && (!w.HasTensor || format.Hex(w.TensorRoot[:]) != v.Tensor.Root || format.Hex(w.Tensor) != v.Tensor.Data || w.TensorLog2Size != v.Tensor.Log2Size) {
+			t.Fatalf("%s: fpvm read tensor %v %x, vector %+v", c.Name, w.HasTensor, w.TensorRoot, v.Tensor)
+		}
+		if v.Error != nil {
+			if uint16(codeOf(vmErr)) != v.Error.Code {
+				t.Fatalf("%s: fpvm error %v, vector %s", c.Name, vmErr, v.Error.Name)
+			}
+		} else if vmErr != nil || vm.Hash().String() != v.PostStateHash {
+			t.Fatalf("%s: fpvm post-state %s (%v), vector %s", c.Name, vm.Hash(), vmErr, v.PostStateHash)
+		}
+		replayed++
+	}
+	if replayed != len(want) || replayed == 0 {
+		t.Fatalf("replayed %d of %d tensors vectors", replayed, len(want))
+	}
+	t.Logf("%d tensors vectors reproduced by fpvm", replayed)
 }
