@@ -16,12 +16,12 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// TestFPVM_PROFILE_NodeTensor is the end-to-end check of FPVM-PROFILE: the
+// TestFPVM_PROFILE_NODETENSOR is the end-to-end check of FPVM-PROFILE: the
 // node program on the tensor syscalls (opml/nodevm/nodetensor), run for
 // every node of models/mnist/mlp.opml on MNIST test image 0 with the right
 // claim, ends in the same state hash and step count, exit code 0, in fpvm
 // under ProfileOPcity as in spec.AdvanceIn(ProfileOPcity, ...).
-func TestFPVM_PROFILE_NodeTensor(t *testing.T) {
+func TestFPVM_PROFILE_NODETENSOR(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the node program in the spec; run without -short")
 	}
@@ -87,11 +87,11 @@ func TestFPVM_PROFILE_NodeTensor(t *testing.T) {
 	t.Logf("%d nodes, %d steps in all: equal final state hash and step count in fpvm and the spec", len(m.Nodes), total)
 }
 
-// TestFPVM_PROFILE_OneCopy: tensor_map of a 16 MiB tensor under
+// TestFPVM_PROFILE_COPY: tensor_map of a 16 MiB tensor under
 // ProfileOPcity copies its bytes once, straight into the region's pages:
 // the step and the next memory root allocate less than 1.5 times the
 // tensor (the pages themselves, with their headers, are the one copy).
-func TestFPVM_PROFILE_OneCopy(t *testing.T) {
+func TestFPVM_PROFILE_COPY(t *testing.T) {
 	const k = 24
 	data := make([]byte, 1<<k)
 	for i := range data {
