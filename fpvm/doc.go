@@ -31,12 +31,15 @@
 //     and page dirty; MemoryRoot rehashes only dirty leaves' paths inside a
 //     page (a page's inner nodes are kept once it has been hashed twice) and
 //     the paths above dirty pages in a sparse per-level node map.
+//
 //   - Instructions are decoded once into a per-page cache of insn values
 //     (handler byte, registers, pre-extended immediate); a write to a page
 //     clears the two cached entries of the word it changes.
+//
 //   - Threads are kept in two slices of *Thread (bottom first); the current
 //     thread's registers are a plain [32]uint64. Thread hashes are cached for
 //     every thread but the current one and stack roots folded on demand.
+//
 //   - Run executes a block of non-syscall instructions in a tight loop whose
 //     length is bounded by the step budget and the thread's remaining
 //     quantum, so preemption needs no per-step check; syscalls, thread
