@@ -177,7 +177,9 @@ func (m *mem) Root() memory.Hash {
 	}
 	if len(m.dirty) > 0 {
 		for _, idx := range m.dirty {
-			m.hashPage(m.pages[idx])
+			if p := m.pages[idx]; p != nil { // nil: dropped by dropRegion
+				m.hashPage(p)
+			}
 		}
 		slices.Sort(m.dirty)
 		level := slices.Compact(m.dirty)

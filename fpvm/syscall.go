@@ -10,7 +10,9 @@ import (
 )
 
 // syscall executes the syscall instruction of the current thread t with the
-// spec's table and order (spec/transition/syscall*.go). Every failure is
+// spec's table and order (spec/transition/syscall*.go) for the VM's
+// profile: the tensor syscalls exist only under transition.ProfileOPcity,
+// elsewhere they are unknown syscalls (PROF-BASE-UNKNOWN). Every failure is
 // returned before anything changes.
 func (vm *VM) syscall(t *Thread) error {
 	c := &t.CPU
@@ -56,6 +58,9 @@ func (vm *VM) syscall(t *Thread) error {
 	case transition.SysGetRandom:
 		vm.sysGetRandom(c, a0, a1)
 	default:
+		if vm.profile == transition.ProfileOPcity && (num == transition.SysTensorMap || num == transition.SysTensorRoot) {
+			return vm.sysTensor(c, num, a0, a1, a2)
+		}
 		if _, ok := transition.NoopSyscalls[num]; !ok {
 			return errors.New(errors.CodeUnknownSyscall, "%d", num)
 		}

@@ -24,7 +24,8 @@ type Thread struct {
 // the two thread stacks (bottom first, top last) and the pages of memory
 // (Pages). State converts back.
 type VM struct {
-	mem *mem
+	mem     *mem
+	profile transition.Profile // the syscall table, fixed at construction
 
 	PreimageKey                 [32]byte
 	PreimageOffset              uint64
@@ -59,10 +60,22 @@ type VM struct {
 	inactiveRoot memory.Hash // root of the inactive stack
 }
 
-// FromState returns a VM holding exactly s. s.Memory must be the full
-// back-end (memory.Memory) and both thread stacks fully known; otherwise the
-// error has CodeMissingMemory or CodeUnknownThread. s is not changed.
+// FromState is FromStateIn(transition.ProfileBase, s): the Cannon syscall
+// table, under which the tensor syscall numbers are unknown.
 func FromState(s state.State) (*VM, error) {
+	return FromStateIn(transition.ProfileBase, s)
+}
+
+// FromStateIn returns a VM holding exactly s that steps under profile p, as
+// spec.StepIn(p, ...) does; the profile is fixed for the VM's life and never
+// inferred (PROF-EXPLICIT, FPVM-PROFILE). s.Memory must be the full
+// back-end (memory.Memory) and both thread stacks fully known. Errors:
+// CodeUnknownProfile for a p outside the two profiles, CodeMissingMemory,
+// CodeUnknownThread. s is not changed.
+func FromStateIn(p transition.Profile, s state.State) (*VM, error) {
+	if err := transition.VerifyProfile(p); err != nil {
+		return nil, err
+	}
 	full, ok := s.Memory.(memory.Memory)
 	if !ok {
 		return nil, errors.New(errors.CodeMissingMemory, "fpvm needs the full memory back-end, got %T", s.Memory)
@@ -72,6 +85,7 @@ func FromState(s state.State) (*VM, error) {
 	}
 	vm := &VM{
 		mem:                         newMem(),
+		profile:                     p,
 		PreimageKey:                 s.PreimageKey,
 		PreimageOffset:              s.PreimageOffset,
 		Heap:                        s.Heap,
@@ -138,6 +152,9 @@ func stackOf(ts []*Thread) state.ThreadStack {
 	}
 	return state.NewThreadStack(plain...)
 }
+
+// Profile returns the profile the VM steps under (set by FromStateIn).
+func (vm *VM) Profile() transition.Profile { return vm.profile }
 
 // Threads returns the left and right thread stacks, bottom first. The
 // threads are the VM's own; a snapshot copies them.

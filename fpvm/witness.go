@@ -14,7 +14,17 @@ import (
 // memory.Recorder (the first access is the fetch; a data access to the
 // fetched word is logged again; later repeats of a data word are not).
 type recorder struct {
-	acc []memory.Access
+	acc    []memory.Access
+	region memory.RegionProof // the region a tensor syscall touched, if bound
+	bound  bool
+}
+
+// noteRegion records the first region the step touches with its proof at
+// that moment (memory.Recorder's rule; it goes to memory.RegionSlot).
+func (r *recorder) noteRegion(vm *VM, addr uint64, log2size uint) {
+	if !r.bound {
+		r.region, r.bound = vm.mem.regionProof(addr, log2size), true
+	}
 }
 
 // note logs addr (8-aligned) unless the rule above says it is a repeat.
@@ -49,10 +59,33 @@ func (o *recordingOracle) Preimage(k [32]byte) ([]byte, bool) {
 	return v, ok
 }
 
+// recordingTensors remembers the tensor a step read from D.
+type recordingTensors struct {
+	inner    transition.TensorStore
+	root     [32]byte
+	log2size uint
+	data     []byte
+	read     bool
+}
+
+func (r *recordingTensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if r.inner == nil {
+		return nil, false
+	}
+	v, ok := r.inner.Tensor(root, log2size)
+	if ok {
+		r.root, r.log2size, r.data, r.read = root, log2size, v, true
+	}
+	return v, ok
+}
+
 // StepWitness executes the next step like Step and returns its witness, built
 // from the executor's own memory proofs and thread hashes; it equals the
-// witness spec.StepWithWitness returns for the same state and data (also on
-// error, where the VM is left unchanged). Requirement FPVM-WITNESS.
+// witness spec.StepWithWitnessIn returns for the VM's profile and the same
+// state and data (also on error, where the VM is left unchanged). Under
+// ProfileOPcity a tensor step puts the pointer's leaf in slot 1 and the
+// region's memory.RegionProof, from the executor's own tree, in slot 2.
+// Requirements FPVM-WITNESS, FPVM-PROFILE-WITNESS.
 func (vm *VM) StepWitness(d transition.Data) (spec.Witness, error) {
 	var w spec.Witness
 	tw, twErr := vm.threadWitness()
@@ -67,9 +100,11 @@ func (vm *VM) StepWitness(d transition.Data) (spec.Witness, error) {
 	}
 	offset := vm.PreimageOffset
 	oracle := &recordingOracle{inner: d.Preimages}
-	vm.rec = &recorder{}
-	err := vm.Step(transition.Data{Preimages: oracle})
-	acc := vm.rec.acc
+	tensors := &recordingTensors{inner: d.Tensors}
+	rec := &recorder{}
+	vm.rec = rec
+	err := vm.Step(transition.Data{Preimages: oracle, Tensors: tensors})
+	acc := rec.acc
 	vm.rec = nil
 	if twErr == nil {
 		w.Proof = make([]byte, spec.ProofSize)
@@ -79,6 +114,13 @@ func (vm *VM) StepWitness(d transition.Data) (spec.Witness, error) {
 			copy(w.Proof[state.ThreadWitnessSize+i*memory.ProofSize:], acc[i].Proof[:])
 		}
 		w.SlotsUsed = min(len(acc), memory.ProofSlots)
+		if rec.bound {
+			copy(w.Proof[state.ThreadWitnessSize+memory.RegionSlot*memory.ProofSize:], rec.region[:])
+			w.SlotsUsed = memory.RegionSlot + 1
+		}
+	}
+	if tensors.read {
+		w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, tensors.root, tensors.log2size, tensors.data
 	}
 	if oracle.read {
 		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, oracle.key, offset

@@ -8,6 +8,7 @@ import (
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
@@ -33,12 +34,18 @@ func CheckFPVMAgrees(vm *fpvm.VM, s state.State) error {
 	return nil
 }
 
-// CheckFPVMStep checks FPVM-MODEL for one step from pre: fpvm.FromState(pre)
-// holds pre, converts back to a state with the same hash, and its Step
-// returns the spec's error Code (or none) and the spec's post-state — on
-// error, the unchanged pre-state.
+// CheckFPVMStep is CheckFPVMStepIn(spec.ProfileBase, pre, d).
 func CheckFPVMStep(pre state.State, d spec.Data) error {
-	vm, err := fpvm.FromState(pre)
+	return CheckFPVMStepIn(spec.ProfileBase, pre, d)
+}
+
+// CheckFPVMStepIn checks FPVM-MODEL (and, under ProfileOPcity,
+// FPVM-PROFILE) for one step from pre: fpvm.FromStateIn(p, pre) holds pre,
+// converts back to a state with the same hash, and its Step returns the
+// error Code (or none) of spec.AdvanceIn(p, ...) and its post-state — on
+// error, the unchanged pre-state — with the same page count.
+func CheckFPVMStepIn(p spec.Profile, pre state.State, d spec.Data) error {
+	vm, err := fpvm.FromStateIn(p, pre)
 	if err != nil {
 		return fmt.Errorf("FPVM-MODEL: FromState(%s): %v", pre.Hash(), err)
 	}
@@ -48,32 +55,41 @@ func CheckFPVMStep(pre state.State, d spec.Data) error {
 	if back := vm.State(); back.Hash() != pre.Hash() {
 		return fmt.Errorf("FPVM-MODEL: State() of FromState(%s) hashes to %s", pre.Hash(), back.Hash())
 	}
-	post, specErr := spec.Advance(pre, d, nil)
+	post, specErr := spec.AdvanceIn(p, pre, d, nil)
 	vmErr := vm.Step(d)
 	if codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
-		return fmt.Errorf("FPVM-MODEL: step from %s: fpvm error %v, spec error %v", pre.Hash(), vmErr, specErr)
+		return fmt.Errorf("FPVM-MODEL: %s step from %s: fpvm error %v, spec error %v", p, pre.Hash(), vmErr, specErr)
 	}
 	if err := CheckFPVMAgrees(vm, post); err != nil {
-		return fmt.Errorf("step from %s: %w", pre.Hash(), err)
+		return fmt.Errorf("%s step from %s: %w", p, pre.Hash(), err)
+	}
+	if full, ok := post.Memory.(memory.Memory); ok && full.PageCount() != vm.PageCount() {
+		return fmt.Errorf("FPVM-MODEL: %s step from %s: fpvm holds %d pages, spec %d", p, pre.Hash(), vm.PageCount(), full.PageCount())
 	}
 	return nil
 }
 
-// CheckFPVMWitness checks FPVM-WITNESS for one step from pre: fpvm's
-// StepWitness equals spec.StepWithWitness field by field (also when the step
-// fails), leaves the VM at the spec's post-state, and the witness verifies
-// in spec.VerifyStep to that post-state's hash.
+// CheckFPVMWitness is CheckFPVMWitnessIn(spec.ProfileBase, pre, d).
 func CheckFPVMWitness(pre state.State, d spec.Data) error {
-	vm, err := fpvm.FromState(pre)
+	return CheckFPVMWitnessIn(spec.ProfileBase, pre, d)
+}
+
+// CheckFPVMWitnessIn checks FPVM-WITNESS (FPVM-PROFILE-WITNESS under
+// ProfileOPcity) for one step from pre: the StepWitness of
+// fpvm.FromStateIn(p, pre) equals spec.StepWithWitnessIn(p, ...) field by
+// field (also when the step fails), leaves the VM at the spec's post-state,
+// and the witness verifies in spec.VerifyStepIn to that post-state's hash.
+func CheckFPVMWitnessIn(p spec.Profile, pre state.State, d spec.Data) error {
+	vm, err := fpvm.FromStateIn(p, pre)
 	if err != nil {
-		return fmt.Errorf("FPVM-WITNESS: FromState(%s): %v", pre.Hash(), err)
+		return fmt.Errorf("FPVM-WITNESS: FromStateIn(%s, %s): %v", p, pre.Hash(), err)
 	}
-	post, want, specErr := spec.StepWithWitness(pre, d)
+	post, want, specErr := spec.StepWithWitnessIn(p, pre, d)
 	got, vmErr := vm.StepWitness(d)
 	if codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
 		return fmt.Errorf("FPVM-WITNESS: step from %s: fpvm error %v, spec error %v", pre.Hash(), vmErr, specErr)
 	}
-	if msg := witnessDiff(got, want); msg != "" {
+	if msg := WitnessDiff(got, want); msg != "" {
 		return fmt.Errorf("FPVM-WITNESS: step from %s: %s", pre.Hash(), msg)
 	}
 	if err := CheckFPVMAgrees(vm, post); err != nil {
@@ -82,15 +98,16 @@ func CheckFPVMWitness(pre state.State, d spec.Data) error {
 	if specErr != nil || pre.Exited || got.Proof == nil {
 		return nil
 	}
-	h, err := spec.VerifyStep(got.State[:], got.Proof, [32]byte{}, d)
+	h, err := spec.VerifyStepIn(p, got.State[:], got.Proof, [32]byte{}, d)
 	if err != nil || h != post.Hash() {
 		return fmt.Errorf("FPVM-WITNESS: fpvm's witness from %s verifies to %s, %v; want %s", pre.Hash(), h, err, post.Hash())
 	}
 	return nil
 }
 
-// witnessDiff names the first field in which two witnesses differ, or "".
-func witnessDiff(got, want spec.Witness) string {
+// WitnessDiff names the first field in which two step witnesses differ
+// (state, hash, proof, slots, preimage, tensor), or "" when they are equal.
+func WitnessDiff(got, want spec.Witness) string {
 	switch {
 	case got.State != want.State:
 		return "state encoding: " + FirstWitnessDiffBytes(got.State[:], want.State[:])
@@ -104,19 +121,28 @@ func witnessDiff(got, want spec.Witness) string {
 		got.PreimageOffset != want.PreimageOffset || !bytes.Equal(got.PreimageValue, want.PreimageValue):
 		return fmt.Sprintf("preimage (%v, %x, %d, %x), want (%v, %x, %d, %x)", got.HasPreimage, got.PreimageKey, got.PreimageOffset,
 			got.PreimageValue, want.HasPreimage, want.PreimageKey, want.PreimageOffset, want.PreimageValue)
+	case got.HasTensor != want.HasTensor || got.TensorRoot != want.TensorRoot ||
+		got.TensorLog2Size != want.TensorLog2Size || !bytes.Equal(got.Tensor, want.Tensor):
+		return fmt.Sprintf("tensor (%v, %x, 2^%d, %d bytes), want (%v, %x, 2^%d, %d bytes)", got.HasTensor, got.TensorRoot, got.TensorLog2Size,
+			len(got.Tensor), want.HasTensor, want.TensorRoot, want.TensorLog2Size, len(want.Tensor))
 	}
 	return ""
 }
 
-// CheckFPVMRun checks FPVM-MODEL for up to n steps: fpvm's Run executes the
-// same number of steps as spec.Run, fails with the same Code, and ends in
-// the same state.
+// CheckFPVMRun is CheckFPVMRunIn(spec.ProfileBase, pre, d, n).
 func CheckFPVMRun(pre state.State, d spec.Data, n uint64) error {
-	vm, err := fpvm.FromState(pre)
+	return CheckFPVMRunIn(spec.ProfileBase, pre, d, n)
+}
+
+// CheckFPVMRunIn checks FPVM-MODEL for up to n steps under profile p:
+// fpvm's Run executes the same number of steps as spec.RunIn, fails with
+// the same Code, and ends in the same state.
+func CheckFPVMRunIn(p spec.Profile, pre state.State, d spec.Data, n uint64) error {
+	vm, err := fpvm.FromStateIn(p, pre)
 	if err != nil {
-		return fmt.Errorf("FPVM-MODEL: FromState(%s): %v", pre.Hash(), err)
+		return fmt.Errorf("FPVM-MODEL: FromStateIn(%s, %s): %v", p, pre.Hash(), err)
 	}
-	post, k, specErr := spec.Run(pre, d, n)
+	post, k, specErr := spec.RunIn(p, pre, d, n)
 	got, vmErr := vm.Run(d, n)
 	if got != k || codeOf(vmErr) != codeOf(specErr) || (vmErr == nil) != (specErr == nil) {
 		return fmt.Errorf("FPVM-MODEL: Run(%s, %d): fpvm %d steps (%v), spec %d steps (%v)", pre.Hash(), n, got, vmErr, k, specErr)

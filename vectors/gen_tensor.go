@@ -96,13 +96,33 @@ func tensorCases() []tensorCase {
 // under the base profile (unknown syscalls).
 func tensorVectors() []Vector {
 	var out []Vector
-	for i, c := range tensorCases() {
-		s, d := tensorState(newBuilder("tensors/"+c.name, i), c)
-		desc := fmt.Sprintf("syscall %d under the %s profile: a0=%#x a1=%d a2=%#x", c.num, c.profile, c.addr, c.k, c.ptr)
-		if v, ok := fromStepIn(c.profile, "tensors/"+c.name, "tensors", desc, s, d); ok {
-			v.Syscall = c.num
+	for _, c := range TensorSteps() {
+		t, _ := c.Pre.CurrentThread()
+		desc := fmt.Sprintf("syscall %d under the %s profile: a0=%#x a1=%d a2=%#x", t.CPU.Regs[2], c.Profile, t.CPU.Regs[4], t.CPU.Regs[5], t.CPU.Regs[6])
+		if v, ok := fromStepIn(c.Profile, c.Name, "tensors", desc, c.Pre, c.Data); ok {
+			v.Syscall = t.CPU.Regs[2]
 			out = append(out, v)
 		}
+	}
+	return out
+}
+
+// TensorStep is the whole pre-state, profile and D of one vector of the
+// tensors group, for executors that step full states (fpvm replays them in
+// FPVM-PROFILE-VECTORS and must reproduce the committed vector).
+type TensorStep struct {
+	Name    string // the vector's name, "tensors/..."
+	Profile spec.Profile
+	Pre     state.State
+	Data    spec.Data
+}
+
+// TensorSteps returns the steps of the tensors group in vector order.
+func TensorSteps() []TensorStep {
+	var out []TensorStep
+	for i, c := range tensorCases() {
+		s, d := tensorState(newBuilder("tensors/"+c.name, i), c)
+		out = append(out, TensorStep{Name: "tensors/" + c.name, Profile: c.profile, Pre: s, Data: d})
 	}
 	return out
 }
