@@ -102,7 +102,8 @@ type Machine struct {
 	Steps  uint64
 	Stdout []byte
 	// Spec runs the reference spec instead of fpvm (the default), which is
-	// held to the spec step by step (FPVM-LOCKSTEP) and much faster.
+	// held to the spec step by step (FPVM-LOCKSTEP, FPVM-PROFILE) and much
+	// faster.
 	Spec bool
 	// Profile is the profile the steps run under: ProfileBase (the zero
 	// value) for the node program, ProfileOPcity for the tensor node
@@ -137,7 +138,7 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 	if m.Executor() == "spec" {
 		return m.runSpec(data, max, show)
 	}
-	vm, err := fpvm.FromState(m.State)
+	vm, err := fpvm.FromStateIn(m.Profile, m.State)
 	if err != nil {
 		return err
 	}
@@ -151,10 +152,10 @@ func (m *Machine) Run(d transition.PreimageOracle, max uint64) error {
 	return err
 }
 
-// Executor names the executor Run uses: "spec" when Spec is set or the
-// profile is one fpvm does not implement, else "fpvm".
+// Executor names the executor Run uses: "spec" when Spec is set, else
+// "fpvm" (which implements both profiles, FPVM-PROFILE).
 func (m *Machine) Executor() string {
-	if m.Spec || m.Profile != transition.ProfileBase {
+	if m.Spec {
 		return "spec"
 	}
 	return "fpvm"
