@@ -58,8 +58,7 @@ type disputeReport struct {
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--quiet] [--json]"
 	if len(args) == 0 || args[0] != "simulate" {
-		fmt.Fprintln(stderr, use)
-		return exitBadInput
+		return playCommand(args, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("dispute simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)

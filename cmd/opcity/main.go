@@ -9,6 +9,8 @@
 //	opcity infer [--model M] [--data DIR] --image N|FILE [--json]
 //	opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]
 //	opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--json] ...
+//	opcity dispute [--model M] --image N --lie node:K|step:S|none [--json]
+//	opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] --out DIR
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
 // (unreadable ELF, bad preimage file, bad flags), 3 a step could not be
@@ -54,6 +56,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return nodeCommand(args[1:], stdout, stderr)
 	case "dispute":
 		return disputeCommand(args[1:], stdout, stderr)
+	case "simulate":
+		return simulateCommand(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitOK
@@ -92,5 +96,16 @@ commands:
       play seeded three-phase dispute games (outputs, graph, VM) against the
       adversary library and print per-game and aggregate metrics; exit 0 all
       games decided correctly, 1 otherwise, 2 bad flags (docs/dispute.md)
+  dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--json]
+      play one real game (node program in fpvm as phase 3) against a proposer
+      whose output is wrong at node K (VM trace lying from its middle step),
+      whose VM trace lies from step S, or who is honest; print the phases, the
+      moves, the stepped instruction with spec.VerifyStep's result and the
+      verdict; exit 0 decided as the truth requires, 1 otherwise, 2 bad flags
+  simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--data DIR] [--workers N] --out DIR
+      play N games (synthetic phase-3 VM) across the adversary classes and
+      write games.json, games.csv, aggregate.json, classes.csv and the plots
+      resolution.svg, gas.svg, capital.svg to DIR; exit 0 every game decided
+      correctly with no honest bond lost, 1 otherwise, 2 bad flags
 `)
 }

@@ -1,0 +1,428 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
+)
+
+// playLie is the proposer's fault: none, a wrong output at a node (its VM
+// trace lies from the middle step), or a wrong output at a node whose VM
+// trace lies from one chosen step.
+type playLie struct {
+	kind  string // "none", "node" or "step"
+	value uint64 // K for node, S for step
+}
+
+func parseLie(s string) (playLie, error) {
+	if s == "none" {
+		return playLie{kind: "none"}, nil
+	}
+	kind, num, ok := strings.Cut(s, ":")
+	v, err := strconv.ParseUint(num, 10, 64)
+	if !ok || err != nil || (kind != "node" && kind != "step") {
+		return playLie{}, fmt.Errorf("--lie %q: want node:K, step:S or none", s)
+	}
+	return playLie{kind: kind, value: v}, nil
+}
+
+// playMove is one claim of the game as printed.
+type playMove struct {
+	Index       int    `json:"index"`
+	Parent      int    `json:"parent"`
+	Kind        string `json:"kind"` // "root", "attack" or "defend"
+	Phase       int    `json:"phase"`
+	Depth       int    `json:"depth"`
+	Position    uint64 `json:"position"`
+	Commits     string `json:"commits"`
+	Claimant    string `json:"claimant"`
+	Value       string `json:"value"`
+	BondGwei    uint64 `json:"bond_gwei"`
+	AtS         uint64 `json:"at_s"`
+	CounteredBy string `json:"countered_by,omitempty"`
+}
+
+// playPhase is what one phase narrowed the dispute down to.
+type playPhase struct {
+	Phase    int    `json:"phase"`
+	Name     string `json:"name"`
+	Disputed string `json:"disputed"`
+	Claims   int    `json:"claims"`
+	StartS   uint64 `json:"start_s"`
+}
+
+// playInstruction is the VM step that ended the game.
+type playInstruction struct {
+	Claim      int    `json:"claim"`
+	Attack     bool   `json:"attack"`
+	Stepper    string `json:"stepper"`
+	PreSteps   uint64 `json:"pre_steps"` // the instruction runs from the state after this many steps
+	PC         string `json:"pc"`
+	Word       string `json:"word"`
+	Mnemonic   string `json:"mnemonic"`
+	Decoded    string `json:"decoded"`
+	Pre        string `json:"state_before"`
+	Computed   string `json:"state_after"` // spec.VerifyStep's poststate
+	PostClaim  string `json:"post_claim"`  // the poststate the game holds
+	VerifyStep string `json:"verify_step"` // "ok" or the verifier's error
+	Counters   bool   `json:"counters_claim"`
+}
+
+// playReport is `opcity dispute --json`.
+type playReport struct {
+	Model              string            `json:"model"`
+	Images             []int             `json:"images"`
+	Lie                string            `json:"lie"`
+	LieBlock           uint64            `json:"lie_block"`
+	LieNode            *uint64           `json:"lie_node,omitempty"`
+	LieFromStep        *uint64           `json:"lie_from_step,omitempty"`
+	NodeSteps          uint64            `json:"node_steps,omitempty"`
+	Winner             string            `json:"winner"`
+	Expected           string            `json:"expected"`
+	Correct            bool              `json:"correct"`
+	ResolvedS          uint64            `json:"resolved_s"`
+	Claims             int               `json:"claims"`
+	Phases             []playPhase       `json:"phases"`
+	Moves              []playMove        `json:"moves"`
+	SteppedInstruction *playInstruction  `json:"stepped_instruction"`
+	HonestBondsLost    uint64            `json:"honest_bonds_lost"`
+	BondsConserved     bool              `json:"bonds_conserved"`
+	Gas                map[string]uint64 `json:"gas"`
+}
+
+// stepRecorder passes an agent's actions through and keeps its steps.
+type stepRecorder struct {
+	dispute.Agent
+	steps []dispute.Action
+}
+
+func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
+	acts := r.Agent.Act(g, now)
+	for _, a := range acts {
+		if a.Kind == dispute.ActStep {
+			r.steps = append(r.steps, a)
+		}
+	}
+	return acts
+}
+
+// playCommand: opcity dispute [--model M] [--data DIR] [--root REPO] --image N
+// --lie node:K|step:S|none [--node K] [--json]. It plays one three-phase game
+// on a chain of two blocks (block 0 runs test image N+1, block 1 image N)
+// with the node program in fpvm as phase 3: the proposer's output root is
+// wrong at node K of block 1 and it defends it with a VM trace that lies
+// from the middle step (node:K) or from step S of node --node (step:S,
+// default the last node), or it is the truth (none); the honest challenger
+// plays op-challenger's algorithm. It prints the phases, the moves, the
+// stepped instruction with spec.VerifyStep's result, and the verdict.
+// Exit status (requirement CLI-DISPUTE-PLAY): 0 the game was decided as the
+// truth requires and the honest party lost no bond, 1 otherwise, 2 bad flags
+// or data.
+func playCommand(args []string, stdout, stderr io.Writer) int {
+	const use = "opcity dispute: usage: opcity dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--json]\n       opcity dispute simulate [flags] (see opcity help)"
+	fs := flag.NewFlagSet("dispute", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", filepath.Join("models", "mnist", "mlp.opml"), "bundled model: mlp.opml or cnn.opml (read from --data)")
+	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
+	root := fs.String("root", ".", "repository root, where the node program is built from")
+	image := fs.Int("image", -1, "MNIST test image of the disputed block, 0-9998")
+	lieArg := fs.String("lie", "", "the proposer's fault: node:K, step:S or none")
+	node := fs.Int("node", -1, "with --lie step:S, the node whose VM trace lies (default: the last node)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *image < 0 || *image > 9998 || *lieArg == "" {
+		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	lie, err := parseLie(*lieArg)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	name := filepath.Base(*model)
+	if !strings.HasSuffix(name, ".opml") {
+		name += ".opml"
+	}
+	if _, ok := dispute.MeasuredSteps[name]; !ok {
+		fmt.Fprintf(stderr, "opcity dispute: --model %s: not a bundled model (mlp.opml, cnn.opml)\n", *model)
+		return exitBadInput
+	}
+	w, err := playWorld(*data, *root, name, *image)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	rep, err := playGame(w, name, *image, lie, *node)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	} else {
+		printPlay(stdout, rep)
+	}
+	if !rep.Correct || rep.HonestBondsLost != 0 || !rep.BondsConserved {
+		return 1
+	}
+	return exitOK
+}
+
+// playWorld builds the two-block chain with the real node program as the
+// phase-3 VM, choosing the VM depth (at least 27: 2^27 > CNN node 4's 77.7M
+// steps) so that MaxDepth is even: the proposer then posts the max-depth
+// claim and only a step by the challenger can counter it.
+func playWorld(data, root, model string, image int) (*dispute.World, error) {
+	set, err := dispute.LoadMNIST(data, image+2)
+	if err != nil {
+		return nil, err
+	}
+	if len(set.Pixels) < image+2 {
+		return nil, fmt.Errorf("--image %d: the test set has %d images", image, len(set.Pixels))
+	}
+	dir, err := os.MkdirTemp("", "opcity-dispute")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	prog, err := nodevm.Build(root, nodevm.NodeProgram, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
+	}
+	nv := &dispute.NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
+	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: 27, Images: []int{image + 1, image}, VM: nv.Factory(), Prestate: prog.Hash()}
+	w, err := set.NewWorld(wc)
+	if err == nil && w.Cfg.MaxDepth%2 != 0 {
+		wc.VMDepth++
+		w, err = set.NewWorld(wc)
+	}
+	return w, err
+}
+
+// playGame plays the game of lie on block 1 of w and reports it.
+func playGame(w *dispute.World, model string, image int, lie playLie, stepNode int) (playReport, error) {
+	const block = 1
+	rep := playReport{Model: model, Images: []int{image + 1, image}, Lie: lie.kind, LieBlock: block, Expected: "challenger", Gas: map[string]uint64{}}
+	root := w.Truth.Output(block)
+	var proposer dispute.Agent = &dispute.Solver{Party: "proposer", View: w.Truth}
+	if lie.kind == "none" {
+		rep.Expected = "proposer"
+	} else {
+		k := lie.value
+		if lie.kind == "step" {
+			k = w.Nodes - 1
+			if stepNode >= 0 {
+				k = uint64(stepNode)
+			}
+		}
+		if k >= w.Nodes {
+			return rep, fmt.Errorf("node %d: the model has %d nodes", k, w.Nodes)
+		}
+		leaf := dispute.Hash(memory.Keccak256([]byte("opcity dispute: a wrong output"), binary.BigEndian.AppendUint64(nil, k)))
+		vt, err := w.Truth.VM(block, k, leaf)
+		if err != nil {
+			return rep, err
+		}
+		rep.NodeSteps = vt.Steps()
+		from := rep.NodeSteps / 2
+		if lie.kind == "step" {
+			from = lie.value
+		}
+		rep.LieNode, rep.LieFromStep = &k, &from
+		rep.Lie = fmt.Sprintf("%s:%d", lie.kind, lie.value)
+		v, err := dispute.NewCorrupt(w.Truth, block, k, leaf, from)
+		if err != nil {
+			return rep, err
+		}
+		proposer, root = &dispute.Solver{Party: "proposer", View: v}, v.Output(block)
+	}
+	challenger := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
+	g, err := dispute.NewGame(w.Cfg, w.Jobs, root, "proposer", 0)
+	if err != nil {
+		return rep, err
+	}
+	g, r := dispute.Play(g, []dispute.Agent{proposer, challenger}, dispute.DefaultPlay)
+	if s, ok := challenger.Agent.(*dispute.Solver); ok && s.Err != nil {
+		return rep, fmt.Errorf("the challenger's view failed: %v", s.Err)
+	}
+	switch r.Status {
+	case dispute.ChallengerWins:
+		rep.Winner = "challenger"
+	case dispute.DefenderWins:
+		rep.Winner = "proposer"
+	default:
+		rep.Winner = "unresolved"
+	}
+	rep.Correct = rep.Winner == rep.Expected
+	rep.ResolvedS, rep.Claims, rep.HonestBondsLost, rep.BondsConserved = r.Resolved, r.Claims, r.HonestLost(), r.Conserved
+	for p, gas := range r.Gas {
+		rep.Gas[string(p)] = gas
+	}
+	rep.Moves = playMoves(g)
+	rep.Phases = playPhases(g, r, rep.Moves)
+	rep.SteppedInstruction, err = steppedInstruction(g, challenger.steps)
+	if err != nil {
+		return rep, err
+	}
+	if si := rep.SteppedInstruction; si != nil && len(rep.Phases) == 3 {
+		rep.Phases[2].Disputed += fmt.Sprintf("; narrowed to instruction %d (from the state after %d steps), stepped at %.2f d", si.PreSteps+1, si.PreSteps, float64(r.PhaseStart[0])/86400)
+	}
+	return rep, nil
+}
+
+// traceIndex returns the trace index within its phase that position p
+// commits to.
+func traceIndex(cfg *dispute.Config, p dispute.Position) uint64 {
+	phase := cfg.Phase(p.Depth())
+	leaf := cfg.PhaseLeafDepth(phase)
+	rootDepth := [...]int{0, 0, cfg.Split1 + 1, cfg.Split2 + 1}[phase]
+	return p.TraceIndex(leaf) & (1<<uint(leaf-rootDepth) - 1)
+}
+
+func playMoves(g dispute.Game) []playMove {
+	cfg := g.Config()
+	var out []playMove
+	for i, c := range g.Claims() {
+		m := playMove{Index: i, Parent: c.Parent, Kind: "root", Phase: cfg.Phase(c.Position.Depth()), Depth: c.Position.Depth(), Position: uint64(c.Position),
+			Claimant: string(c.Claimant), Value: c.Value.String(), BondGwei: c.Bond, AtS: c.Clock.Timestamp, CounteredBy: string(c.CounteredBy)}
+		if c.Parent >= 0 {
+			m.Kind = "defend"
+			if c.Position == g.Claim(c.Parent).Position.Move(true) {
+				m.Kind = "attack"
+			}
+		}
+		j := traceIndex(cfg, c.Position)
+		switch m.Phase {
+		case 1:
+			m.Commits = fmt.Sprintf("output root after block %d", j)
+		case 2:
+			m.Commits = fmt.Sprintf("graph state after node %d of block %d", j, c.Context.Block)
+		default:
+			m.Commits = fmt.Sprintf("VM state after step %d of node %d (trace index %d)", j+1, c.Context.Node, j)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func playPhases(g dispute.Game, r dispute.Result, moves []playMove) []playPhase {
+	cfg := g.Config()
+	ph := []playPhase{{Phase: 1, Name: "output roots", Disputed: "no phase-2 claim: the root was not disputed down to a block"},
+		{Phase: 2, Name: "graph states", StartS: r.PhaseStart[2]}, {Phase: 3, Name: "VM (node program in fpvm)", StartS: r.PhaseStart[3]}}
+	for _, m := range moves {
+		ph[m.Phase-1].Claims++
+	}
+	for _, c := range g.Claims() {
+		switch d := c.Position.Depth(); {
+		case d == cfg.Split1+1 && ph[1].Disputed == "":
+			ph[0].Disputed = fmt.Sprintf("block %d", c.Context.Block)
+			ph[1].Disputed = fmt.Sprintf("block %d's graph", c.Context.Block)
+		case d == cfg.Split2+1 && ph[2].Disputed == "":
+			op := g.Jobs()[c.Context.Block].Model
+			name := fmt.Sprintf("node %d", c.Context.Node)
+			if m := cfg.Models[op]; m != nil && int(c.Context.Node) < len(m.Model.Nodes) {
+				name += " (" + m.Model.Nodes[c.Context.Node].Op.String() + ")"
+			}
+			ph[1].Disputed = name
+			ph[2].Disputed = fmt.Sprintf("%s's execution, descriptor %s, claimed output %s", name, c.Context.DescriptorHash, c.Context.Output)
+		}
+	}
+	var out []playPhase
+	for _, p := range ph {
+		if p.Claims > 0 || p.Phase == 1 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// steppedInstruction re-runs the verifier on the challenger's step that
+// countered a max-depth claim, and decodes the instruction it executed from
+// the proof: the thread witness holds the PC, the first memory proof the
+// leaf holding the instruction word.
+func steppedInstruction(g dispute.Game, steps []dispute.Action) (*playInstruction, error) {
+	for n := len(steps) - 1; n >= 0; n-- {
+		a := steps[n]
+		if a.Claim < 0 || a.Claim >= g.Len() || g.Claim(a.Claim).CounteredBy != a.Party {
+			continue
+		}
+		sc, err := g.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
+		if err != nil {
+			return nil, err
+		}
+		in := &playInstruction{Claim: a.Claim, Attack: a.Attack, Stepper: string(a.Party), PreSteps: sc.PreSteps, Pre: sc.Pre.String(),
+			Computed: sc.Computed.String(), PostClaim: sc.Post.String(), VerifyStep: "ok", Counters: sc.Counters}
+		if sc.VerifyErr != nil {
+			in.VerifyStep = sc.VerifyErr.Error()
+		}
+		if len(a.Proof) < state.ThreadWitnessSize+memory.ProofSize {
+			return nil, errors.New("the step's proof is too short to decode the instruction")
+		}
+		th, err := state.DecodeThread(a.Proof[:state.ThreadSize])
+		if err != nil {
+			return nil, err
+		}
+		var mp memory.Proof
+		copy(mp[:], a.Proof[state.ThreadWitnessSize:])
+		leaf, pc := mp.Leaf(), th.CPU.PC
+		word := binary.BigEndian.Uint32(leaf[pc&31:])
+		in.PC, in.Word = fmt.Sprintf("0x%016x", pc), fmt.Sprintf("0x%08x", word)
+		d := transition.Decode(word)
+		in.Mnemonic = transition.MnemonicOf(word)
+		in.Decoded = fmt.Sprintf("opcode %d rs %d rt %d rd %d shamt %d funct %d imm 0x%04x", d.Opcode, d.Rs, d.Rt, d.Rd, d.Shamt, d.Funct, d.Imm)
+		return in, nil
+	}
+	return nil, nil
+}
+
+func printPlay(w io.Writer, rep playReport) {
+	fmt.Fprintf(w, "game: %s on a chain of 2 blocks (block 0: MNIST test image %d, block 1: image %d); lie %s", rep.Model, rep.Images[0], rep.Images[1], rep.Lie)
+	if rep.LieNode != nil {
+		fmt.Fprintf(w, ": the proposer claims a wrong output at node %d of block %d, its VM trace (%d steps) lies from trace index %d", *rep.LieNode, rep.LieBlock, rep.NodeSteps, *rep.LieFromStep)
+	} else {
+		fmt.Fprint(w, ": the proposer posts the true output root")
+	}
+	fmt.Fprintln(w)
+	for _, p := range rep.Phases {
+		fmt.Fprintf(w, "phase %d (%s): %d claims from %.2f d; disputed: %s\n", p.Phase, p.Name, p.Claims, float64(p.StartS)/86400, p.Disputed)
+	}
+	fmt.Fprintln(w, "moves:")
+	for _, m := range rep.Moves {
+		against := ""
+		if m.Parent >= 0 {
+			against = fmt.Sprintf(" #%d", m.Parent)
+		}
+		fmt.Fprintf(w, "  #%-2d %6.2f d  %-8s %-6s%-4s depth %2d (phase %d) %s = %s, bond %.4f ETH", m.Index, float64(m.AtS)/86400, m.Claimant, m.Kind, against, m.Depth, m.Phase, m.Commits, m.Value, float64(m.BondGwei)/1e9)
+		if m.CounteredBy != "" {
+			fmt.Fprintf(w, ", countered by %s", m.CounteredBy)
+		}
+		fmt.Fprintln(w)
+	}
+	if si := rep.SteppedInstruction; si != nil {
+		dir := "defense"
+		if si.Attack {
+			dir = "attack"
+		}
+		fmt.Fprintf(w, "stepped instruction: %s's %s step against #%d, instruction %d of the node program (from the state after %d steps)\n", si.Stepper, dir, si.Claim, si.PreSteps+1, si.PreSteps)
+		fmt.Fprintf(w, "  pc %s  word %s  %s  (%s)\n", si.PC, si.Word, si.Mnemonic, si.Decoded)
+		fmt.Fprintf(w, "  state before %s\n  spec.VerifyStep: %s, state after %s\n  the game's poststate claim %s: the step counters #%d: %v\n", si.Pre, si.VerifyStep, si.Computed, si.PostClaim, si.Claim, si.Counters)
+	} else {
+		fmt.Fprintln(w, "stepped instruction: none (no VM step was needed)")
+	}
+	fmt.Fprintf(w, "verdict: %s wins (the truth requires: %s) after %.2f d, %d claims; honest bonds lost %d gwei; bonds conserved %v\n",
+		rep.Winner, rep.Expected, float64(rep.ResolvedS)/86400, rep.Claims, rep.HonestBondsLost, rep.BondsConserved)
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLI_SIMULATE: `opcity simulate --games 24 --out DIR` writes the
+// per-game JSON and CSV, the aggregate with one summary per adversary
+// class, and the three SVG plots; every game is decided correctly with no
+// honest bond lost (exit 0); bad flags exit 2.
+func TestCLI_SIMULATE(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run("simulate", "--games", "24", "--seed", "3", "--data", mnistData, "--out", dir)
+	if code != 0 || !strings.Contains(out, "games 24 correct 24") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	var agg simulateOutput
+	raw, err := os.ReadFile(filepath.Join(dir, "aggregate.json"))
+	if err != nil || json.Unmarshal(raw, &agg) != nil {
+		t.Fatalf("aggregate.json: %v", err)
+	}
+	if agg.Games != 24 || agg.Aggregate.HonestBondsLost != 0 || len(agg.Classes) != 12 || agg.Classes[0].Aggregate.Games != 2 {
+		t.Fatalf("aggregate %+v", agg)
+	}
+	var games []disputeGame
+	raw, _ = os.ReadFile(filepath.Join(dir, "games.json"))
+	if err := json.Unmarshal(raw, &games); err != nil || len(games) != 24 {
+		t.Fatalf("games.json: %v, %d games", err, len(games))
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "games.csv"))
+	if n := strings.Count(string(csv), "\n"); n != 25 {
+		t.Fatalf("games.csv has %d lines, want 25", n)
+	}
+	for _, svg := range []string{"resolution.svg", "gas.svg", "capital.svg"} {
+		b, err := os.ReadFile(filepath.Join(dir, svg))
+		if err != nil || !strings.HasPrefix(string(b), "<svg") || !strings.Contains(string(b), "wrong-node") {
+			t.Fatalf("%s: %v", svg, err)
+		}
+	}
+	code, _, _ = run("simulate", "--games", "4", "--adversaries", "wrong-node,flood", "--data", mnistData, "--out", dir)
+	if code != 0 {
+		t.Fatalf("two classes: exit %d", code)
+	}
+	for _, bad := range [][]string{
+		{"simulate"}, {"simulate", "--games", "3"}, {"simulate", "--out", dir}, {"simulate", "--games", "3", "--out", dir, "--adversaries", "nobody"},
+		{"simulate", "--games", "3", "--out", dir, "--model", "rnn"}, {"simulate", "--games", "3", "--out", dir, "--data", "/nonexistent"},
+	} {
+		if code, _, _ := run(bad...); code != exitBadInput {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+}

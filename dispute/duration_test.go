@@ -1,0 +1,63 @@
+package dispute
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestDISPUTE_DURATION_Bound: for every scenario of the adversary library,
+// any seed and clocks drawn at random (MaxClock 1–7 days, extensions from
+// one tick up to MaxClock/2), every claim's challenger clock expires within
+// 2·MaxClock plus the extensions of the moves on its branch, so the game
+// resolves within Config.MaxDuration plus one tick of the simulator's
+// resolution latency.
+func TestDISPUTE_DURATION_Bound(t *testing.T) {
+	w := sharedWorld(t)
+	scen := Scenarios()
+	rapid.Check(t, func(rt *rapid.T) {
+		s := scen[rapid.IntRange(0, len(scen)-1).Draw(rt, "scenario")]
+		seed := rapid.Uint64().Draw(rt, "seed")
+		cw := *w
+		cfg := *w.Cfg
+		if rapid.Bool().Draw(rt, "random clocks") {
+			const tick = 3600
+			cfg.MaxClock = tick * rapid.Uint64Range(24, 7*24).Draw(rt, "max clock hours")
+			ext := func(name string) uint64 { return tick * rapid.Uint64Range(1, cfg.MaxClock/2/tick).Draw(rt, name) }
+			cfg.ClockExtension, cfg.PhaseExtension, cfg.StepExtension = ext("clock ext"), ext("phase ext"), ext("step ext")
+		}
+		if err := cfg.Validate(); err != nil {
+			rt.Fatal(err)
+		}
+		cw.Cfg = &cfg
+		var final Game
+		pc := DefaultPlay
+		pc.Observe = func(g Game, _ uint64) { final = g }
+		root, prop, agents, _, err := s.Build(&cw, newRng(seed))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		g, err := NewGame(&cfg, w.Jobs, root, prop, 0)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		_, r := Play(g, agents, pc)
+		bound := cfg.MaxDuration()
+		if r.Status == InProgress || r.Resolved > bound+pc.Tick {
+			rt.Fatalf("%s seed %d: resolved %v after %d s, bound %d s + tick (MaxClock %d, ext %d/%d/%d)",
+				s.Name, seed, r.Status, r.Resolved, bound, cfg.MaxClock, cfg.ClockExtension, cfg.PhaseExtension, cfg.StepExtension)
+		}
+		for i, c := range final.Claims() {
+			var parentDur, exts uint64
+			if c.Parent >= 0 {
+				parentDur = final.Claim(c.Parent).Clock.Duration
+			}
+			for a := i; a > 0; a = final.Claim(a).Parent {
+				exts += cfg.extension(final.Claim(a).Position.Depth())
+			}
+			if expiry := c.Clock.Timestamp + cfg.MaxClock - parentDur; expiry > 2*cfg.MaxClock+exts {
+				rt.Fatalf("%s seed %d: claim %d (depth %d) expires at %d s, branch bound %d s", s.Name, seed, i, c.Position.Depth(), expiry, 2*cfg.MaxClock+exts)
+			}
+		}
+	})
+}
