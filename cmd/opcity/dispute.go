@@ -26,6 +26,7 @@ type disputeGame struct {
 	Phase2       uint64            `json:"phase2_start_s"`
 	Phase3       uint64            `json:"phase3_start_s"`
 	Step         uint64            `json:"step_s"`
+	LastMove     uint64            `json:"last_move_s"`
 	Claims       int               `json:"claims"`
 	MaxFanOut    int               `json:"max_fan_out"`
 	Moves        map[string]int    `json:"moves"`
@@ -134,7 +135,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 
 func gameJSON(i int, r dispute.Result) disputeGame {
 	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
-		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], Claims: r.Claims, MaxFanOut: r.MaxFanOut,
+		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], LastMove: r.LastMove, Claims: r.Claims, MaxFanOut: r.MaxFanOut,
 		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
 		HonestLost: r.HonestLost(), Conserved: r.Conserved, Extensions: r.Extensions}
 	for p, kinds := range r.Actions {
