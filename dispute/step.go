@@ -1,6 +1,9 @@
 package dispute
 
-import "github.com/opcity-spec/opcity/spec"
+import (
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
+	"github.com/opcity-spec/opcity/spec"
+)
 
 // Step counters the VM claim at index parent (at MaxDepth) by executing one
 // instruction (requirement DISPUTE-STEP), as OP's step: an attack takes the
@@ -105,9 +108,9 @@ type stepOracle struct {
 
 func (o stepOracle) Preimage(k [32]byte) ([]byte, bool) {
 	switch k {
-	case localKey(1):
+	case localKey(guest.LocalDescriptor):
 		return o.ctx.DescriptorHash[:], true
-	case localKey(2):
+	case localKey(guest.LocalClaim):
 		return o.ctx.Output[:], true
 	}
 	return o.g.Preimage(k)
