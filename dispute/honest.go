@@ -128,7 +128,7 @@ func (st *solve) counter(i int) error {
 		return err
 	}
 	for _, u := range uploads {
-		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: u})
+		st.upload(u)
 	}
 	if st.try(Action{Kind: ActMove, Party: st.s.Party, Move: m}) {
 		st.honest[st.g.Len()-1] = true
@@ -155,11 +155,18 @@ func (st *solve) step(i int, attack bool) error {
 	if err != nil {
 		return err
 	}
-	if img != nil {
+	if _, ok := st.g.Preimage(keccakKey(keccak(img))); img != nil && !ok {
 		st.try(Action{Kind: ActUploadPreimage, Party: st.s.Party, Data: img})
 	}
 	st.try(Action{Kind: ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
 	return nil
+}
+
+// upload plans a tensor upload unless the game already holds it.
+func (st *solve) upload(data []byte) {
+	if _, ok := st.g.Tensor(tensorRoot(data), len(data)); !ok {
+		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: data})
+	}
 }
 
 // try applies a to the solver's copy of the game and keeps it if legal.

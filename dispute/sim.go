@@ -266,6 +266,16 @@ func Scenarios() []Scenario {
 			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
 		}),
 		FloodScenario(20),
+		wrongRoot("exhaustive", "wrong-node, plus every move type at every claim (attack and defend, true and false values, every step) up to 120 claims", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{&Exhaustive{Party: "exhaustive", Truth: w.Truth, Lie: s.View, Budget: 120}, s, honest(w)}
+		}),
+		{Name: "two-honest", Doc: "a wrong root defended by its proposer against two independent honest parties", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			return v.Output(w.Blocks - 1), adv, []Agent{&Solver{Party: adv, View: v}, &Solver{Party: "honest-2", View: w.Truth}, honest(w)}, false, nil
+		}},
 		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
 		}),
