@@ -19,6 +19,8 @@ type Solver struct {
 	// Err records the last view error (a trace the view cannot compute),
 	// Dropped the last planned action the game would reject.
 	Err, Dropped error
+
+	values map[valueKey]Hash
 }
 
 // Name returns the solver's party.
@@ -196,6 +198,28 @@ func (st *solve) value(i int) (Hash, error) {
 }
 
 func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
+	key := valueKey{p, ctx}
+	if v, ok := st.s.values[key]; ok {
+		return v, nil
+	}
+	v, err := st.computeValue(p, ctx)
+	if err == nil {
+		if st.s.values == nil {
+			st.s.values = map[valueKey]Hash{}
+		}
+		st.s.values[key] = v
+	}
+	return v, err
+}
+
+// valueKey names a view's value: a position in a phase context. A View is
+// immutable, so the solver memoizes values across turns.
+type valueKey struct {
+	p   Position
+	ctx Context
+}
+
+func (st *solve) computeValue(p Position, ctx Context) (Hash, error) {
 	switch st.g.cfg.Phase(p.Depth()) {
 	case 1:
 		return st.s.View.Output(p.TraceIndex(st.g.cfg.Split1)), nil

@@ -89,8 +89,7 @@ func (g Game) counter(parent, post int, valid bool, stepper Address) (Game, erro
 	if postAgree == valid {
 		return g, errorf(CodeValidStep, "the step does not counter claim %d", parent)
 	}
-	g = g.withClaims()
-	g.claims[parent].CounteredBy = stepper
+	g = g.update(parent, func(c *Claim) { c.CounteredBy = stepper })
 	return g, nil
 }
 
