@@ -362,3 +362,52 @@ func (r Reckless) Act(g Game, now uint64) []Action {
 	}
 	return out
 }
+
+// Exhaustive makes every move type at every claim, as op-challenger's
+// exhaustive actor: against each claim (its own included) an attack and a
+// defense carrying the truth and carrying the lie of its Corrupt view, and
+// every step it can make, until it has posted Budget claims.
+type Exhaustive struct {
+	Party  Address
+	Truth  View
+	Lie    View
+	Budget int
+	posted int
+}
+
+// Name returns the party.
+func (x *Exhaustive) Name() Address { return x.Party }
+
+// Act returns every legal move it has not made yet, within the budget.
+func (x *Exhaustive) Act(g Game, now uint64) []Action {
+	var out []Action
+	for _, view := range []View{x.Lie, x.Truth} {
+		st := &solve{s: &Solver{Party: x.Party, View: view}, g: g, now: now}
+		for i, c := range g.claims {
+			if c.Position.Depth() == g.cfg.MaxDepth {
+				for _, attack := range []bool{true, false} {
+					st.step(i, attack)
+				}
+				continue
+			}
+			for _, attack := range []bool{true, false} {
+				if x.posted >= x.Budget {
+					break
+				}
+				m, uploads, err := st.response(i, attack)
+				if err != nil {
+					continue
+				}
+				for _, u := range uploads {
+					st.upload(u)
+				}
+				if st.try(Action{Kind: ActMove, Party: x.Party, Move: m}) {
+					x.posted++
+				}
+			}
+		}
+		out = append(out, st.out...)
+		g = st.g
+	}
+	return out
+}

@@ -99,8 +99,8 @@ func (s Status) String() string {
 type Game struct {
 	cfg     *Config
 	jobs    []Job
-	initial []Hash // graph state before node 0 of each block's job
-	claims  []Claim
+	initial []Hash   // graph state before node 0 of each block's job
+	claims  []*Claim // shared between versions; a changed claim is copied
 	status  Status
 	credit  map[Address]uint64
 	store   map[[32]byte][]byte  // keccak256 preimages by oracle key
@@ -133,7 +133,7 @@ func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (
 		}
 		g.initial = append(g.initial, r.InitialRoot(j.Inputs))
 	}
-	g.claims = []Claim{{Parent: -1, Position: RootPosition, Value: root, Bond: cfg.Bond(0), Claimant: proposer, Clock: Clock{0, now}}}
+	g.claims = []*Claim{{Parent: -1, Position: RootPosition, Value: root, Bond: cfg.Bond(0), Claimant: proposer, Clock: Clock{0, now}}}
 	g.posted = cfg.Bond(0)
 	return g, nil
 }
@@ -144,11 +144,17 @@ func (g Game) Config() *Config { return g.cfg }
 // Jobs returns the chain's jobs.
 func (g Game) Jobs() []Job { return g.jobs }
 
-// Claims returns the claims in order (the slice must not be modified).
-func (g Game) Claims() []Claim { return g.claims }
+// Claims returns a copy of the claims, in order.
+func (g Game) Claims() []Claim {
+	out := make([]Claim, len(g.claims))
+	for i, c := range g.claims {
+		out[i] = *c
+	}
+	return out
+}
 
 // Claim returns claim i.
-func (g Game) Claim(i int) Claim { return g.claims[i] }
+func (g Game) Claim(i int) Claim { return *g.claims[i] }
 
 // Len returns the number of claims.
 func (g Game) Len() int { return len(g.claims) }
@@ -175,9 +181,13 @@ type tensorKey struct {
 // Tensor returns the uploaded tensor with commitment c and n bytes.
 func (g Game) Tensor(c Hash, n int) ([]byte, bool) { v, ok := g.tensors[tensorKey{c, n}]; return v, ok }
 
-// withClaims returns g with a private copy of the claims.
-func (g Game) withClaims() Game {
+// update returns g with claim i replaced by a copy that f changes; the
+// other claims stay shared with g.
+func (g Game) update(i int, f func(c *Claim)) Game {
 	g.claims = slices.Clone(g.claims)
+	c := *g.claims[i]
+	f(&c)
+	g.claims[i] = &c
 	return g
 }
 

@@ -344,3 +344,51 @@ func TestDISPUTE_BIND_Transition(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// TestDISPUTE_BIND_Unavailable: a phase-3 root whose operand tensors were
+// never uploaded is rejected with CodeUnavailable (data availability); with
+// the upload it is accepted.
+func TestDISPUTE_BIND_Unavailable(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	h := history(t, w, "wrong-node", 5)
+	end := h[len(h)-1].g
+	root := -1
+	for i, c := range end.Claims() {
+		if c.Position.Depth() == w.Cfg.Split2+1 {
+			root = i
+			break
+		}
+	}
+	if root < 0 {
+		t.Fatal("no phase-3 root")
+	}
+	c := end.Claim(root)
+	var before snapshot
+	for _, s := range h {
+		if s.g.Len() == root && s.g.Len() > c.Parent {
+			before = s
+		}
+	}
+	if before.g.cfg == nil {
+		t.Skip("the phase-3 root was posted in the same tick as its parent")
+	}
+	// A fresh copy of the game state without any upload.
+	g := before.g
+	g.tensors = map[tensorKey][]byte{}
+	gt, _ := w.Truth.Graph(c.Context.Block)
+	ops, data := gt.Operands(c.Context.Node)
+	p := g.Claim(c.Parent)
+	m := Move{Parent: c.Parent, Disputed: p.Value, Attack: c.Position == p.Position.Move(true), Value: c.Value, Bond: c.Bond, Claimant: c.Claimant, Operands: ops}
+	if len(data) == 0 {
+		t.Skip("node reads only constants")
+	}
+	if _, err := g.Move(before.now, m); CodeOf(err) != CodeUnavailable {
+		t.Fatalf("without the upload: %v", err)
+	}
+	for _, d := range data {
+		g = g.UploadTensor(d)
+	}
+	if _, err := g.Move(before.now, m); err != nil {
+		t.Fatalf("with the upload: %v", err)
+	}
+}

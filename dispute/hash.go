@@ -2,24 +2,20 @@ package dispute
 
 import (
 	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec/memory"
 )
 
 func keccak(parts ...[]byte) Hash { return memory.Keccak256(parts...) }
 
 // keccakKey returns the preimage-oracle key of a keccak256 value: 0x02
-// followed by its last 31 bytes.
-func keccakKey(h Hash) [32]byte {
-	h[0] = 2
-	return h
-}
+// followed by its last 31 bytes (the node program's convention).
+func keccakKey(h Hash) [32]byte { return guest.KeccakKey(h) }
 
-// localKey returns the local preimage key with identifier id.
-func localKey(id byte) [32]byte {
-	var k [32]byte
-	k[0], k[31] = 1, id
-	return k
-}
+// localKey returns the local preimage key with identifier id: 0x01, 30
+// zero bytes, id. The node program reads the descriptor hash under
+// guest.LocalDescriptor (1) and the claimed output under guest.LocalClaim (2).
+func localKey(id byte) [32]byte { return guest.LocalKey(id) }
 
 func tensorRoot(data []byte) Hash { return opml.TensorRoot(data) }
 

@@ -19,6 +19,8 @@ type Solver struct {
 	// Err records the last view error (a trace the view cannot compute),
 	// Dropped the last planned action the game would reject.
 	Err, Dropped error
+
+	values map[valueKey]Hash
 }
 
 // Name returns the solver's party.
@@ -128,7 +130,7 @@ func (st *solve) counter(i int) error {
 		return err
 	}
 	for _, u := range uploads {
-		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: u})
+		st.upload(u)
 	}
 	if st.try(Action{Kind: ActMove, Party: st.s.Party, Move: m}) {
 		st.honest[st.g.Len()-1] = true
@@ -155,11 +157,18 @@ func (st *solve) step(i int, attack bool) error {
 	if err != nil {
 		return err
 	}
-	if img != nil {
+	if _, ok := st.g.Preimage(keccakKey(keccak(img))); img != nil && !ok {
 		st.try(Action{Kind: ActUploadPreimage, Party: st.s.Party, Data: img})
 	}
 	st.try(Action{Kind: ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
 	return nil
+}
+
+// upload plans a tensor upload unless the game already holds it.
+func (st *solve) upload(data []byte) {
+	if _, ok := st.g.Tensor(tensorRoot(data), len(data)); !ok {
+		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: data})
+	}
 }
 
 // try applies a to the solver's copy of the game and keeps it if legal.
@@ -189,6 +198,28 @@ func (st *solve) value(i int) (Hash, error) {
 }
 
 func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
+	key := valueKey{p, ctx}
+	if v, ok := st.s.values[key]; ok {
+		return v, nil
+	}
+	v, err := st.computeValue(p, ctx)
+	if err == nil {
+		if st.s.values == nil {
+			st.s.values = map[valueKey]Hash{}
+		}
+		st.s.values[key] = v
+	}
+	return v, err
+}
+
+// valueKey names a view's value: a position in a phase context. A View is
+// immutable, so the solver memoizes values across turns.
+type valueKey struct {
+	p   Position
+	ctx Context
+}
+
+func (st *solve) computeValue(p Position, ctx Context) (Hash, error) {
 	switch st.g.cfg.Phase(p.Depth()) {
 	case 1:
 		return st.s.View.Output(p.TraceIndex(st.g.cfg.Split1)), nil

@@ -73,9 +73,8 @@ func (g Game) Move(now uint64, m Move) (Game, error) {
 	if err != nil {
 		return g, err
 	}
-	g = g.withClaims()
-	g.claims[m.Parent].Children = append(slicesClone(p.Children), len(g.claims))
-	g.claims = append(g.claims, c)
+	g = g.update(m.Parent, func(p *Claim) { p.Children = append(slicesClone(p.Children), len(g.claims)) })
+	g.claims = append(g.claims, &c)
 	g.posted += m.Bond
 	return g, nil
 }
@@ -136,7 +135,7 @@ func (r *Model) entry(k uint64) uint64 {
 // post is well formed: for a node (k < n), post's opening with its leaf
 // zeroed folds to pre (a one-leaf update); past the last node, post equals
 // pre (padding).
-func (r *Model) isUpdate(k uint64, pre Hash, post Claim) bool {
+func (r *Model) isUpdate(k uint64, pre Hash, post *Claim) bool {
 	if k >= uint64(len(r.Model.Nodes)) {
 		return post.Value == pre
 	}

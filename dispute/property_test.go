@@ -40,9 +40,9 @@ func TestDISPUTE_HONEST_Property(t *testing.T) {
 		g, _ := NewGame(w.Cfg, w.Jobs, root, prop, 0)
 		_, r := Play(g, agents, pc)
 		r.RootCorrect = correct
-		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved {
-			rt.Fatalf("%s seed %d: status %s (root correct %v), honest lost %d, conserved %v; replay: go test ./dispute -run TestDISPUTE_HONEST_Property -rapid.seed=...",
-				s.Name, seed, r.Status, correct, r.HonestLost(), r.Conserved)
+		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved || r.Paid["honest-2"] < r.Posted["honest-2"] {
+			rt.Fatalf("%s seed %016x: status %s (root correct %v), honest lost %d, conserved %v; replay: go run ./cmd/opcity dispute simulate --adversary %s --game-seed %016x",
+				s.Name, seed, r.Status, correct, r.HonestLost(), r.Conserved, s.Name, seed)
 		}
 		for i, c := range final.Claims() {
 			if c.Claimant != Honest {

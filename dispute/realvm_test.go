@@ -111,3 +111,25 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	os.Exit(m.Run())
 }
+
+var realGames = flag.Int("dispute.real", 0, "games of the adversary library to play with the real node program (0: skip)")
+
+// TestDISPUTE_HONEST_RealVM: the library scenarios, played with the node
+// program in fpvm and steps checked by spec.VerifyStep, are all decided
+// correctly without honest bond losses (-dispute.real=N games; skipped by
+// default: a game over the MLP's first node runs 45.6M VM steps).
+func TestDISPUTE_HONEST_RealVM(t *testing.T) {
+	if *realGames == 0 {
+		t.Skip("run with -dispute.real=N")
+	}
+	w := realWorld(t, 26)
+	rep, err := Simulate(SimOptions{Games: *realGames, Seed: 3, Scenarios: Scenarios(), Worlds: []*World{w}, Play: DefaultPlay, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rep.Aggregate
+	t.Logf("%d games in %.1f s\n%s", a.Games, rep.Seconds, a)
+	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+		t.Fatal("a real-VM game was decided wrongly or lost honest bonds")
+	}
+}

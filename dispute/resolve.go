@@ -30,8 +30,7 @@ func (g Game) ResolveClaim(now uint64, i int) (Game, error) {
 			counter, left = child.Claimant, child.Position
 		}
 	}
-	g = g.withClaims()
-	g.claims[i].Resolved, g.claims[i].CounteredBy = true, counter
+	g = g.update(i, func(c *Claim) { c.Resolved, c.CounteredBy = true, counter })
 	recipient := counter
 	if recipient == "" {
 		recipient = c.Claimant

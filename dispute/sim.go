@@ -30,7 +30,8 @@ type Result struct {
 	RootCorrect bool
 	Status      Status
 	Resolved    uint64    // seconds from the root claim to resolution (0 if unresolved)
-	PhaseStart  [4]uint64 // first claim in phase 2 and 3, first step (index 1..3; 0 = never)
+	PhaseStart  [4]uint64 // first claim in phase 2 (index 2) and 3 (index 3), first step (index 0); 0 = never
+	LastMove    uint64    // the last move or step
 	Claims      int
 	MaxFanOut   int
 	Actions     map[Address]map[Kind]int
@@ -130,6 +131,9 @@ func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, l
 	}
 	r.Actions[a.Party][a.Kind]++
 	r.Gas[a.Party] += pc.Gas.Cost(g, a)
+	if a.Kind == ActMove || a.Kind == ActStep || a.Kind == ActStepTransition {
+		r.LastMove = elapsed
+	}
 	switch a.Kind {
 	case ActMove:
 		c := next.claims[next.Len()-1]
@@ -262,6 +266,16 @@ func Scenarios() []Scenario {
 			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
 		}),
 		FloodScenario(20),
+		wrongRoot("exhaustive", "wrong-node, plus every move type at every claim (attack and defend, true and false values, every step) up to 120 claims", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{&Exhaustive{Party: "exhaustive", Truth: w.Truth, Lie: s.View, Budget: 120}, s, honest(w)}
+		}),
+		{Name: "two-honest", Doc: "a wrong root defended by its proposer against two independent honest parties", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			return v.Output(w.Blocks - 1), adv, []Agent{&Solver{Party: adv, View: v}, &Solver{Party: "honest-2", View: w.Truth}, honest(w)}, false, nil
+		}},
 		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
 		}),
@@ -311,6 +325,7 @@ type Aggregate struct {
 	HonestBondsLost                                                         uint64
 	MeanResolvedDays, MaxResolvedDays                                       float64
 	MeanPhase2Days, MeanPhase3Days, MeanStepDays                            float64
+	MeanLastMoveDays, MeanResolutionTailDays                                float64 // last move or step; from it to resolution
 	MeanClaims                                                              float64
 	MeanHonestGas, MeanAdversaryGas                                         float64
 	MeanHonestPeakETH, MeanHonestLockedETHDays                              float64
@@ -365,6 +380,10 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 	days := float64(r.Resolved) / 86400
 	a.MeanResolvedDays += days
 	a.MaxResolvedDays = max(a.MaxResolvedDays, days)
+	a.MeanLastMoveDays += float64(r.LastMove) / 86400
+	if r.Resolved >= r.LastMove {
+		a.MeanResolutionTailDays += float64(r.Resolved-r.LastMove) / 86400
+	}
 	for i, p := range [3]uint64{r.PhaseStart[2], r.PhaseStart[3], r.PhaseStart[0]} {
 		if p != 0 {
 			t.phase[i] += p
@@ -394,7 +413,7 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 func (a *Aggregate) finish(t totals) {
 	if a.Games > 0 {
 		n := float64(a.Games)
-		for _, f := range []*float64{&a.MeanResolvedDays, &a.MeanClaims, &a.MeanHonestGas, &a.MeanAdversaryGas,
+		for _, f := range []*float64{&a.MeanResolvedDays, &a.MeanLastMoveDays, &a.MeanResolutionTailDays, &a.MeanClaims, &a.MeanHonestGas, &a.MeanAdversaryGas,
 			&a.MeanHonestPeakETH, &a.MeanHonestLockedETHDays, &a.HonestNetETH} {
 			*f /= n
 		}
@@ -418,7 +437,8 @@ func (a Aggregate) String() string {
 	sort.Strings(keys)
 	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d clock-extensions %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved, a.Extensions)
 	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
-	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d\n", a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays)
+	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d; last move %.2f d, then %.2f d to resolution\n",
+		a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays, a.MeanLastMoveDays, a.MeanResolutionTailDays)
 	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f; honest net %.3f ETH/game\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH)
 	s += fmt.Sprintf("honest capital peak %.3f ETH, locked %.3f ETH·days\n", a.MeanHonestPeakETH, a.MeanHonestLockedETHDays)
 	for _, k := range keys {

@@ -1,6 +1,9 @@
 package dispute
 
-import "github.com/opcity-spec/opcity/spec"
+import (
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
+	"github.com/opcity-spec/opcity/spec"
+)
 
 // Step counters the VM claim at index parent (at MaxDepth) by executing one
 // instruction (requirement DISPUTE-STEP), as OP's step: an attack takes the
@@ -86,8 +89,7 @@ func (g Game) counter(parent, post int, valid bool, stepper Address) (Game, erro
 	if postAgree == valid {
 		return g, errorf(CodeValidStep, "the step does not counter claim %d", parent)
 	}
-	g = g.withClaims()
-	g.claims[parent].CounteredBy = stepper
+	g = g.update(parent, func(c *Claim) { c.CounteredBy = stepper })
 	return g, nil
 }
 
@@ -105,9 +107,9 @@ type stepOracle struct {
 
 func (o stepOracle) Preimage(k [32]byte) ([]byte, bool) {
 	switch k {
-	case localKey(1):
+	case localKey(guest.LocalDescriptor):
 		return o.ctx.DescriptorHash[:], true
-	case localKey(2):
+	case localKey(guest.LocalClaim):
 		return o.ctx.Output[:], true
 	}
 	return o.g.Preimage(k)

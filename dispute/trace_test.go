@@ -8,9 +8,9 @@ import (
 )
 
 // TestDISPUTE_TRACE_RealVM: the checkpointed node-program trace gives at
-// every sampled trace index the hash of a straight run of j+1 steps, pads
-// past the exit with the final state, and its step data verifies in
-// spec.VerifyStep to the next index's hash.
+// every sampled trace index the hash of a straight run of j+1 steps (also
+// when thinned to 3 checkpoints), pads past the exit with the final state,
+// and its step data verifies in spec.VerifyStep to the next index's hash.
 func TestDISPUTE_TRACE_RealVM(t *testing.T) {
 	w := realWorld(t, 21)
 	prog := buildNodeProgram(t)
@@ -31,6 +31,21 @@ func TestDISPUTE_TRACE_RealVM(t *testing.T) {
 	}
 	if pad, _ := tr.Hash(n + 12345); pad != final {
 		t.Fatal("padding past the exit is not the final state")
+	}
+	// A trace thinned to 3 checkpoints gives the same hashes.
+	thin, err := (&NodeVM{Program: prog, Every: 1 << 12, MaxCheckpoints: 3, Max: 1 << 32}).trace(g, k, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nt := thin.(*nodeTrace); len(nt.checkpoints) > 3 || nt.every < n/4 {
+		t.Fatalf("thinning: %d checkpoints every %d steps", len(nt.checkpoints), nt.every)
+	}
+	for _, j := range []uint64{0, 4095, 4096, 777777, n - 1, n + 5} {
+		a, _ := tr.Hash(j)
+		b, err := thin.Hash(j)
+		if err != nil || a != b {
+			t.Fatalf("index %d: thinned trace %s (%v), default %s", j, b, err, a)
+		}
 	}
 	// Straight runs from the initial state for a few indices.
 	desc, ops, _ := g.descriptorOf(k)

@@ -14,24 +14,54 @@ import (
 
 // NodeVM builds real phase-3 traces: the node program (opml/nodevm/node)
 // run in fpvm on the node's data with the claimed output commitment. It
-// keeps a checkpoint every Every steps and computes the hash at a trace
-// index by running fpvm from the nearest checkpoint, so a trace of N steps
-// costs N steps once and at most Every steps per query. The part of the run
-// before the program reads the claim is shared by every claim on a node.
+// keeps a persistent state as a checkpoint every Every steps, at most
+// MaxCheckpoints of them (16 if 0: when there would be more, every other
+// one is dropped and the spacing doubles), and computes the hash at a
+// trace index by running fpvm from the nearest checkpoint: a trace of N
+// steps costs N steps once and at most max(Every, 2N/MaxCheckpoints) per
+// query. The part of the run before the program reads the claim is shared
+// by every claim on a node. A checkpoint of the MLP's first node holds
+// about 725 pages (3 MB).
 type NodeVM struct {
-	Program state.State
-	Every   uint64
-	Max     uint64
+	Program        state.State
+	Every          uint64
+	MaxCheckpoints int
+	Max            uint64
 
 	mu       sync.Mutex
 	prefixes map[Hash]*prefix
 }
 
 type prefix struct {
-	checkpoints []state.State // at steps 0, Every, 2·Every, … up to the claim read
-	paused      state.State   // at the claim read
+	checkpoints []state.State // at steps 0, every, 2·every, … up to the claim read
+	every       uint64
+	paused      state.State // at the claim read
 	steps       uint64
 }
+
+// checkpoints is a list of states at steps 0, every, 2·every, …
+type checkpoints struct {
+	states []state.State
+	every  uint64
+	max    int
+}
+
+// add appends the state at step len·every, thinning the list to at most
+// max states by keeping every other one and doubling the spacing.
+func (c *checkpoints) add(s state.State) {
+	c.states = append(c.states, s)
+	if len(c.states) <= c.max {
+		return
+	}
+	kept := c.states[:0]
+	for i := 0; i < len(c.states); i += 2 {
+		kept = append(kept, c.states[i])
+	}
+	c.states, c.every = kept, 2*c.every
+}
+
+// next returns the step of the next checkpoint after step s.
+func (c *checkpoints) next(s uint64) uint64 { return (s/c.every + 1) * c.every }
 
 // Factory returns the VMFactory of n.
 func (n *NodeVM) Factory() VMFactory { return n.trace }
@@ -47,7 +77,7 @@ func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
 		return nil, err
 	}
 	data := spec.Data{Preimages: nodevm.WithClaim(base, out)}
-	t := &nodeTrace{every: n.Every, data: data, checkpoints: append([]state.State(nil), p.checkpoints...), hashes: map[uint64]Hash{}}
+	cp := checkpoints{states: append([]state.State(nil), p.checkpoints...), every: p.every, max: n.maxCheckpoints()}
 	vm, err := fpvm.FromState(p.paused)
 	if err != nil {
 		return nil, err
@@ -57,18 +87,24 @@ func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
 		if steps >= n.Max {
 			return nil, nodevm.ErrStepLimit
 		}
-		next := (steps/n.Every + 1) * n.Every
+		next := cp.next(steps)
 		ran, err := vm.Run(data, next-steps)
 		steps += ran
 		if err != nil {
 			return nil, err
 		}
 		if steps == next && !vm.Exited {
-			t.checkpoints = append(t.checkpoints, vm.State())
+			cp.add(vm.State())
 		}
 	}
-	t.n = steps
-	return t, nil
+	return &nodeTrace{every: cp.every, n: steps, data: data, checkpoints: cp.states, hashes: map[uint64]Hash{}}, nil
+}
+
+func (n *NodeVM) maxCheckpoints() int {
+	if n.MaxCheckpoints <= 0 {
+		return 16
+	}
+	return max(n.MaxCheckpoints, 2)
 }
 
 // prefix runs the claim-independent part of a node's run once.
@@ -83,10 +119,12 @@ func (n *NodeVM) prefix(desc []byte, base nodeOracle) (*prefix, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &prefix{checkpoints: []state.State{n.Program}}
+	p := &prefix{}
+	cp := checkpoints{states: []state.State{n.Program}, every: max(n.Every, 1), max: n.maxCheckpoints()}
 	data := spec.Data{Preimages: base}
 	for {
-		ran, err := vm.Run(data, n.Every)
+		next := cp.next(p.steps)
+		ran, err := vm.Run(data, next-p.steps)
 		p.steps += ran
 		if nodevm.MissingKey(err) {
 			break
@@ -100,9 +138,9 @@ func (n *NodeVM) prefix(desc []byte, base nodeOracle) (*prefix, error) {
 		if p.steps >= n.Max {
 			return nil, nodevm.ErrStepLimit
 		}
-		p.checkpoints = append(p.checkpoints, vm.State())
+		cp.add(vm.State())
 	}
-	p.paused = vm.State()
+	p.checkpoints, p.every, p.paused = cp.states, cp.every, vm.State()
 	if n.prefixes == nil {
 		n.prefixes = map[Hash]*prefix{}
 	}

@@ -91,6 +91,9 @@ type Truth struct {
 	outputs []Hash
 }
 
+// maxCachedVMs bounds the VM traces a Truth keeps.
+const maxCachedVMs = 64
+
 type vmKey struct {
 	b, k uint64
 	out  Hash
@@ -169,6 +172,9 @@ func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
 		return nil, err
 	}
 	t.mu.Lock()
+	if len(t.vms) >= maxCachedVMs {
+		clear(t.vms) // traces are recomputed on demand; this bounds memory
+	}
 	t.vms[key] = v
 	t.mu.Unlock()
 	return v, nil

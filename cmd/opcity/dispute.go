@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute"
@@ -25,6 +26,7 @@ type disputeGame struct {
 	Phase2       uint64            `json:"phase2_start_s"`
 	Phase3       uint64            `json:"phase3_start_s"`
 	Step         uint64            `json:"step_s"`
+	LastMove     uint64            `json:"last_move_s"`
 	Claims       int               `json:"claims"`
 	MaxFanOut    int               `json:"max_fan_out"`
 	Moves        map[string]int    `json:"moves"`
@@ -56,7 +58,7 @@ type disputeReport struct {
 // Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly or
 // lost honest bonds.
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--quiet] [--json]"
+	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--game-seed HEX] [--quiet] [--json]"
 	if len(args) == 0 || args[0] != "simulate" {
 		return playCommand(args, stdout, stderr)
 	}
@@ -72,6 +74,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "repository root (for --vm real, where the node program is built from)")
 	workers := fs.Int("workers", 0, "parallel games (0: all CPUs)")
 	flood := fs.Int("flood-bonds", 20, "budget of the flood adversary, in depth-1 bonds")
+	gameSeed := fs.String("game-seed", "", "replay one game: its seed (as printed, hex) on the first chain, with --adversary NAME")
 	quiet := fs.Bool("quiet", false, "print only the aggregate")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 || *games < 1 || *blocks < 1 || *blocks > 8 || (*vm != "synthetic" && *vm != "real") || (*model != "mlp" && *model != "cnn") {
@@ -95,6 +98,9 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
+	}
+	if *gameSeed != "" {
+		return replayGame(*gameSeed, scen, worlds[0], *asJSON, stdout, stderr)
 	}
 	rep, err := dispute.Simulate(dispute.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: dispute.DefaultPlay, Workers: *workers})
 	if err != nil {
@@ -128,7 +134,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 
 func gameJSON(i int, r dispute.Result) disputeGame {
 	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
-		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], Claims: r.Claims, MaxFanOut: r.MaxFanOut,
+		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], LastMove: r.LastMove, Claims: r.Claims, MaxFanOut: r.MaxFanOut,
 		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
 		HonestLost: r.HonestLost(), Conserved: r.Conserved, Extensions: r.Extensions}
 	for p, kinds := range r.Actions {
@@ -185,4 +191,31 @@ func disputeWorlds(data, root, model string, blocks int, vm string) ([]*dispute.
 		worlds = append(worlds, world)
 	}
 	return worlds, nil
+}
+
+// replayGame plays the single game a failure report names.
+func replayGame(seedArg string, scen []dispute.Scenario, w *dispute.World, asJSON bool, stdout, stderr io.Writer) int {
+	seed, err := strconv.ParseUint(strings.TrimPrefix(seedArg, "0x"), 16, 64)
+	if err != nil || len(scen) != 1 {
+		fmt.Fprintln(stderr, "opcity dispute: --game-seed needs a hex seed and one --adversary NAME")
+		return exitBadInput
+	}
+	r, err := dispute.PlayScenario(w, scen[0], seed, dispute.DefaultPlay)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
+		return exitBadInput
+	}
+	g := gameJSON(0, r)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(g)
+	} else {
+		fmt.Fprintf(stdout, "%s seed %016x root-correct %v: %s, correct %v, resolved %.2fd, %d claims, honest bonds lost %d, rejected %d\n",
+			g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.HonestLost, g.Rejected)
+	}
+	if !g.Correct || g.HonestLost != 0 || !g.Conserved {
+		return 1
+	}
+	return exitOK
 }

@@ -34,7 +34,12 @@ func TestCLI_DISPUTE_Simulate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "games 3 correct 3") {
 		t.Fatalf("exit %d: %s", code, out)
 	}
+	code, out, _ = run("dispute", "simulate", "--adversary", "wrong-node", "--game-seed", "5dd50243f81eaa0b", "--data", "../../models/mnist")
+	if code != 0 || !strings.Contains(out, "challenger wins, correct true") {
+		t.Fatalf("replay: exit %d: %s", code, out)
+	}
 	for _, bad := range [][]string{
+		{"dispute", "simulate", "--game-seed", "xyz", "--adversary", "flood"}, {"dispute", "simulate", "--game-seed", "12"},
 		{"dispute"}, {"dispute", "play"}, {"dispute", "simulate", "--games", "0"}, {"dispute", "simulate", "--adversary", "nobody"},
 		{"dispute", "simulate", "--vm", "quantum"}, {"dispute", "simulate", "--bogus"}, {"dispute", "simulate", "--data", "/nonexistent"},
 	} {
