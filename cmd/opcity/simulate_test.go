@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute"
 )
 
 // TestCLI_SIMULATE: `opcity simulate --games 24 --out DIR` writes the
@@ -23,7 +25,11 @@ func TestCLI_SIMULATE(t *testing.T) {
 	if err != nil || json.Unmarshal(raw, &agg) != nil {
 		t.Fatalf("aggregate.json: %v", err)
 	}
-	if agg.Games != 24 || agg.Aggregate.HonestBondsLost != 0 || len(agg.Classes) != 12 || agg.Classes[0].Aggregate.Games != 2 {
+	perClass := 0
+	for _, c := range agg.Classes {
+		perClass += c.Aggregate.Games
+	}
+	if agg.Games != 24 || agg.Aggregate.HonestBondsLost != 0 || len(agg.Classes) != len(dispute.Scenarios()) || perClass != 24 {
 		t.Fatalf("aggregate %+v", agg)
 	}
 	var games []disputeGame
