@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/opcity-spec/opcity/opml"
@@ -100,9 +101,19 @@ type vmKey struct {
 }
 
 // NewTruth returns the honest view of a chain whose block b runs the
-// job's model on inputs[b] (canonical bytes per input tensor), and the
-// jobs. It runs every job once to compute the output roots.
-func NewTruth(cfg *Config, models map[Hash]*Model, inputs [][][]byte, model []Hash, vm VMFactory) (*Truth, []Job, error) {
+// registered model model[b] on inputs[b] (canonical bytes per input
+// tensor), and the chain's jobs. It runs every job once to compute the
+// output roots. Errors: a length mismatch, an unregistered model, and the
+// executor's errors for bad inputs.
+func NewTruth(cfg *Config, inputs [][][]byte, model []Hash, vm VMFactory) (*Truth, []Job, error) {
+	if len(model) != len(inputs) {
+		return nil, nil, fmt.Errorf("dispute: %d blocks of inputs, %d models", len(inputs), len(model))
+	}
+	for b, m := range model {
+		if cfg.Models[m] == nil {
+			return nil, nil, fmt.Errorf("dispute: block %d names unregistered model %s", b, m)
+		}
+	}
 	t := &Truth{cfg: cfg, inputs: inputs, vm: vm, graphs: map[uint64]*GraphTrace{}, vms: map[vmKey]VMTrace{}}
 	for b := range inputs {
 		j := Job{Model: model[b]}
