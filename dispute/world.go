@@ -139,6 +139,9 @@ func (t *Truth) Output(i uint64) Hash { return t.outputs[i] }
 
 // Graph runs block b's job (once) and returns its trace.
 func (t *Truth) Graph(b uint64) (*GraphTrace, error) {
+	if b >= uint64(len(t.jobs)) {
+		return nil, fmt.Errorf("dispute: no block %d", b)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if g, ok := t.graphs[b]; ok {
@@ -170,6 +173,9 @@ func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
 	g, err := t.Graph(b)
 	if err != nil {
 		return nil, err
+	}
+	if k >= uint64(len(g.States)) {
+		return nil, fmt.Errorf("dispute: no node %d", k)
 	}
 	key := vmKey{b, k, out}
 	t.mu.Lock()
