@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/opcity-spec/opcity/opml"
@@ -30,6 +31,9 @@ func NewCorrupt(t *Truth, block, node uint64, leaf Hash, diverge uint64) (*Corru
 	tg, err := t.Graph(block)
 	if err != nil {
 		return nil, err
+	}
+	if node >= uint64(len(tg.States)) {
+		return nil, fmt.Errorf("dispute: no node %d", node)
 	}
 	g := *tg
 	first := uint64(g.Model.Model.FirstNodeTensor())

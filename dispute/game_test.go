@@ -54,6 +54,15 @@ func TestDISPUTE_MOVE_Positions(t *testing.T) {
 	if a != 2 || d != 6 || d.Depth() != 2 || d.IndexAtDepth() != 2 || d.TraceIndex(3) != 5 {
 		t.Fatalf("moves: %d %d %d", a, d, d.TraceIndex(3))
 	}
+	// Edge values: the deepest positions a game may use (MaxDepth ≤ 61, a step at 62).
+	deep := Position(1 << 61)
+	if deep.Depth() != 61 || deep.IndexAtDepth() != 0 || RootPosition.TraceIndex(61) != 1<<61-1 ||
+		deep.Move(false).Depth() != 62 || deep.Move(false).IndexAtDepth() != 2 || deep.RightIndex(40) != deep {
+		t.Fatal("deep positions")
+	}
+	if last := Position(1<<62 - 1); last.TraceAncestor() != RootPosition || last.TraceIndex(61) != 1<<61-1 {
+		t.Fatal("rightmost position")
+	}
 	// TraceAncestor: 5 (101) → 2; 7 (111, rightmost) → the root; even positions are their own.
 	for _, c := range [][2]Position{{5, 2}, {7, 1}, {6, 6}, {11, 2}, {15, 1}} {
 		if got := c[0].TraceAncestor(); got != c[1] || got.TraceIndex(4) != c[0].TraceIndex(4) {
@@ -66,6 +75,9 @@ func TestDISPUTE_MOVE_Positions(t *testing.T) {
 // 0.08 ETH at depth 0 and about 60 ETH at depth 73, growing ×1.0949.
 func TestDISPUTE_BOND_Curve(t *testing.T) {
 	c := &Config{bonds: bondTable(200, 400_000, 300_000_000, 73)}
+	if c.Bond(-1) != 0 || c.Bond(75) != 0 || c.Bond(74) <= c.Bond(73) {
+		t.Fatal("bond table edges: 0 outside depths 0..MaxDepth+1")
+	}
 	if c.Bond(0) != 80_000_000 {
 		t.Fatalf("Bond(0) = %d gwei", c.Bond(0))
 	}
@@ -390,5 +402,47 @@ func TestDISPUTE_BIND_Unavailable(t *testing.T) {
 	}
 	if _, err := g.Move(before.now, m); err != nil {
 		t.Fatalf("with the upload: %v", err)
+	}
+}
+
+// TestDISPUTE_ILLEGAL_Config: invalid game types and chains are rejected
+// with CodeBadConfig.
+func TestDISPUTE_ILLEGAL_Config(t *testing.T) {
+	w := testWorld(t, "mlp.opml", 2, 0)
+	base := *w.Cfg
+	for name, mut := range map[string]func(c *Config){
+		"split1 0":            func(c *Config) { c.Split1 = 0 },
+		"split2 <= split1":    func(c *Config) { c.Split2 = c.Split1 },
+		"max depth too small": func(c *Config) { c.MaxDepth = c.Split2 + 1 },
+		"max depth 62":        func(c *Config) { c.MaxDepth = 62 },
+		"no clock":            func(c *Config) { c.MaxClock = 0 },
+		"extension too long":  func(c *Config) { c.StepExtension = c.MaxClock },
+		"no bond gas":         func(c *Config) { c.BaseGas = 0 },
+	} {
+		c := base
+		mut(&c)
+		if err := c.Validate(); CodeOf(err) != CodeBadConfig {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := NewGame(w.Cfg, w.Jobs[:3], Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+		t.Errorf("3 jobs: %v", err)
+	}
+	jobs := append([]Job(nil), w.Jobs...)
+	jobs[1] = Job{Model: Hash{1}, Inputs: jobs[1].Inputs}
+	if _, err := NewGame(w.Cfg, jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+		t.Errorf("unregistered model: %v", err)
+	}
+	jobs[1] = Job{Model: w.Jobs[1].Model}
+	if _, err := NewGame(w.Cfg, jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+		t.Errorf("missing input: %v", err)
+	}
+	small := base
+	small.Split2, small.MaxDepth = small.Split1+2, small.Split1+4 // 2 graph slots for 4 nodes
+	if err := small.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewGame(&small, w.Jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+		t.Errorf("model larger than phase 2: %v", err)
 	}
 }

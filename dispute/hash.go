@@ -35,8 +35,13 @@ func foldPath(leaf Hash, index uint64, siblings []Hash) Hash {
 }
 
 // TablePath returns the siblings of entry index in the graph-state table
-// holding entries (zero-padded to 2^depth entries).
+// holding entries (zero-padded to 2^depth entries), leaf level first; nil
+// when depth is outside 0..20, index is not below 2^depth or there are
+// more than 2^depth entries.
 func TablePath(entries []Hash, depth int, index uint64) []Hash {
+	if depth < 0 || depth > 20 || index >= 1<<uint(depth) || len(entries) > 1<<uint(depth) {
+		return nil
+	}
 	level := make([]Hash, 1<<uint(depth))
 	copy(level, entries)
 	var path []Hash

@@ -98,7 +98,7 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 		inputs = append(inputs, [][]byte{mnist.Input(s.Pixels[i%len(s.Pixels)])})
 		models = append(models, r.Hash)
 	}
-	t, jobs, err := NewTruth(cfg, cfg.Models, inputs, models, vm)
+	t, jobs, err := NewTruth(cfg, inputs, models, vm)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func threeNodeWorld(t *testing.T) *World {
 		t.Fatal(err)
 	}
 	inputs := [][][]byte{{opml.Int8Bytes([]int8{10, -20, 30, 40})}, {opml.Int8Bytes([]int8{-3, 7, 90, -1})}}
-	tr, jobs, err := NewTruth(cfg, cfg.Models, inputs, []Hash{r.Hash, r.Hash}, y.Factory())
+	tr, jobs, err := NewTruth(cfg, inputs, []Hash{r.Hash, r.Hash}, y.Factory())
 	if err != nil {
 		t.Fatal(err)
 	}

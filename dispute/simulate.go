@@ -23,8 +23,10 @@ type Report struct {
 	Aggregate Aggregate
 	Seconds   float64
 	// GamesPerSecond and ClaimsPerSecond measure the simulator itself
-	// (wall clock, all workers).
+	// (wall clock, all workers); PeakHeapBytes is the largest live heap
+	// seen after a game (runtime.MemStats.HeapAlloc).
 	GamesPerSecond, ClaimsPerSecond float64
+	PeakHeapBytes                   uint64
 }
 
 // GameSeed returns the seed of game i of a batch: the first 8 bytes of
@@ -48,6 +50,15 @@ func Simulate(o SimOptions) (Report, error) {
 	res := make([]Result, o.Games)
 	errs := make([]error, o.Games)
 	var wg sync.WaitGroup
+	var heapMu sync.Mutex
+	var peak uint64
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heapMu.Lock()
+		peak = max(peak, ms.HeapAlloc)
+		heapMu.Unlock()
+	}
 	next := make(chan int)
 	for range workers {
 		wg.Add(1)
@@ -57,6 +68,9 @@ func Simulate(o SimOptions) (Report, error) {
 				s := o.Scenarios[i%len(o.Scenarios)]
 				w := o.Worlds[(i/len(o.Scenarios))%len(o.Worlds)]
 				res[i], errs[i] = PlayScenario(w, s, GameSeed(o.Seed, i), o.Play)
+				if i%16 == 0 {
+					sample()
+				}
 			}
 		}()
 	}
@@ -70,7 +84,8 @@ func Simulate(o SimOptions) (Report, error) {
 			return Report{}, err
 		}
 	}
-	r := Report{Results: res, Aggregate: Summarize(res, o.Play.GasPrice), Seconds: time.Since(start).Seconds()}
+	sample()
+	r := Report{Results: res, Aggregate: Summarize(res, o.Play.GasPrice), Seconds: time.Since(start).Seconds(), PeakHeapBytes: peak}
 	var claims int
 	for _, x := range res {
 		claims += x.Claims

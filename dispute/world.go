@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/opcity-spec/opcity/opml"
@@ -100,9 +101,19 @@ type vmKey struct {
 }
 
 // NewTruth returns the honest view of a chain whose block b runs the
-// job's model on inputs[b] (canonical bytes per input tensor), and the
-// jobs. It runs every job once to compute the output roots.
-func NewTruth(cfg *Config, models map[Hash]*Model, inputs [][][]byte, model []Hash, vm VMFactory) (*Truth, []Job, error) {
+// registered model model[b] on inputs[b] (canonical bytes per input
+// tensor), and the chain's jobs. It runs every job once to compute the
+// output roots. Errors: a length mismatch, an unregistered model, and the
+// executor's errors for bad inputs.
+func NewTruth(cfg *Config, inputs [][][]byte, model []Hash, vm VMFactory) (*Truth, []Job, error) {
+	if len(model) != len(inputs) {
+		return nil, nil, fmt.Errorf("dispute: %d blocks of inputs, %d models", len(inputs), len(model))
+	}
+	for b, m := range model {
+		if cfg.Models[m] == nil {
+			return nil, nil, fmt.Errorf("dispute: block %d names unregistered model %s", b, m)
+		}
+	}
 	t := &Truth{cfg: cfg, inputs: inputs, vm: vm, graphs: map[uint64]*GraphTrace{}, vms: map[vmKey]VMTrace{}}
 	for b := range inputs {
 		j := Job{Model: model[b]}
@@ -128,6 +139,9 @@ func (t *Truth) Output(i uint64) Hash { return t.outputs[i] }
 
 // Graph runs block b's job (once) and returns its trace.
 func (t *Truth) Graph(b uint64) (*GraphTrace, error) {
+	if b >= uint64(len(t.jobs)) {
+		return nil, fmt.Errorf("dispute: no block %d", b)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if g, ok := t.graphs[b]; ok {
@@ -159,6 +173,9 @@ func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
 	g, err := t.Graph(b)
 	if err != nil {
 		return nil, err
+	}
+	if k >= uint64(len(g.States)) {
+		return nil, fmt.Errorf("dispute: no node %d", k)
 	}
 	key := vmKey{b, k, out}
 	t.mu.Lock()

@@ -48,6 +48,7 @@ type disputeReport struct {
 	Seconds         float64           `json:"seconds"`
 	GamesPerSecond  float64           `json:"games_per_second"`
 	ClaimsPerSecond float64           `json:"claims_per_second"`
+	PeakHeapMB      float64           `json:"peak_heap_mb"`
 }
 
 // disputeCommand: opcity dispute simulate [--games N] [--seed S]
@@ -107,7 +108,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
-	out := disputeReport{Model: *model, VM: *vm, Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond}
+	out := disputeReport{Model: *model, VM: *vm, Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond, PeakHeapMB: float64(rep.PeakHeapBytes) / (1 << 20)}
 	for i, r := range rep.Results {
 		out.Games = append(out.Games, gameJSON(i, r))
 	}
@@ -122,7 +123,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 					g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"], g.HonestLost, g.Rejected)
 			}
 		}
-		fmt.Fprintf(stdout, "model %s, vm %s, %d games in %.2f s: %.1f games/s, %.0f claims/s\n", *model, *vm, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond)
+		fmt.Fprintf(stdout, "model %s, vm %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n", *model, *vm, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond, out.PeakHeapMB)
 		fmt.Fprint(stdout, rep.Aggregate.String())
 	}
 	a := rep.Aggregate
