@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"math/big"
+	"sync"
 
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/spec"
@@ -43,8 +44,14 @@ type Config struct {
 	Models map[Hash]*Model
 	// AbsolutePrestate is the node program's initial state hash.
 	AbsolutePrestate Hash
-	// Verifier checks steps (spec.VerifyStep when nil).
+	// Verifier checks steps (spec.VerifyStepIn(Profile, …) when nil).
 	Verifier StepVerifier
+	// Profile is the VM profile of phase 3 (docs/dispute.md §13): under
+	// spec.ProfileBase (the zero value) the node program runs on Cannon's
+	// syscalls; under spec.ProfileOPcity the tensor node program binds its
+	// operands with tensor_map, and a step's D also serves, by commitment
+	// and size, every uploaded tensor and the registered model's constants.
+	Profile spec.Profile
 
 	bonds []uint64
 }
@@ -55,6 +62,22 @@ type Model struct {
 	Model  opml.Model
 	Hash   Hash
 	Consts []Hash
+
+	constOnce  sync.Once
+	constStore *spec.Tensors
+}
+
+// ConstTensors returns a tensor store (spec.NewTensors) over the model's
+// constants, built once.
+func (r *Model) ConstTensors() *spec.Tensors {
+	r.constOnce.Do(func() {
+		var ts [][]byte
+		for i := 0; i < r.Model.Consts; i++ {
+			ts = append(ts, r.Model.Tensors[i].Data)
+		}
+		r.constStore = spec.NewTensors(ts...)
+	})
+	return r.constStore
 }
 
 // RegisterModel returns the registry entry of m.

@@ -1,7 +1,5 @@
 package dispute
 
-import "github.com/opcity-spec/opcity/spec"
-
 // StepCheck is what a VM step against a max-depth claim computes, for
 // display: the disputed transition, the agreed prestate and the poststate
 // claim, the verifier's poststate and whether the step counters the claim.
@@ -39,11 +37,7 @@ func (g Game) CheckStep(parent int, attack bool, stateData, proof []byte) (StepC
 	}
 	sc := StepCheck{Claim: parent, Attack: attack, PreSteps: index, Pre: pre, PostClaim: post, Post: g.claims[post].Value}
 	ctx := g.claims[parent].Context
-	verify := g.cfg.Verifier
-	if verify == nil {
-		verify = spec.VerifyStep
-	}
-	sc.Computed, sc.VerifyErr = verify(stateData, proof, ctx.LocalContext, spec.Data{Preimages: stepOracle{g, ctx}})
+	sc.Computed, sc.VerifyErr = g.cfg.verifier()(stateData, proof, ctx.LocalContext, g.stepData(ctx))
 	if sc.VerifyErr == nil {
 		sc.PostAgrees = sc.Computed == sc.Post
 		postAgree := (g.claims[parent].Position.Depth()-g.claims[post].Position.Depth())%2 == 0

@@ -8,6 +8,7 @@ import (
 
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/spec"
 )
 
 // MeasuredSteps are the node program's VM steps per node on MNIST test
@@ -18,6 +19,26 @@ var MeasuredSteps = map[string][]uint64{
 	"cnn.opml": {18231920, 10702893, 8191978, 3835965, 77653247, 1591358, 1927376, 1563691},
 }
 
+// OPcitySteps are the tensor node program's (opml/nodevm/nodetensor) VM
+// steps per node under the OPcity profile on MNIST test image 0, from its
+// initial state to the exit with the right claim: measured with NodeVM
+// (TestDISPUTE_PROFILE_Steps checks them), they equal docs/opml.md §7.5's
+// steps from the absolute prestate plus its 1,487,794 prestate steps. The
+// synthetic VM uses them as trace lengths under spec.ProfileOPcity.
+var OPcitySteps = map[string][]uint64{
+	"mlp.opml": {4179387, 1560087, 1636666, 1555540},
+	"cnn.opml": {13548452, 1998322, 2667975, 1602653, 6033816, 1557519, 1615160, 1555539},
+}
+
+// StepsIn returns the per-node trace lengths of a bundled model under
+// profile p: MeasuredSteps (base) or OPcitySteps.
+func StepsIn(p spec.Profile, model string) []uint64 {
+	if p == spec.ProfileOPcity {
+		return OPcitySteps[model]
+	}
+	return MeasuredSteps[model]
+}
+
 // WorldConfig describes a chain of MNIST inference jobs.
 type WorldConfig struct {
 	ModelsDir string // models/mnist
@@ -26,10 +47,13 @@ type WorldConfig struct {
 	VMDepth   int    // phase-3 depth (2^VMDepth trace indices)
 	Images    []int  // test image per block (len 2^Split1)
 	// VM is the phase-3 trace factory with its absolute prestate and
-	// verifier; nil selects the synthetic VM with MeasuredSteps.
+	// verifier; nil selects the synthetic VM with StepsIn(Profile, Model).
 	VM       VMFactory
 	Prestate Hash
 	Verifier StepVerifier
+	// Profile is the game's VM profile (Config.Profile); a real VM must
+	// run the matching node program.
+	Profile spec.Profile
 }
 
 // DefaultClocks sets OP mainnet's clocks on c: 3.5 days per team, 3 h
@@ -77,11 +101,11 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 	}
 	nodes := uint64(len(r.Model.Nodes))
 	d2 := bits.Len64(nodes) - 1
-	cfg := &Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[Hash]*Model{r.Hash: r}}
+	cfg := &Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[Hash]*Model{r.Hash: r}, Profile: wc.Profile}
 	cfg.MaxDepth = cfg.Split2 + 1 + wc.VMDepth
 	DefaultClocks(cfg)
 	cfg.Anchor = keccak([]byte("opcity anchor"))
-	steps := MeasuredSteps[wc.Model]
+	steps := StepsIn(wc.Profile, wc.Model)
 	vm := wc.VM
 	if vm == nil {
 		y := &Synthetic{Steps: func(_ *Model, k uint64) uint64 { return steps[k] }}

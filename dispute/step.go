@@ -32,11 +32,7 @@ func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateDa
 		return g, errorf(CodeStepPrestate, "state data hashes to %s, prestate %s", h, pre)
 	}
 	ctx := g.claims[parent].Context
-	verify := g.cfg.Verifier
-	if verify == nil {
-		verify = spec.VerifyStep
-	}
-	got, err := verify(stateData, proof, ctx.LocalContext, spec.Data{Preimages: stepOracle{g, ctx}})
+	got, err := g.cfg.verifier()(stateData, proof, ctx.LocalContext, g.stepData(ctx))
 	if err != nil {
 		return g, errorf(CodeStepFailed, "%v", err)
 	}
@@ -113,4 +109,54 @@ func (o stepOracle) Preimage(k [32]byte) ([]byte, bool) {
 		return o.ctx.Output[:], true
 	}
 	return o.g.Preimage(k)
+}
+
+// verifier returns the configured step verifier, spec.VerifyStepIn under
+// the game's profile when none is set.
+func (c *Config) verifier() StepVerifier {
+	if c.Verifier != nil {
+		return c.Verifier
+	}
+	p := c.Profile
+	return func(stateData, proof []byte, localContext [32]byte, d spec.Data) (Hash, error) {
+		return spec.VerifyStepIn(p, stateData, proof, localContext, d)
+	}
+}
+
+// stepData is D of a step in the phase-3 context ctx: the step's preimages
+// and, under the OPcity profile, the tensors the game holds.
+func (g Game) stepData(ctx Context) spec.Data {
+	d := spec.Data{Preimages: stepOracle{g, ctx}}
+	if g.cfg.Profile == spec.ProfileOPcity {
+		d.Tensors = &stepTensors{g: g, block: ctx.Block}
+	}
+	return d
+}
+
+// stepTensors serves a step's tensors under the OPcity profile: exactly
+// the lookups of spec.NewTensors over the uploaded tensors, then over the
+// constants of the block's registered model (the uploaded store is built
+// on the first lookup). A tensor that is in neither is missing from D, and
+// the step fails (CodeStepFailed), as for a missing preimage.
+type stepTensors struct {
+	g        Game
+	block    uint64
+	uploaded *spec.Tensors
+}
+
+func (t *stepTensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if t.uploaded == nil {
+		var ts [][]byte
+		for _, data := range t.g.tensors {
+			ts = append(ts, data)
+		}
+		t.uploaded = spec.NewTensors(ts...)
+	}
+	if data, ok := t.uploaded.Tensor(root, log2size); ok {
+		return data, true
+	}
+	if r := t.g.model(t.block); r != nil {
+		return r.ConstTensors().Tensor(root, log2size)
+	}
+	return nil, false
 }

@@ -22,8 +22,14 @@ import (
 // query. The part of the run before the program reads the claim is shared
 // by every claim on a node. A checkpoint of the MLP's first node holds
 // about 725 pages (3 MB).
+//
+// Under Profile spec.ProfileOPcity, Program is the tensor node program
+// (opml/nodevm/nodetensor) and every run's D also holds the node's
+// operands in a tensor store (spec.NewTensors), which its tensor_map
+// calls bind at their minimal sizes.
 type NodeVM struct {
 	Program        state.State
+	Profile        spec.Profile
 	Every          uint64
 	MaxCheckpoints int
 	Max            uint64
@@ -72,13 +78,14 @@ func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
 		return nil, err
 	}
 	base := nodevm.NodeData(desc, ops)
-	p, err := n.prefix(desc.Encode(), base)
+	tensors := n.tensors(ops)
+	p, err := n.prefix(desc.Encode(), base, tensors)
 	if err != nil {
 		return nil, err
 	}
-	data := spec.Data{Preimages: nodevm.WithClaim(base, out)}
+	data := spec.Data{Preimages: nodevm.WithClaim(base, out), Tensors: tensors}
 	cp := checkpoints{states: append([]state.State(nil), p.checkpoints...), every: p.every, max: n.maxCheckpoints()}
-	vm, err := fpvm.FromState(p.paused)
+	vm, err := fpvm.FromStateIn(n.Profile, p.paused)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +104,16 @@ func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
 			cp.add(vm.State())
 		}
 	}
-	return &nodeTrace{every: cp.every, n: steps, data: data, checkpoints: cp.states, hashes: map[uint64]Hash{}}, nil
+	return &nodeTrace{profile: n.Profile, every: cp.every, n: steps, data: data, checkpoints: cp.states, hashes: map[uint64]Hash{}}, nil
+}
+
+// tensors returns D's tensor store for a node's operands: nil under the
+// base profile (no step reads it), the operands under the OPcity profile.
+func (n *NodeVM) tensors(ops [][]byte) spec.TensorStore {
+	if n.Profile != spec.ProfileOPcity {
+		return nil
+	}
+	return spec.NewTensors(ops...)
 }
 
 func (n *NodeVM) maxCheckpoints() int {
@@ -108,20 +124,20 @@ func (n *NodeVM) maxCheckpoints() int {
 }
 
 // prefix runs the claim-independent part of a node's run once.
-func (n *NodeVM) prefix(desc []byte, base nodeOracle) (*prefix, error) {
+func (n *NodeVM) prefix(desc []byte, base nodeOracle, tensors spec.TensorStore) (*prefix, error) {
 	key := keccak(desc)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if p, ok := n.prefixes[key]; ok {
 		return p, nil
 	}
-	vm, err := fpvm.FromState(n.Program)
+	vm, err := fpvm.FromStateIn(n.Profile, n.Program)
 	if err != nil {
 		return nil, err
 	}
 	p := &prefix{}
 	cp := checkpoints{states: []state.State{n.Program}, every: max(n.Every, 1), max: n.maxCheckpoints()}
-	data := spec.Data{Preimages: base}
+	data := spec.Data{Preimages: base, Tensors: tensors}
 	for {
 		next := cp.next(p.steps)
 		ran, err := vm.Run(data, next-p.steps)
@@ -152,6 +168,7 @@ type nodeOracle = interface{ Preimage([32]byte) ([]byte, bool) }
 
 // nodeTrace is one claim's trace over the checkpoints.
 type nodeTrace struct {
+	profile     spec.Profile
 	every       uint64
 	n           uint64
 	data        spec.Data
@@ -165,7 +182,7 @@ func (t *nodeTrace) Steps() uint64 { return t.n }
 // at returns a VM at the state after s steps (s <= n).
 func (t *nodeTrace) at(s uint64) (*fpvm.VM, error) {
 	cp := min(s/t.every, uint64(len(t.checkpoints)-1))
-	vm, err := fpvm.FromState(t.checkpoints[cp])
+	vm, err := fpvm.FromStateIn(t.profile, t.checkpoints[cp])
 	if err != nil {
 		return nil, err
 	}

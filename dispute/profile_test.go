@@ -1,0 +1,251 @@
+package dispute
+
+import (
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/state"
+	"pgregory.net/rapid"
+)
+
+var (
+	tensorProgOnce sync.Once
+	tensorProgInit state.State
+	tensorProgErr  error
+)
+
+// buildTensorNodeProgram builds the tensor node program once per test binary.
+func buildTensorNodeProgram(t testing.TB) state.State {
+	t.Helper()
+	tensorProgOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "opcity-dispute")
+		if err != nil {
+			tensorProgErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		tensorProgInit, tensorProgErr = nodevm.Build("..", nodevm.TensorNodeProgram, dir)
+	})
+	if tensorProgErr != nil {
+		t.Fatal(tensorProgErr)
+	}
+	return tensorProgInit
+}
+
+// opcityWorld is a chain of 2 blocks of model on test images 0 and 1 with
+// the tensor node program in fpvm under the OPcity profile as phase 3.
+func opcityWorld(t testing.TB, model string, vmDepth int) *World {
+	t.Helper()
+	set, err := LoadMNIST(modelsDir, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := buildTensorNodeProgram(t)
+	vm := &NodeVM{Program: prog, Profile: spec.ProfileOPcity, Every: 1 << 17, Max: 1 << 32}
+	w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: model, Split1: 1, VMDepth: vmDepth, Images: []int{0, 1},
+		VM: vm.Factory(), Prestate: prog.Hash(), Profile: spec.ProfileOPcity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestDISPUTE_PROFILE_Steps: OPcitySteps are the tensor node program's
+// trace lengths in the game's NodeVM under the OPcity profile (block 0 =
+// test image 0, the right claim) for every node of both bundled models.
+func TestDISPUTE_PROFILE_Steps(t *testing.T) {
+	for _, name := range []string{"mlp.opml", "cnn.opml"} {
+		w := opcityWorld(t, name, 27)
+		g, err := w.Truth.Graph(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range w.Nodes {
+			vt, err := w.Truth.VM(0, k, g.Commitments[uint64(g.Model.Model.FirstNodeTensor())+k])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vt.Steps() != OPcitySteps[name][k] {
+				t.Fatalf("%s node %d: %d steps, OPcitySteps %d", name, k, vt.Steps(), OPcitySteps[name][k])
+			}
+		}
+	}
+}
+
+// stepRecorder keeps an agent's steps.
+type stepRecorder struct {
+	Agent
+	steps []Action
+}
+
+func (r *stepRecorder) Act(g Game, now uint64) []Action {
+	acts := r.Agent.Act(g, now)
+	for _, a := range acts {
+		if a.Kind == ActStep {
+			r.steps = append(r.steps, a)
+		}
+	}
+	return acts
+}
+
+// TestDISPUTE_PROFILE_RealVM: under the OPcity profile, a proposer whose
+// output root is wrong at an MLP node (ArgMax, node 3, and FC 784→128,
+// node 0) and who defends it with a tensor node program trace that lies
+// from its middle step loses to the honest challenger, who bisects the
+// three phases and counters the proposer's max-depth claim with a step
+// that spec.VerifyStepIn(ProfileOPcity, …) executes over D's preimages and
+// a tensor store of the node's operands; the honest party loses no bond.
+// With no lie, the proposer wins.
+func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
+	for _, k := range []uint64{3, 0} {
+		vmDepth := 21 // 2^21 > 1.56M (ArgMax); node 0 (4.18M) needs 23
+		if k == 0 {
+			vmDepth = 23
+		}
+		if (1+1+2+1+vmDepth)%2 != 0 {
+			vmDepth++
+		}
+		w := opcityWorld(t, "mlp.opml", vmDepth)
+		var leaf Hash
+		leaf[0], leaf[31] = 0x77, 1
+		n := OPcitySteps["mlp.opml"][k]
+		v, err := NewCorrupt(w.Truth, 1, k, leaf, n/2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adv := &Solver{Party: "adversary", View: v}
+		h := &stepRecorder{Agent: honest(w)}
+		g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, r := Play(g, []Agent{adv, h}, DefaultPlay)
+		if err := h.Agent.(*Solver).Err; err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("node %d: status %s, %d claims, resolved after %.2f d, gas %v", k, r.Status, r.Claims, float64(r.Resolved)/86400, r.Gas)
+		if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 || !r.Conserved {
+			t.Fatalf("node %d: want the honest challenger to win by a step without losing bonds: %+v", k, r)
+		}
+		var checked bool
+		for _, a := range h.steps {
+			if g.Claim(a.Claim).CounteredBy != Honest {
+				continue
+			}
+			ctx := g.Claim(a.Claim).Context
+			gr, _ := w.Truth.Graph(ctx.Block)
+			_, ops, err := gr.descriptorOf(int(ctx.Node))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := spec.Data{Preimages: stepOracle{g, ctx}, Tensors: spec.NewTensors(ops...)}
+			got, err := spec.VerifyStepIn(spec.ProfileOPcity, a.StateData, a.Proof, ctx.LocalContext, d)
+			if err != nil {
+				t.Fatalf("node %d: spec.VerifyStepIn(opcity): %v", k, err)
+			}
+			sc, err := g.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
+			if err != nil || sc.VerifyErr != nil || !sc.Counters || sc.Computed != got {
+				t.Fatalf("node %d: CheckStep %+v, %v; spec.VerifyStepIn %s", k, sc, err, got)
+			}
+			t.Logf("node %d: stepped from the state after %d steps, poststate %s", k, sc.PreSteps, got)
+			checked = true
+		}
+		if !checked {
+			t.Fatalf("node %d: no honest step countered a claim", k)
+		}
+	}
+	w := opcityWorld(t, "mlp.opml", 22)
+	g, err := NewGame(w.Cfg, w.Jobs, w.Truth.Output(1), "proposer", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r := Play(g, []Agent{&Solver{Party: "proposer", View: w.Truth}, honest(w)}, DefaultPlay)
+	if r.Status != DefenderWins || r.HonestLost() != 0 {
+		t.Fatalf("no lie: %+v", r)
+	}
+}
+
+// TestDISPUTE_PROFILE_MissingTensor: under the OPcity profile the game's
+// step D (stepTensors) holds no tensor that was never uploaded (so a step
+// binding it fails in the verifier, CodeStepFailed, as one missing a
+// preimage), and serves uploaded tensors and the model's constants exactly
+// as spec.NewTensors does: by (root, log2size), at every size from the
+// minimal one up, not below it.
+func TestDISPUTE_PROFILE_MissingTensor(t *testing.T) {
+	w := opcityWorld(t, "mlp.opml", 22)
+	g, err := NewGame(w.Cfg, w.Jobs, w.Truth.Output(1), "proposer", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr, _ := w.Truth.Graph(1)
+	in := gr.Tensors[w.Cfg.Models[w.Jobs[1].Model].Model.Consts]
+	c0 := w.Cfg.Models[w.Jobs[1].Model].Model.Tensors[0].Data
+	st := &stepTensors{g: g, block: 1}
+	want := spec.NewTensors(in, c0)
+	k0 := spec.RegionLog2Size(len(in))
+	rootIn := want.Add(in)
+	if _, ok := st.Tensor(rootIn, k0); ok {
+		t.Fatal("served a tensor that was never uploaded")
+	}
+	g = g.UploadTensor(in)
+	st = &stepTensors{g: g, block: 1}
+	rootC := want.Add(c0)
+	for _, c := range []struct {
+		root [32]byte
+		k    uint
+	}{{rootIn, k0}, {rootC, spec.RegionLog2Size(len(c0))}, {rootIn, k0 + 1}, {rootIn, k0 - 1}} {
+		a, okA := st.Tensor(c.root, c.k)
+		b, okB := want.Tensor(c.root, c.k)
+		if okA != okB || string(a) != string(b) {
+			t.Fatalf("lookup (%x, %d): game %v, spec.NewTensors %v", c.root[:4], c.k, okA, okB)
+		}
+	}
+}
+
+// TestDISPUTE_PROFILE_Scenarios: under the OPcity profile (synthetic VM
+// with OPcitySteps) every scenario of the library is decided correctly
+// with no honest bond lost and bonds conserved.
+func TestDISPUTE_PROFILE_Scenarios(t *testing.T) {
+	w := opcitySynthetic(t)
+	rep, err := Simulate(SimOptions{Games: 2 * len(Scenarios()), Seed: 1, Scenarios: Scenarios(), Worlds: []*World{w}, Play: DefaultPlay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rep.Aggregate
+	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+		t.Fatalf("opcity scenarios:\n%s", a)
+	}
+}
+
+func opcitySynthetic(t testing.TB) *World {
+	set, err := LoadMNIST(modelsDir, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: "mlp.opml", Split1: 2, VMDepth: 27, Images: []int{0, 1, 2, 3}, Profile: spec.ProfileOPcity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestDISPUTE_PROFILE_HonestProperty: TestDISPUTE_HONEST_Property's
+// property under the OPcity profile (synthetic VM).
+func TestDISPUTE_PROFILE_HonestProperty(t *testing.T) {
+	w := opcitySynthetic(t)
+	scen := Scenarios()
+	rapid.Check(t, func(rt *rapid.T) {
+		s := scen[rapid.IntRange(0, len(scen)-1).Draw(rt, "scenario")]
+		seed := rapid.Uint64().Draw(rt, "seed")
+		r, err := PlayScenario(w, s, seed, DefaultPlay)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved {
+			rt.Fatalf("%s seed %016x: status %s (root correct %v), honest lost %d, conserved %v", s.Name, seed, r.Status, r.RootCorrect, r.HonestLost(), r.Conserved)
+		}
+	})
+}
