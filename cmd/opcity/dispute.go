@@ -12,6 +12,7 @@ import (
 
 	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
 )
 
 // disputeGame is one game of the --json output of `opcity dispute simulate`.
@@ -43,6 +44,7 @@ type disputeGame struct {
 type disputeReport struct {
 	Model           string            `json:"model"`
 	VM              string            `json:"vm"`
+	Profile         string            `json:"profile"`
 	Games           []disputeGame     `json:"games"`
 	Aggregate       dispute.Aggregate `json:"aggregate"`
 	Seconds         float64           `json:"seconds"`
@@ -53,13 +55,13 @@ type disputeReport struct {
 
 // disputeCommand: opcity dispute simulate [--games N] [--seed S]
 // [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real]
-// [--data DIR] [--root REPO] [--workers N] [--quiet] [--json].
+// [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json].
 // It plays N seeded games of the three-phase dispute game on a chain of
 // MNIST inference jobs and prints each game and the aggregate metrics.
 // Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly or
 // lost honest bonds.
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--game-seed HEX] [--quiet] [--json]"
+	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--game-seed HEX] [--quiet] [--json]"
 	if len(args) == 0 || args[0] != "simulate" {
 		return playCommand(args, stdout, stderr)
 	}
@@ -78,8 +80,14 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	gameSeed := fs.String("game-seed", "", "replay one game: its seed (as printed, hex) on the first chain, with --adversary NAME")
 	quiet := fs.Bool("quiet", false, "print only the aggregate")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profArg := fs.String("profile", "base", profileUsage)
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 || *games < 1 || *blocks < 1 || *blocks > 8 || (*vm != "synthetic" && *vm != "real") || (*model != "mlp" && *model != "cnn") {
 		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	prof, err := parseProfile(*profArg)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
 	var scen []dispute.Scenario
@@ -95,7 +103,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "opcity dispute: unknown adversary %q (%s)\n", *adv, scenarioNames())
 		return exitBadInput
 	}
-	worlds, err := disputeWorlds(*data, *root, *model+".opml", *blocks, *vm)
+	worlds, err := disputeWorlds(*data, *root, *model+".opml", *blocks, *vm, prof)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
@@ -108,7 +116,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
-	out := disputeReport{Model: *model, VM: *vm, Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond, PeakHeapMB: float64(rep.PeakHeapBytes) / (1 << 20)}
+	out := disputeReport{Model: *model, VM: *vm, Profile: *profArg, Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond, PeakHeapMB: float64(rep.PeakHeapBytes) / (1 << 20)}
 	for i, r := range rep.Results {
 		out.Games = append(out.Games, gameJSON(i, r))
 	}
@@ -123,7 +131,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 					g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"], g.HonestLost, g.Rejected)
 			}
 		}
-		fmt.Fprintf(stdout, "model %s, vm %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n", *model, *vm, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond, out.PeakHeapMB)
+		fmt.Fprintf(stdout, "model %s, vm %s, profile %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n", *model, *vm, *profArg, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond, out.PeakHeapMB)
 		fmt.Fprint(stdout, rep.Aggregate.String())
 	}
 	a := rep.Aggregate
@@ -158,26 +166,52 @@ func scenarioNames() string {
 	return strings.Join(names, ", ")
 }
 
+const profileUsage = "VM profile of phase 3: base (the node program on Cannon's syscalls) or opcity (the tensor node program on tensor_map/tensor_root)"
+
+// parseProfile parses --profile.
+func parseProfile(s string) (spec.Profile, error) {
+	switch s {
+	case "base":
+		return spec.ProfileBase, nil
+	case "opcity":
+		return spec.ProfileOPcity, nil
+	}
+	return spec.ProfileBase, fmt.Errorf("--profile %q: want base or opcity", s)
+}
+
+// nodeProgram builds the node program of profile p and returns its
+// phase-3 NodeVM.
+func nodeProgram(root string, p spec.Profile) (*dispute.NodeVM, error) {
+	dir, err := os.MkdirTemp("", "opcity-dispute")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	pkg := nodevm.NodeProgram
+	if p == spec.ProfileOPcity {
+		pkg = nodevm.TensorNodeProgram
+	}
+	prog, err := nodevm.Build(root, pkg, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
+	}
+	return &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}, nil
+}
+
 // disputeWorlds builds 8 chains over consecutive MNIST test images.
-func disputeWorlds(data, root, model string, blocks int, vm string) ([]*dispute.World, error) {
+func disputeWorlds(data, root, model string, blocks int, vm string, p spec.Profile) ([]*dispute.World, error) {
 	n := 1 << blocks
 	set, err := dispute.LoadMNIST(data, 8*n)
 	if err != nil {
 		return nil, err
 	}
-	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: blocks, VMDepth: 27}
+	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: blocks, VMDepth: 27, Profile: p}
 	if vm == "real" {
-		dir, err := os.MkdirTemp("", "opcity-dispute")
+		nv, err := nodeProgram(root, p)
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(dir)
-		prog, err := nodevm.Build(root, nodevm.NodeProgram, dir)
-		if err != nil {
-			return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
-		}
-		nv := &dispute.NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
-		wc.VM, wc.Prestate = nv.Factory(), prog.Hash()
+		wc.VM, wc.Prestate = nv.Factory(), nv.Program.Hash()
 	}
 	var worlds []*dispute.World
 	for w := range 8 {

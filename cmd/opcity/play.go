@@ -7,13 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
@@ -84,6 +83,7 @@ type playInstruction struct {
 // playReport is `opcity dispute --json`.
 type playReport struct {
 	Model              string            `json:"model"`
+	Profile            string            `json:"profile"`
 	Images             []int             `json:"images"`
 	Lie                string            `json:"lie"`
 	LieBlock           uint64            `json:"lie_block"`
@@ -132,7 +132,7 @@ func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
 // truth requires and the honest party lost no bond, 1 otherwise, 2 bad flags
 // or data.
 func playCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity dispute: usage: opcity dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--json]\n       opcity dispute simulate [flags] (see opcity help)"
+	const use = "opcity dispute: usage: opcity dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--profile base|opcity] [--json]\n       opcity dispute simulate [flags] (see opcity help)"
 	fs := flag.NewFlagSet("dispute", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	model := fs.String("model", filepath.Join("models", "mnist", "mlp.opml"), "bundled model: mlp.opml or cnn.opml (read from --data)")
@@ -142,8 +142,14 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 	lieArg := fs.String("lie", "", "the proposer's fault: node:K, step:S or none")
 	node := fs.Int("node", -1, "with --lie step:S, the node whose VM trace lies (default: the last node)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profArg := fs.String("profile", "base", profileUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *image < 0 || *image > 9998 || *lieArg == "" {
 		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	prof, err := parseProfile(*profArg)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
 	lie, err := parseLie(*lieArg)
@@ -159,12 +165,16 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "opcity dispute: --model %s: not a bundled model (mlp.opml, cnn.opml)\n", *model)
 		return exitBadInput
 	}
-	w, err := playWorld(*data, *root, name, *image)
+	w, err := playWorld(*data, *root, name, *image, prof)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
 	rep, err := playGame(w, name, *image, lie, *node)
+	rep.Profile = *profArg
+	if prof == spec.ProfileOPcity && len(rep.Phases) == 3 {
+		rep.Phases[2].Name = "VM (tensor node program in fpvm, OPcity profile)"
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
@@ -186,7 +196,7 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 // phase-3 VM, choosing the VM depth (at least 27: 2^27 > CNN node 4's 77.7M
 // steps) so that MaxDepth is even: the proposer then posts the max-depth
 // claim and only a step by the challenger can counter it.
-func playWorld(data, root, model string, image int) (*dispute.World, error) {
+func playWorld(data, root, model string, image int, p spec.Profile) (*dispute.World, error) {
 	set, err := dispute.LoadMNIST(data, image+2)
 	if err != nil {
 		return nil, err
@@ -194,17 +204,11 @@ func playWorld(data, root, model string, image int) (*dispute.World, error) {
 	if len(set.Pixels) < image+2 {
 		return nil, fmt.Errorf("--image %d: the test set has %d images", image, len(set.Pixels))
 	}
-	dir, err := os.MkdirTemp("", "opcity-dispute")
+	nv, err := nodeProgram(root, p)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	prog, err := nodevm.Build(root, nodevm.NodeProgram, dir)
-	if err != nil {
-		return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
-	}
-	nv := &dispute.NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
-	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: 27, Images: []int{image + 1, image}, VM: nv.Factory(), Prestate: prog.Hash()}
+	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: 27, Images: []int{image + 1, image}, VM: nv.Factory(), Prestate: nv.Program.Hash(), Profile: p}
 	w, err := set.NewWorld(wc)
 	if err == nil && w.Cfg.MaxDepth%2 != 0 {
 		wc.VMDepth++
@@ -390,7 +394,7 @@ func steppedInstruction(g dispute.Game, steps []dispute.Action) (*playInstructio
 }
 
 func printPlay(w io.Writer, rep playReport) {
-	fmt.Fprintf(w, "game: %s on a chain of 2 blocks (block 0: MNIST test image %d, block 1: image %d); lie %s", rep.Model, rep.Images[0], rep.Images[1], rep.Lie)
+	fmt.Fprintf(w, "game: %s, profile %s, on a chain of 2 blocks (block 0: MNIST test image %d, block 1: image %d); lie %s", rep.Model, rep.Profile, rep.Images[0], rep.Images[1], rep.Lie)
 	if rep.LieNode != nil {
 		fmt.Fprintf(w, ": the proposer claims a wrong output at node %d of block %d, its VM trace (%d steps) lies from trace index %d", *rep.LieNode, rep.LieBlock, rep.NodeSteps, *rep.LieFromStep)
 	} else {
@@ -419,7 +423,7 @@ func printPlay(w io.Writer, rep playReport) {
 		}
 		fmt.Fprintf(w, "stepped instruction: %s's %s step against #%d, instruction %d of the node program (from the state after %d steps)\n", si.Stepper, dir, si.Claim, si.PreSteps+1, si.PreSteps)
 		fmt.Fprintf(w, "  pc %s  word %s  %s  (%s)\n", si.PC, si.Word, si.Mnemonic, si.Decoded)
-		fmt.Fprintf(w, "  state before %s\n  spec.VerifyStep: %s, state after %s\n  the game's poststate claim %s: the step counters #%d: %v\n", si.Pre, si.VerifyStep, si.Computed, si.PostClaim, si.Claim, si.Counters)
+		fmt.Fprintf(w, "  state before %s\n  spec.VerifyStepIn(%s): %s, state after %s\n  the game's poststate claim %s: the step counters #%d: %v\n", si.Pre, rep.Profile, si.VerifyStep, si.Computed, si.PostClaim, si.Claim, si.Counters)
 	} else {
 		fmt.Fprintln(w, "stepped instruction: none (no VM step was needed)")
 	}

@@ -52,6 +52,7 @@ type simulateOutput struct {
 	Command         string            `json:"command"`
 	Model           string            `json:"model"`
 	VM              string            `json:"vm"`
+	Profile         string            `json:"profile"`
 	Seed            uint64            `json:"seed"`
 	Games           int               `json:"games"`
 	Aggregate       dispute.Aggregate `json:"aggregate"`
@@ -62,7 +63,7 @@ type simulateOutput struct {
 }
 
 // simulateCommand: opcity simulate --games N [--adversaries LIST|all]
-// [--seed S] [--model mlp|cnn] [--data DIR] [--workers N] --out DIR.
+// [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR.
 // It plays N seeded games with the synthetic phase-3 VM (docs/dispute.md
 // §10; phases 1 and 2 and every game rule are the real ones), cycling the
 // adversary classes, and writes DIR/games.json and DIR/games.csv (one
@@ -72,7 +73,7 @@ type simulateOutput struct {
 // decided correctly with no honest bond lost, 1 otherwise, 2 bad flags or
 // an unwritable DIR.
 func simulateCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity simulate: usage: opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--data DIR] [--workers N] --out DIR"
+	const use = "opcity simulate: usage: opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR"
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	games := fs.Int("games", 0, "number of games")
@@ -82,8 +83,14 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
 	workers := fs.Int("workers", 0, "parallel games (0: all CPUs)")
 	out := fs.String("out", "", "output folder")
+	profArg := fs.String("profile", "base", profileUsage)
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *games < 1 || *out == "" || (*model != "mlp" && *model != "cnn") {
 		fmt.Fprintln(stderr, use)
+		return exitBadInput
+	}
+	prof, err := parseProfile(*profArg)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
 	scen, err := parseAdversaries(*advs)
@@ -91,7 +98,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	worlds, err := disputeWorlds(*data, ".", *model+".opml", 2, "synthetic")
+	worlds, err := disputeWorlds(*data, ".", *model+".opml", 2, "synthetic", prof)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
@@ -101,7 +108,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	res := simulateOutput{Command: "opcity simulate " + strings.Join(args, " "), Model: *model, VM: "synthetic", Seed: *seed, Games: *games,
+	res := simulateOutput{Command: "opcity simulate " + strings.Join(args, " "), Model: *model, VM: "synthetic", Profile: *profArg, Seed: *seed, Games: *games,
 		Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond}
 	byClass := map[string][]dispute.Result{}
 	for _, r := range rep.Results {
@@ -114,7 +121,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	fmt.Fprintf(stdout, "model %s, vm synthetic, %d games in %.2f s: %.1f games/s; wrote %s\n", *model, *games, rep.Seconds, rep.GamesPerSecond, *out)
+	fmt.Fprintf(stdout, "model %s, vm synthetic, profile %s, %d games in %.2f s: %.1f games/s; wrote %s\n", *model, *profArg, *games, rep.Seconds, rep.GamesPerSecond, *out)
 	fmt.Fprint(stdout, rep.Aggregate.String())
 	a := rep.Aggregate
 	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
