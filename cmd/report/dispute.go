@@ -1,0 +1,266 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+)
+
+// Dispute-game figures per profile: a synthetic batch of simGames games
+// (seed simSeed, every scenario of the library) on the MLP, and one real
+// game per profile and lying node.
+const (
+	simGames = 1400
+	simSeed  = 1
+)
+
+// realNodes are the MLP nodes a real game disputes: ArgMax and FC 784→128.
+var realNodes = []uint64{3, 0}
+
+// disputeFigures are one profile's dispute figures.
+type disputeFigures struct {
+	profile  string
+	vmDepth  int // phase-3 depth of the synthetic batch
+	longest  uint64
+	agg      dispute.Aggregate
+	seconds  float64
+	gamesPS  float64
+	claimsPS float64
+	real     []realGame
+}
+
+// realGame is one real three-phase game with the node program in fpvm.
+type realGame struct {
+	node, steps     uint64
+	vmDepth         int
+	status          string
+	stepped         bool
+	claims          int
+	resolvedDays    float64
+	honestGas       uint64
+	adversaryGas    uint64
+	honestLost      uint64
+	wallSeconds     float64
+	verifiedByIn    bool
+	steppedFromStep uint64
+}
+
+// vmDepthFor returns the least phase-3 depth whose 2^d trace indices hold
+// a trace of n steps.
+func vmDepthFor(n uint64) int { return bits.Len64(n - 1) }
+
+func disputeRun(root, progDir string) ([]disputeFigures, error) {
+	data := filepath.Join(root, "models", "mnist")
+	set, err := dispute.LoadMNIST(data, 32)
+	if err != nil {
+		return nil, err
+	}
+	var out []disputeFigures
+	for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+		f := disputeFigures{profile: p.String()}
+		for _, n := range dispute.StepsIn(p, "mlp.opml") {
+			f.longest = max(f.longest, n)
+		}
+		f.vmDepth = vmDepthFor(f.longest)
+		var worlds []*dispute.World
+		for w := range 8 {
+			wc := dispute.WorldConfig{ModelsDir: data, Model: "mlp.opml", Split1: 2, VMDepth: f.vmDepth, Profile: p}
+			for b := range 4 {
+				wc.Images = append(wc.Images, 4*w+b)
+			}
+			world, err := set.NewWorld(wc)
+			if err != nil {
+				return nil, err
+			}
+			worlds = append(worlds, world)
+		}
+		rep, err := dispute.Simulate(dispute.SimOptions{Games: simGames, Seed: simSeed, Scenarios: dispute.Scenarios(), Worlds: worlds, Play: dispute.DefaultPlay})
+		if err != nil {
+			return nil, err
+		}
+		f.agg, f.seconds, f.gamesPS, f.claimsPS = rep.Aggregate, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond
+		if a := f.agg; a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+			return nil, fmt.Errorf("%s profile: a simulated game was decided wrongly or lost honest bonds:\n%s", p, a)
+		}
+		fmt.Fprintf(os.Stderr, "dispute %s: %d games in %.1f s\n", p, f.agg.Games, f.seconds)
+		pkg := nodevm.NodeProgram
+		if p == spec.ProfileOPcity {
+			pkg = nodevm.TensorNodeProgram
+		}
+		prog, err := nodevm.Build(root, pkg, progDir)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range realNodes {
+			g, err := playReal(set, data, prog, p, k)
+			if err != nil {
+				return nil, fmt.Errorf("%s profile, real game at node %d: %v", p, k, err)
+			}
+			fmt.Fprintf(os.Stderr, "dispute %s: real game at node %d: %s in %.1f s\n", p, k, g.status, g.wallSeconds)
+			f.real = append(f.real, g)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// stepRecorder keeps an agent's steps.
+type stepRecorder struct {
+	dispute.Agent
+	steps []dispute.Action
+}
+
+func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
+	acts := r.Agent.Act(g, now)
+	for _, a := range acts {
+		if a.Kind == dispute.ActStep {
+			r.steps = append(r.steps, a)
+		}
+	}
+	return acts
+}
+
+// playReal plays `opcity dispute --image 0 --lie node:K --profile P`'s game:
+// block 0 runs test image 1, block 1 image 0; the proposer's output is
+// wrong at node k of block 1 and its VM trace lies from the middle step;
+// the VM depth is the least that holds the node's trace, made even so the
+// proposer posts the max-depth claim and only a step can counter it.
+func playReal(set *dispute.MNISTSet, data string, prog state.State, p spec.Profile, k uint64) (realGame, error) {
+	start := time.Now()
+	nv := &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
+	steps := dispute.StepsIn(p, "mlp.opml")[k]
+	depth := vmDepthFor(steps)
+	wc := dispute.WorldConfig{ModelsDir: data, Model: "mlp.opml", Split1: 1, VMDepth: depth, Images: []int{1, 0}, VM: nv.Factory(), Prestate: prog.Hash(), Profile: p}
+	w, err := set.NewWorld(wc)
+	if err == nil && w.Cfg.MaxDepth%2 != 0 {
+		wc.VMDepth++
+		w, err = set.NewWorld(wc)
+	}
+	if err != nil {
+		return realGame{}, err
+	}
+	leaf := dispute.Hash(memory.Keccak256([]byte("opcity report: a wrong output")))
+	vt, err := w.Truth.VM(1, k, leaf)
+	if err != nil {
+		return realGame{}, err
+	}
+	if vt.Steps() > 1<<wc.VMDepth {
+		return realGame{}, fmt.Errorf("the lying trace has %d steps, more than 2^%d", vt.Steps(), wc.VMDepth)
+	}
+	v, err := dispute.NewCorrupt(w.Truth, 1, k, leaf, vt.Steps()/2)
+	if err != nil {
+		return realGame{}, err
+	}
+	h := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
+	g, err := dispute.NewGame(w.Cfg, w.Jobs, v.Output(1), "proposer", 0)
+	if err != nil {
+		return realGame{}, err
+	}
+	g, r := dispute.Play(g, []dispute.Agent{&dispute.Solver{Party: "proposer", View: v}, h}, dispute.DefaultPlay)
+	if err := h.Agent.(*dispute.Solver).Err; err != nil {
+		return realGame{}, err
+	}
+	rg := realGame{node: k, steps: vt.Steps(), vmDepth: wc.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
+		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[dispute.Honest], adversaryGas: r.Gas["proposer"], honestLost: r.HonestLost()}
+	for _, a := range h.steps {
+		if g.Claim(a.Claim).CounteredBy != dispute.Honest {
+			continue
+		}
+		sc, err := g.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
+		if err != nil {
+			return realGame{}, err
+		}
+		rg.verifiedByIn = sc.VerifyErr == nil && sc.Counters
+		rg.steppedFromStep = sc.PreSteps
+	}
+	rg.wallSeconds = time.Since(start).Seconds()
+	if r.Status != dispute.ChallengerWins || !rg.verifiedByIn || rg.honestLost != 0 || !r.Conserved {
+		return rg, fmt.Errorf("want the challenger to win by a verified step without honest losses: %+v", r)
+	}
+	return rg, nil
+}
+
+func writeDispute(w io.Writer, figs []disputeFigures) {
+	fmt.Fprintf(w, `## Dispute game per profile
+
+Generated by the same command. Under each profile the three-phase dispute
+game (docs/dispute.md, "Profiles") runs its phase 3 on that profile's node
+program: the node program on Cannon's syscalls (base) or the tensor node
+program on tensor_map/tensor_root with the operands in D's tensor store
+(OPcity), steps checked by spec.VerifyStepIn under the profile.
+
+**Simulated** (`+"`dispute.Simulate`"+`: %d games, seed %d, every scenario of the
+adversary library cycled, 8 chains of 4 MLP jobs on test images 0–31; the
+synthetic phase-3 VM with the profile's measured trace lengths —
+`+"`dispute.MeasuredSteps`"+` for base, `+"`dispute.OPcitySteps`"+` for OPcity — and
+a phase-3 depth that is the least holding the model's longest node trace):
+
+| figure | base | OPcity |
+|---|---|---|
+`, simGames, simSeed)
+	row := func(name string, f func(d disputeFigures) string) {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", name, f(figs[0]), f(figs[1]))
+	}
+	row("longest node trace (steps)", func(d disputeFigures) string { return commas(d.longest) })
+	row("VM depth used (phase 3)", func(d disputeFigures) string { return fmt.Sprint(d.vmDepth) })
+	row("games", func(d disputeFigures) string { return fmt.Sprint(d.agg.Games) })
+	row("decided correctly", func(d disputeFigures) string {
+		return fmt.Sprintf("%d (%.1f%%)", d.agg.Correct, pct(d.agg.Correct, d.agg.Games))
+	})
+	row("wrong roots defeated (accuracy)", func(d disputeFigures) string {
+		return fmt.Sprintf("%d / %d (%.1f%%)", d.agg.WrongDefeated, d.agg.WrongRoots, pct(d.agg.WrongDefeated, d.agg.WrongRoots))
+	})
+	row("honest roots lost (false positives)", func(d disputeFigures) string {
+		return fmt.Sprintf("%d / %d", d.agg.HonestLostRoots, d.agg.HonestRoots)
+	})
+	row("honest bonds lost", func(d disputeFigures) string { return fmt.Sprintf("%d gwei", d.agg.HonestBondsLost) })
+	row("mean / max resolution time", func(d disputeFigures) string {
+		return fmt.Sprintf("%.2f d / %.2f d", d.agg.MeanResolvedDays, d.agg.MaxResolvedDays)
+	})
+	row("mean moves (claims per game)", func(d disputeFigures) string { return fmt.Sprintf("%.1f", d.agg.MeanClaims) })
+	row("mean gas, honest / adversary", func(d disputeFigures) string {
+		return fmt.Sprintf("%s / %s", commas(uint64(d.agg.MeanHonestGas)), commas(uint64(d.agg.MeanAdversaryGas)))
+	})
+	row("simulator throughput", func(d disputeFigures) string {
+		return fmt.Sprintf("%.0f games/s (%.0f claims/s; %.1f s)", d.gamesPS, d.claimsPS, d.seconds)
+	})
+	fmt.Fprintf(w, `
+The profile changes phase 3's trace lengths only: phases 1 and 2 and every
+game rule are the same. The shorter OPcity traces need %d fewer bisection
+levels in phase 3 (%d versus %d), so games that reach the VM take fewer
+moves, less gas and less time. Throughput is wall-clock on this machine,
+all CPUs.
+
+**Real games** (one per profile and disputed node, as `+"`opcity dispute --image 0 --lie node:K --profile P`"+`:
+MLP, block 1 = test image 0, the proposer's output is wrong at node K and
+its VM trace lies from its middle step; the node program in fpvm; the VM
+depth is the least holding the trace, made even so that only a step can
+counter the proposer's max-depth claim):
+
+| profile | node | node trace (steps) | VM depth | outcome | claims | resolved | gas honest / proposer | honest step verified (VerifyStepIn) | wall time |
+|---|---|---|---|---|---|---|---|---|---|
+`, figs[0].vmDepth-figs[1].vmDepth, figs[1].vmDepth, figs[0].vmDepth)
+	for _, f := range figs {
+		for _, g := range f.real {
+			fmt.Fprintf(w, "| %s | %d | %s | %d | %s | %d | %.2f d | %s / %s | %v (from step %s) | %.1f s |\n", f.profile, g.node, commas(g.steps), g.vmDepth,
+				g.status, g.claims, g.resolvedDays, commas(g.honestGas), commas(g.adversaryGas), g.verifiedByIn, commas(g.steppedFromStep), g.wallSeconds)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
