@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -248,4 +249,98 @@ func TestDISPUTE_PROFILE_HonestProperty(t *testing.T) {
 			rt.Fatalf("%s seed %016x: status %s (root correct %v), honest lost %d, conserved %v", s.Name, seed, r.Status, r.RootCorrect, r.HonestLost(), r.Conserved)
 		}
 	})
+}
+
+// gameRecorder keeps the game an agent saw when it stepped.
+type gameRecorder struct {
+	Agent
+	steps []Action
+	games []Game
+	times []uint64
+}
+
+func (r *gameRecorder) Act(g Game, now uint64) []Action {
+	acts := r.Agent.Act(g, now)
+	for _, a := range acts {
+		if a.Kind == ActStep {
+			r.steps, r.games, r.times = append(r.steps, a), append(r.games, g), append(r.times, now)
+		}
+	}
+	return acts
+}
+
+// TestDISPUTE_PROFILE_TensorStep: under the OPcity profile a game whose
+// lie starts at the instruction of ArgMax's first tensor_map ends in the
+// honest challenger's step on that tensor_map, which Game.Step executes
+// with the uploaded operand in D's tensor store; the same step in a game
+// that does not hold the operand fails with CodeStepFailed.
+func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
+	const k = 3
+	w := opcityWorld(t, "mlp.opml", 21) // MaxDepth 26, even: the adversary posts the max-depth claim
+	gr, err := w.Truth.Graph(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, ops, err := gr.descriptorOf(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaf Hash
+	leaf[0], leaf[31] = 0x77, 1
+	data := spec.Data{Preimages: nodevm.WithClaim(nodevm.NodeData(desc, ops), leaf), Tensors: spec.NewTensors(ops...)}
+	pre := &nodevm.Machine{State: buildTensorNodeProgram(t), Profile: spec.ProfileOPcity}
+	if err := pre.RunToOracle(1 << 32); err != nil {
+		t.Fatal(err)
+	}
+	vm, err := fpvm.FromStateIn(spec.ProfileOPcity, buildTensorNodeProgram(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.Run(data, pre.Steps); err != nil {
+		t.Fatal(err)
+	}
+	s := pre.Steps
+	for ; ; s++ {
+		wit, err := vm.StepWitness(data)
+		if err != nil || vm.Exited {
+			t.Fatalf("no tensor_map before step %d: %v", s, err)
+		}
+		if wit.HasTensor {
+			break
+		}
+	}
+	v, err := NewCorrupt(w.Truth, 1, k, leaf, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &gameRecorder{Agent: honest(w)}
+	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, h}, DefaultPlay)
+	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 {
+		t.Fatalf("%+v", r)
+	}
+	for i, a := range h.steps {
+		if g.Claim(a.Claim).CounteredBy != Honest {
+			continue
+		}
+		before := h.games[i]
+		sc, err := before.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
+		if err != nil || sc.PreSteps != s || !sc.Counters {
+			t.Fatalf("step from %d steps (want the tensor_map after %d): %+v %v", sc.PreSteps, s, sc, err)
+		}
+		if _, err := before.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); err != nil {
+			t.Fatalf("the tensor_map step: %v", err)
+		}
+		missing := before
+		missing.tensors = map[tensorKey][]byte{}
+		if _, err := missing.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
+			t.Fatalf("the tensor_map step without the operand: %v, want %s", err, CodeStepFailed)
+		}
+		t.Logf("tensor_map after %d steps: stepped; without the operand: CodeStepFailed", s)
+		return
+	}
+	t.Fatal("no honest step countered a claim")
 }
