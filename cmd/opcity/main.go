@@ -9,7 +9,7 @@
 //	opcity infer [--model M] [--data DIR] --image N|FILE [--json]
 //	opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]
 //	opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--json] ...
-//	opcity dispute [--model M] --image N --lie node:K|step:S|none [--json]
+//	opcity dispute [--model M] --image N --lie node:K|step:S|none [--profile base|opcity] [--json]
 //	opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] --out DIR
 //
 // Exit status: 0 the VM ran (whatever the program's exit code), 2 bad input
@@ -92,17 +92,18 @@ commands:
       commitment), the steps and the output commitment; exit 0 claim right,
       1 claim wrong, 2 bad input, 3 no verdict
   dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N]
-      [--vm synthetic|real] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json]
+      [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json]
       play seeded three-phase dispute games (outputs, graph, VM) against the
       adversary library and print per-game and aggregate metrics; exit 0 all
       games decided correctly, 1 otherwise, 2 bad flags (docs/dispute.md)
-  dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--json]
-      play one real game (node program in fpvm as phase 3) against a proposer
+  dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--profile base|opcity] [--json]
+      play one real game (node program in fpvm as phase 3; --profile opcity:
+      the tensor node program under the OPcity profile) against a proposer
       whose output is wrong at node K (VM trace lying from its middle step),
       whose VM trace lies from step S, or who is honest; print the phases, the
-      moves, the stepped instruction with spec.VerifyStep's result and the
+      moves, the stepped instruction with spec.VerifyStepIn's result and the
       verdict; exit 0 decided as the truth requires, 1 otherwise, 2 bad flags
-  simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--data DIR] [--workers N] --out DIR
+  simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR
       play N games (synthetic phase-3 VM) across the adversary classes and
       write games.json, games.csv, aggregate.json, classes.csv and the plots
       resolution.svg, gas.svg, capital.svg to DIR; exit 0 every game decided
