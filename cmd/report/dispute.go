@@ -15,19 +15,25 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// Dispute-game figures per profile: a synthetic batch of simGames games
-// (seed simSeed, every scenario of the library) on the MLP, and one real
+// Dispute-game figures per model and profile: a synthetic batch of
+// simGames games (seed simSeed, every scenario of the library), and one real
 // game per profile and lying node.
 const (
 	simGames = 1400
 	simSeed  = 1
 )
 
-// realNodes are the MLP nodes a real game disputes: ArgMax and FC 784→128.
-var realNodes = []uint64{3, 0}
+// disputeModels are the models the dispute figures cover, with the nodes a
+// real game disputes: the last (ArgMax) and the longest in the base profile
+// (the MLP's FC 784→128, the CNN's FC 2704→64).
+var disputeModels = []struct {
+	file  string
+	nodes []uint64
+}{{"mlp.opml", []uint64{3, 0}}, {"cnn.opml", []uint64{7, 4}}}
 
 // disputeFigures are one profile's dispute figures.
 type disputeFigures struct {
+	model    string
 	profile  string
 	vmDepth  int // phase-3 depth of the synthetic batch
 	longest  uint64
@@ -65,52 +71,63 @@ func disputeRun(root, progDir string) ([]disputeFigures, error) {
 		return nil, err
 	}
 	var out []disputeFigures
-	for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
-		f := disputeFigures{profile: p.String()}
-		for _, n := range dispute.StepsIn(p, "mlp.opml") {
-			f.longest = max(f.longest, n)
-		}
-		f.vmDepth = vmDepthFor(f.longest)
-		var worlds []*dispute.World
-		for w := range 8 {
-			wc := dispute.WorldConfig{ModelsDir: data, Model: "mlp.opml", Split1: 2, VMDepth: f.vmDepth, Profile: p}
-			for b := range 4 {
-				wc.Images = append(wc.Images, 4*w+b)
-			}
-			world, err := set.NewWorld(wc)
+	for _, dm := range disputeModels {
+		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+			f, err := disputeProfile(root, progDir, data, set, dm.file, dm.nodes, p)
 			if err != nil {
 				return nil, err
 			}
-			worlds = append(worlds, world)
+			out = append(out, f)
 		}
-		rep, err := dispute.Simulate(dispute.SimOptions{Games: simGames, Seed: simSeed, Scenarios: dispute.Scenarios(), Worlds: worlds, Play: dispute.DefaultPlay})
-		if err != nil {
-			return nil, err
-		}
-		f.agg, f.seconds, f.gamesPS, f.claimsPS = rep.Aggregate, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond
-		if a := f.agg; a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
-			return nil, fmt.Errorf("%s profile: a simulated game was decided wrongly or lost honest bonds:\n%s", p, a)
-		}
-		fmt.Fprintf(os.Stderr, "dispute %s: %d games in %.1f s\n", p, f.agg.Games, f.seconds)
-		pkg := nodevm.NodeProgram
-		if p == spec.ProfileOPcity {
-			pkg = nodevm.TensorNodeProgram
-		}
-		prog, err := nodevm.Build(root, pkg, progDir)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range realNodes {
-			g, err := playReal(set, data, prog, p, k)
-			if err != nil {
-				return nil, fmt.Errorf("%s profile, real game at node %d: %v", p, k, err)
-			}
-			fmt.Fprintf(os.Stderr, "dispute %s: real game at node %d: %s in %.1f s\n", p, k, g.status, g.wallSeconds)
-			f.real = append(f.real, g)
-		}
-		out = append(out, f)
 	}
 	return out, nil
+}
+
+// disputeProfile measures one model under one profile.
+func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model string, nodes []uint64, p spec.Profile) (disputeFigures, error) {
+	f := disputeFigures{model: model, profile: p.String()}
+	for _, n := range dispute.StepsIn(p, model) {
+		f.longest = max(f.longest, n)
+	}
+	f.vmDepth = vmDepthFor(f.longest)
+	var worlds []*dispute.World
+	for w := range 8 {
+		wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 2, VMDepth: f.vmDepth, Profile: p}
+		for b := range 4 {
+			wc.Images = append(wc.Images, 4*w+b)
+		}
+		world, err := set.NewWorld(wc)
+		if err != nil {
+			return f, err
+		}
+		worlds = append(worlds, world)
+	}
+	rep, err := dispute.Simulate(dispute.SimOptions{Games: simGames, Seed: simSeed, Scenarios: dispute.Scenarios(), Worlds: worlds, Play: dispute.DefaultPlay})
+	if err != nil {
+		return f, err
+	}
+	f.agg, f.seconds, f.gamesPS, f.claimsPS = rep.Aggregate, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond
+	if a := f.agg; a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+		return f, fmt.Errorf("%s, %s profile: a simulated game was decided wrongly or lost honest bonds:\n%s", model, p, a)
+	}
+	fmt.Fprintf(os.Stderr, "dispute %s %s: %d games in %.1f s\n", model, p, f.agg.Games, f.seconds)
+	pkg := nodevm.NodeProgram
+	if p == spec.ProfileOPcity {
+		pkg = nodevm.TensorNodeProgram
+	}
+	prog, err := nodevm.Build(root, pkg, progDir)
+	if err != nil {
+		return f, err
+	}
+	for _, k := range nodes {
+		g, err := playReal(set, data, prog, model, p, k)
+		if err != nil {
+			return f, fmt.Errorf("%s, %s profile, real game at node %d: %v", model, p, k, err)
+		}
+		fmt.Fprintf(os.Stderr, "dispute %s %s: real game at node %d: %s in %.1f s\n", model, p, k, g.status, g.wallSeconds)
+		f.real = append(f.real, g)
+	}
+	return f, nil
 }
 
 // stepRecorder keeps an agent's steps.
@@ -134,12 +151,12 @@ func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
 // wrong at node k of block 1 and its VM trace lies from the middle step;
 // the VM depth is the least that holds the node's trace, made even so the
 // proposer posts the max-depth claim and only a step can counter it.
-func playReal(set *dispute.MNISTSet, data string, prog state.State, p spec.Profile, k uint64) (realGame, error) {
+func playReal(set *dispute.MNISTSet, data string, prog state.State, model string, p spec.Profile, k uint64) (realGame, error) {
 	start := time.Now()
 	nv := &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
-	steps := dispute.StepsIn(p, "mlp.opml")[k]
+	steps := dispute.StepsIn(p, model)[k]
 	depth := vmDepthFor(steps)
-	wc := dispute.WorldConfig{ModelsDir: data, Model: "mlp.opml", Split1: 1, VMDepth: depth, Images: []int{1, 0}, VM: nv.Factory(), Prestate: prog.Hash(), Profile: p}
+	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: depth, Images: []int{1, 0}, VM: nv.Factory(), Prestate: prog.Hash(), Profile: p}
 	w, err := set.NewWorld(wc)
 	if err == nil && w.Cfg.MaxDepth%2 != 0 {
 		wc.VMDepth++
@@ -198,17 +215,21 @@ program: the node program on Cannon's syscalls (base) or the tensor node
 program on tensor_map/tensor_root with the operands in D's tensor store
 (OPcity), steps checked by spec.VerifyStepIn under the profile.
 
-**Simulated** (`+"`dispute.Simulate`"+`: %d games, seed %d, every scenario of the
-adversary library cycled, 8 chains of 4 MLP jobs on test images 0–31; the
+**Simulated** (`+"`dispute.Simulate`"+`: %d games per model and profile, seed %d, every scenario of the
+adversary library cycled, 8 chains of 4 jobs on test images 0–31; the
 synthetic phase-3 VM with the profile's measured trace lengths —
 `+"`dispute.MeasuredSteps`"+` for base, `+"`dispute.OPcitySteps`"+` for OPcity — and
 a phase-3 depth that is the least holding the model's longest node trace):
 
-| figure | base | OPcity |
-|---|---|---|
+| figure | MLP, base | MLP, OPcity | CNN, base | CNN, OPcity |
+|---|---|---|---|---|
 `, simGames, simSeed)
 	row := func(name string, f func(d disputeFigures) string) {
-		fmt.Fprintf(w, "| %s | %s | %s |\n", name, f(figs[0]), f(figs[1]))
+		fmt.Fprintf(w, "| %s |", name)
+		for _, d := range figs {
+			fmt.Fprintf(w, " %s |", f(d))
+		}
+		fmt.Fprintln(w)
 	}
 	row("longest node trace (steps)", func(d disputeFigures) string { return commas(d.longest) })
 	row("VM depth used (phase 3)", func(d disputeFigures) string { return fmt.Sprint(d.vmDepth) })
@@ -235,23 +256,23 @@ a phase-3 depth that is the least holding the model's longest node trace):
 	})
 	fmt.Fprintf(w, `
 The profile changes phase 3's trace lengths only: phases 1 and 2 and every
-game rule are the same. The shorter OPcity traces need %d fewer bisection
-levels in phase 3 (%d versus %d), so games that reach the VM take fewer
-moves, less gas and less time. Throughput is wall-clock on this machine,
-all CPUs.
+game rule are the same. The shorter OPcity traces need fewer bisection
+levels in phase 3 (MLP %d versus %d, CNN %d versus %d), so games that reach
+the VM take fewer moves, less gas and less time. Throughput is wall-clock on
+this machine, all CPUs.
 
-**Real games** (one per profile and disputed node, as `+"`opcity dispute --image 0 --lie node:K --profile P`"+`:
-MLP, block 1 = test image 0, the proposer's output is wrong at node K and
+**Real games** (one per model, profile and disputed node, as `+"`opcity dispute [--model M] --image 0 --lie node:K --profile P`"+`:
+block 1 = test image 0, the proposer's output is wrong at node K and
 its VM trace lies from its middle step; the node program in fpvm; the VM
 depth is the least holding the trace, made even so that only a step can
 counter the proposer's max-depth claim):
 
-| profile | node | node trace (steps) | VM depth | outcome | claims | resolved | gas honest / proposer | honest step verified (VerifyStepIn) | wall time |
-|---|---|---|---|---|---|---|---|---|---|
-`, figs[0].vmDepth-figs[1].vmDepth, figs[1].vmDepth, figs[0].vmDepth)
+| model | profile | node | node trace (steps) | VM depth | outcome | claims | resolved | gas honest / proposer | honest step verified (VerifyStepIn) | wall time |
+|---|---|---|---|---|---|---|---|---|---|---|
+`, figs[1].vmDepth, figs[0].vmDepth, figs[3].vmDepth, figs[2].vmDepth)
 	for _, f := range figs {
 		for _, g := range f.real {
-			fmt.Fprintf(w, "| %s | %d | %s | %d | %s | %d | %.2f d | %s / %s | %v (from step %s) | %.1f s |\n", f.profile, g.node, commas(g.steps), g.vmDepth,
+			fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %d | %.2f d | %s / %s | %v (from step %s) | %.1f s |\n", f.model, f.profile, g.node, commas(g.steps), g.vmDepth,
 				g.status, g.claims, g.resolvedDays, commas(g.honestGas), commas(g.adversaryGas), g.verifiedByIn, commas(g.steppedFromStep), g.wallSeconds)
 		}
 	}
