@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"os"
+	"slices"
 	"sync"
 	"testing"
 
@@ -339,7 +340,21 @@ func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
 		if _, err := missing.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
 			t.Fatalf("the tensor_map step without the operand: %v, want %s", err, CodeStepFailed)
 		}
-		t.Logf("tensor_map after %d steps: stepped; without the operand: CodeStepFailed", s)
+		// A malformed tensor (docs/errors.md fault 4): D holds other bytes
+		// under the operand's key — which UploadTensor never does, as it keys
+		// bytes by their own root — so the verifier rejects them (the spec's
+		// CodeBadTensor) and the step fails as with a missing tensor.
+		malformed := before
+		malformed.tensors = map[tensorKey][]byte{}
+		for key, b := range before.tensors {
+			bad := slices.Clone(b)
+			bad[0] ^= 1
+			malformed.tensors[key] = bad
+		}
+		if _, err := malformed.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
+			t.Fatalf("the tensor_map step with a malformed operand: %v, want %s", err, CodeStepFailed)
+		}
+		t.Logf("tensor_map after %d steps: stepped; without the operand, or with it malformed: CodeStepFailed", s)
 		return
 	}
 	t.Fatal("no honest step countered a claim")
