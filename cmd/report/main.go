@@ -233,7 +233,11 @@ profile. Both print the native executor's output commitment for every node
 `, image, time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), image)
 	fmt.Fprintf(w, "## VM steps, trace-generation time and memory per node\n\n")
 	fmt.Fprintf(w, "| model | node | op | base steps | OPcity steps | ratio | base time | OPcity time | base peak heap | OPcity peak heap |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	type sum struct{ base, opcity uint64 }
+	type sum struct {
+		base, opcity         uint64
+		baseSecs, opcitySecs float64
+		basePeak, opcityPeak float64
+	}
 	sums := map[string]*sum{}
 	var order []string
 	for _, r := range rows {
@@ -241,13 +245,18 @@ profile. Both print the native executor's output commitment for every node
 			sums[r.model] = &sum{}
 			order = append(order, r.model)
 		}
-		sums[r.model].base += r.base.steps
-		sums[r.model].opcity += r.opcity.steps
+		sm := sums[r.model]
+		sm.base += r.base.steps
+		sm.opcity += r.opcity.steps
+		sm.baseSecs += r.base.seconds
+		sm.opcitySecs += r.opcity.seconds
+		sm.basePeak = max(sm.basePeak, r.base.peakMiB)
+		sm.opcityPeak = max(sm.opcityPeak, r.opcity.peakMiB)
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f× | %.3f s | %.3f s | %.1f MiB | %.1f MiB |\n", r.model, r.node, r.op,
 			commas(r.base.steps), commas(r.opcity.steps), float64(r.base.steps)/float64(r.opcity.steps),
 			r.base.seconds, r.opcity.seconds, r.base.peakMiB, r.opcity.peakMiB)
 	}
-	fmt.Fprintf(w, "\n| model | nodes | base steps per inference | OPcity steps per inference | mean ratio |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "\n| model | nodes | base steps per inference | OPcity steps per inference | mean ratio | base time | OPcity time | base peak heap | OPcity peak heap |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range order {
 		n := 0
 		for _, r := range rows {
@@ -255,11 +264,13 @@ profile. Both print the native executor's output commitment for every node
 				n++
 			}
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %.2f× |\n", m, n, commas(sums[m].base), commas(sums[m].opcity), float64(sums[m].base)/float64(sums[m].opcity))
+		sm := sums[m]
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %.2f× | %.3f s | %.3f s | %.1f MiB | %.1f MiB |\n", m, n, commas(sm.base), commas(sm.opcity),
+			float64(sm.base)/float64(sm.opcity), sm.baseSecs, sm.opcitySecs, sm.basePeak, sm.opcityPeak)
 	}
 	fmt.Fprintf(w, `
 Per inference is the sum over the nodes (one VM run per node, each from the
-prestate). The mean ratio is the ratio of the per-node means, the issue's
+prestate) of steps and times, and the largest peak heap of its nodes. The mean ratio is the ratio of the per-node means, the issue's
 criterion (at least 5×). Times are wall-clock seconds of generating the
 node's trace (running it to exit) in the executor `+"`nodevm.Machine`"+` uses
 for that profile — base: %s, OPcity: %s (compare the times across profiles
