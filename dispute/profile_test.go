@@ -359,3 +359,72 @@ func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
 	}
 	t.Fatal("no honest step countered a claim")
 }
+
+// TestDISPUTE_PROFILE_PreimageStep is docs/errors.md's fault 7 (and 2) at
+// the game level under the base profile: the adversary's VM trace for MLP
+// node 3 lies from the node program's first step that reads the preimage
+// oracle; the honest challenger's step executes that read, with the
+// preimage the game holds, and counters the lie. Without the game's
+// uploaded keccak256 preimages, the same step cannot be executed
+// (CodeStepFailed): the party that needs the preimage and does not upload it
+// loses by its clock.
+func TestDISPUTE_PROFILE_PreimageStep(t *testing.T) {
+	const k = 3
+	w := realWorld(t, 21) // MaxDepth 26, even: the adversary posts the max-depth claim
+	gr, err := w.Truth.Graph(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, ops, err := gr.descriptorOf(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaf Hash
+	leaf[0], leaf[31] = 0x66, 1
+	data := spec.Data{Preimages: nodevm.WithClaim(nodevm.NodeData(desc, ops), leaf)}
+	vm, err := fpvm.FromState(buildNodeProgram(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s uint64
+	for ; ; s++ {
+		wit, err := vm.StepWitness(data)
+		if err != nil || vm.Exited {
+			t.Fatalf("no oracle read before step %d: %v", s, err)
+		}
+		if wit.HasPreimage && wit.PreimageKey[0] == 2 { // a keccak256 preimage, not a local key
+			break
+		}
+	}
+	v, err := NewCorrupt(w.Truth, 1, k, leaf, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &gameRecorder{Agent: honest(w)}
+	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, h}, DefaultPlay)
+	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 {
+		t.Fatalf("%+v", r)
+	}
+	for i, a := range h.steps {
+		if g.Claim(a.Claim).CounteredBy != Honest {
+			continue
+		}
+		before := h.games[i]
+		sc, err := before.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
+		if err != nil || sc.PreSteps != s || !sc.Counters {
+			t.Fatalf("step from %d steps (want the oracle read after %d): %+v %v", sc.PreSteps, s, sc, err)
+		}
+		missing := before
+		missing.store = map[[32]byte][]byte{}
+		if _, err := missing.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
+			t.Fatalf("the oracle read without the preimages: %v, want %s", err, CodeStepFailed)
+		}
+		t.Logf("keccak256 oracle read after %d steps: stepped; without the game's preimages: CodeStepFailed", s)
+		return
+	}
+	t.Fatal("no honest step countered a claim")
+}

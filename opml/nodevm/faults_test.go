@@ -3,9 +3,13 @@ package nodevm
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
 	specerrors "github.com/opcity-spec/opcity/spec/errors"
@@ -239,4 +243,99 @@ func TestERR_PROPAGATION(t *testing.T) {
 			t.Errorf("%s, panic in the guest: %v, exit %d", p.name, err, m.State.ExitCode)
 		}
 	}
+}
+
+// TestERR_PROPAGATION_Property: for a random profile, MLP node (1–3), test
+// image (0–2) and fault of docs/errors.md — none, a wrong claim (any bit),
+// a missing operand, a malformed operand (any byte flipped), an unavailable
+// descriptor — the node program's run in fpvm ends as the table's VM column
+// predicts.
+func TestERR_PROPAGATION_Property(t *testing.T) {
+	jobs := map[int][]nodeJob{}
+	for image := range 3 {
+		jobs[image] = jobsOf(t, "mlp.opml", image)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		opcity := rapid.Bool().Draw(rt, "opcity")
+		j := jobs[rapid.IntRange(0, 2).Draw(rt, "image")][rapid.IntRange(1, 3).Draw(rt, "node")]
+		fault := rapid.SampledFrom([]string{"none", "wrong claim", "missing operand", "malformed operand", "unavailable descriptor"}).Draw(rt, "fault")
+		prog, profile := programs[NodeProgram], transition.ProfileBase
+		if opcity {
+			prog, profile = programs[TensorNodeProgram], transition.ProfileOPcity
+		}
+		claim := j.native
+		o := NodeData(j.desc, j.ops)
+		var store transition.TensorStore = spec.NewTensors(j.ops...)
+		type outcome struct {
+			status state.Status
+			code   specerrors.Code
+		}
+		want := outcome{status: state.StatusValid}
+		switch fault {
+		case "wrong claim":
+			bit := rapid.IntRange(0, 255).Draw(rt, "bit")
+			claim[bit/8] ^= 1 << (bit % 8)
+			want = outcome{status: state.StatusInvalid}
+		case "missing operand":
+			i := rapid.IntRange(0, len(j.ops)-1).Draw(rt, "operand")
+			if opcity {
+				store = spec.NewTensors(append(slices.Clone(j.ops[:i]), j.ops[i+1:]...)...)
+				want = outcome{code: specerrors.CodeMissingTensor}
+			} else {
+				delete(o, guest.KeccakKey(j.desc.Operands[i].Keccak))
+				want = outcome{code: specerrors.CodeMissingPreimage}
+			}
+			if slices.ContainsFunc(j.ops, func(b []byte) bool { return bytes.Equal(b, j.ops[i]) && &b[0] != &j.ops[i][0] }) {
+				rt.Skip("another operand has the same bytes")
+			}
+		case "malformed operand":
+			i := rapid.IntRange(0, len(j.ops)-1).Draw(rt, "operand")
+			bad := bytes.Clone(j.ops[i])
+			bad[rapid.IntRange(0, len(bad)-1).Draw(rt, "byte")] ^= byte(rapid.IntRange(1, 255).Draw(rt, "mask"))
+			if opcity {
+				store = lyingStoreOf(j.ops, i, bad)
+				want = outcome{code: specerrors.CodeBadTensor}
+			} else {
+				o[guest.KeccakKey(j.desc.Operands[i].Keccak)] = bad
+				want = outcome{status: state.StatusPanic}
+			}
+		case "unavailable descriptor":
+			delete(o, guest.KeccakKey(memory.Keccak256(j.desc.Encode())))
+			want = outcome{code: specerrors.CodeMissingPreimage}
+		}
+		m := &Machine{State: prog, Profile: profile, Tensors: store}
+		err := m.Run(WithClaim(o, claim), stepLimit)
+		var got outcome
+		var se *specerrors.Error
+		switch {
+		case errors.As(err, &se):
+			got.code = se.Code
+		case err != nil:
+			rt.Fatal(err)
+		default:
+			got.status = state.StatusOf(m.State.Exited, m.State.ExitCode)
+		}
+		if got != want {
+			rt.Fatalf("%s under %s: status %s, code %d; want status %s, code %d", fault, profile, got.status, got.code, want.status, want.code)
+		}
+	})
+}
+
+// lyingStoreOf serves the operands, but operand i as bad under its root.
+func lyingStoreOf(ops [][]byte, i int, bad []byte) transition.TensorStore {
+	return badOperandStore{inner: spec.NewTensors(ops...), root: opml.TensorRoot(ops[i]), log2: opml.TensorLog2Size(len(ops[i])), bad: bad}
+}
+
+type badOperandStore struct {
+	inner *spec.Tensors
+	root  memory.Hash
+	log2  uint
+	bad   []byte
+}
+
+func (s badOperandStore) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if root == s.root && log2size == s.log2 {
+		return s.bad, true
+	}
+	return s.inner.Tensor(root, log2size)
 }
