@@ -255,6 +255,8 @@ a phase-3 depth that is the least holding the model's longest node trace):
 		return fmt.Sprintf("%.0f games/s (%.0f claims/s; %.1f s)", d.gamesPS, d.claimsPS, d.seconds)
 	})
 	fmt.Fprintf(w, `
+![Dispute game per model and profile](report/dispute.svg)
+
 The profile changes phase 3's trace lengths only: phases 1 and 2 and every
 game rule are the same. The shorter OPcity traces need fewer bisection
 levels in phase 3 (MLP %d versus %d, CNN %d versus %d), so games that reach

@@ -148,6 +148,9 @@ func run(root string, image int, out string) error {
 	if err := os.MkdirAll(filepath.Join(out, "report"), 0o755); err != nil {
 		return err
 	}
+	if err := os.WriteFile(filepath.Join(out, "report", "dispute.svg"), disputeChart(figs), 0o644); err != nil {
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(out, "report", "steps.svg"), stepsChart(rows), 0o644); err != nil {
 		return err
 	}
