@@ -310,6 +310,40 @@ func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
 			break
 		}
 	}
+	before, now, a := honestStepAgainstLie(t, w, k, leaf, s)
+	if _, err := before.Step(now, Honest, a.Claim, a.Attack, a.StateData, a.Proof); err != nil {
+		t.Fatalf("the tensor_map step: %v", err)
+	}
+	missing := before
+	missing.tensors = map[tensorKey][]byte{}
+	if _, err := missing.Step(now, Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
+		t.Fatalf("the tensor_map step without the operand: %v, want %s", err, CodeStepFailed)
+	}
+	// A malformed tensor (docs/errors.md fault 4): D holds other bytes
+	// under the operand's key — which UploadTensor never does, as it keys
+	// bytes by their own root — so the verifier rejects them (the spec's
+	// CodeBadTensor) and the step fails as with a missing tensor.
+	malformed := before
+	malformed.tensors = map[tensorKey][]byte{}
+	for key, b := range before.tensors {
+		bad := slices.Clone(b)
+		bad[0] ^= 1
+		malformed.tensors[key] = bad
+	}
+	if _, err := malformed.Step(now, Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
+		t.Fatalf("the tensor_map step with a malformed operand: %v, want %s", err, CodeStepFailed)
+	}
+	t.Logf("tensor_map after %d steps: stepped; without the operand, or with it malformed: CodeStepFailed", s)
+}
+
+// honestStepAgainstLie plays node k of block 1 against an adversary whose
+// VM trace lies from step s (with leaf as its claimed output), checks that
+// the honest challenger wins without losing a bond, and returns the game
+// just before the honest step that countered a claim, the time of that
+// step and the step itself, which must start from the state after s steps
+// and counter its claim.
+func honestStepAgainstLie(t *testing.T, w *World, k uint64, leaf Hash, s uint64) (Game, uint64, Action) {
+	t.Helper()
 	v, err := NewCorrupt(w.Truth, 1, k, leaf, s)
 	if err != nil {
 		t.Fatal(err)
@@ -330,34 +364,12 @@ func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
 		before := h.games[i]
 		sc, err := before.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
 		if err != nil || sc.PreSteps != s || !sc.Counters {
-			t.Fatalf("step from %d steps (want the tensor_map after %d): %+v %v", sc.PreSteps, s, sc, err)
+			t.Fatalf("step from %d steps (want the one after %d): %+v %v", sc.PreSteps, s, sc, err)
 		}
-		if _, err := before.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); err != nil {
-			t.Fatalf("the tensor_map step: %v", err)
-		}
-		missing := before
-		missing.tensors = map[tensorKey][]byte{}
-		if _, err := missing.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
-			t.Fatalf("the tensor_map step without the operand: %v, want %s", err, CodeStepFailed)
-		}
-		// A malformed tensor (docs/errors.md fault 4): D holds other bytes
-		// under the operand's key — which UploadTensor never does, as it keys
-		// bytes by their own root — so the verifier rejects them (the spec's
-		// CodeBadTensor) and the step fails as with a missing tensor.
-		malformed := before
-		malformed.tensors = map[tensorKey][]byte{}
-		for key, b := range before.tensors {
-			bad := slices.Clone(b)
-			bad[0] ^= 1
-			malformed.tensors[key] = bad
-		}
-		if _, err := malformed.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
-			t.Fatalf("the tensor_map step with a malformed operand: %v, want %s", err, CodeStepFailed)
-		}
-		t.Logf("tensor_map after %d steps: stepped; without the operand, or with it malformed: CodeStepFailed", s)
-		return
+		return before, h.times[i], a
 	}
 	t.Fatal("no honest step countered a claim")
+	return Game{}, 0, Action{}
 }
 
 // TestDISPUTE_PROFILE_PreimageStep is docs/errors.md's fault 7 (and 2) at
@@ -396,35 +408,11 @@ func TestDISPUTE_PROFILE_PreimageStep(t *testing.T) {
 			break
 		}
 	}
-	v, err := NewCorrupt(w.Truth, 1, k, leaf, s)
-	if err != nil {
-		t.Fatal(err)
+	before, now, act := honestStepAgainstLie(t, w, k, leaf, s)
+	missing := before
+	missing.store = map[[32]byte][]byte{}
+	if _, err := missing.Step(now, Honest, act.Claim, act.Attack, act.StateData, act.Proof); CodeOf(err) != CodeStepFailed {
+		t.Fatalf("the oracle read without the preimages: %v, want %s", err, CodeStepFailed)
 	}
-	h := &gameRecorder{Agent: honest(w)}
-	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, h}, DefaultPlay)
-	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 {
-		t.Fatalf("%+v", r)
-	}
-	for i, a := range h.steps {
-		if g.Claim(a.Claim).CounteredBy != Honest {
-			continue
-		}
-		before := h.games[i]
-		sc, err := before.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
-		if err != nil || sc.PreSteps != s || !sc.Counters {
-			t.Fatalf("step from %d steps (want the oracle read after %d): %+v %v", sc.PreSteps, s, sc, err)
-		}
-		missing := before
-		missing.store = map[[32]byte][]byte{}
-		if _, err := missing.Step(h.times[i], Honest, a.Claim, a.Attack, a.StateData, a.Proof); CodeOf(err) != CodeStepFailed {
-			t.Fatalf("the oracle read without the preimages: %v, want %s", err, CodeStepFailed)
-		}
-		t.Logf("keccak256 oracle read after %d steps: stepped; without the game's preimages: CodeStepFailed", s)
-		return
-	}
-	t.Fatal("no honest step countered a claim")
+	t.Logf("keccak256 oracle read after %d steps: stepped; without the game's preimages: CodeStepFailed", s)
 }
