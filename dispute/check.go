@@ -35,7 +35,7 @@ func CheckActionSequence(w *World, data []byte) error {
 	if err != nil {
 		return err
 	}
-	g, err := NewGame(w.Cfg, w.Jobs, lie.Output(w.Blocks-1), "liar", 0)
+	g, err := NewGame(w.Cfg, lie.Output(w.Blocks-1), "liar", 0)
 	if err != nil {
 		return err
 	}

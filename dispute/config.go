@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"math/big"
+	"math/bits"
 	"sync"
 
 	"github.com/opcity-spec/opcity/opml"
@@ -42,6 +43,8 @@ type Config struct {
 	Anchor Hash
 	// Models is the registry of models jobs may name, by Model.Hash.
 	Models map[Hash]*Model
+	// Inbox is the chain's job record the game type reads (NewGame).
+	Inbox *Inbox
 	// AbsolutePrestate is the node program's initial state hash.
 	AbsolutePrestate Hash
 	// Verifier checks steps (spec.VerifyStepIn(Profile, …) when nil).
@@ -54,6 +57,11 @@ type Config struct {
 	Profile spec.Profile
 
 	bonds []uint64
+	// legacyTransitionRule restores the unsound transition step that
+	// treated a well-formed node transition as proven correct; only the
+	// exhaustive checker's regression test sets it, to show the checker
+	// finds the break by itself.
+	legacyTransitionRule bool
 }
 
 // Model is a registered model: the decoded model and the commitments of
@@ -62,6 +70,11 @@ type Model struct {
 	Model  opml.Model
 	Hash   Hash
 	Consts []Hash
+	// StepBound, indexed by spec.Profile, is the registered bound of the
+	// node program's trace under that profile: the most steps from the
+	// absolute prestate to exit, over every node and every input. Zero
+	// means no bound is registered, and Validate refuses the model.
+	StepBound [2]uint64
 
 	constOnce  sync.Once
 	constStore *spec.Tensors
@@ -127,8 +140,39 @@ func (c *Config) Validate() error {
 		return errorf(CodeBadConfig, "clock %d with extensions %d/%d/%d", c.MaxClock, c.ClockExtension, c.PhaseExtension, c.StepExtension)
 	case c.BaseGas == 0 || c.HighGas < c.BaseGas:
 		return errorf(CodeBadConfig, "bond gas %d..%d", c.BaseGas, c.HighGas)
+	case c.Profile != spec.ProfileBase && c.Profile != spec.ProfileOPcity:
+		return errorf(CodeBadConfig, "profile %d", c.Profile)
+	}
+	if err := c.checkStepBounds(); err != nil {
+		return err
 	}
 	c.bonds = bondTable(c.BaseFee, c.BaseGas, c.HighGas, c.MaxDepth)
+	return nil
+}
+
+// VMDepth returns the least phase-3 depth w (MaxDepth − Split2 − 1) whose
+// 2^w trace indices hold r's registered step bound under profile p.
+func (r *Model) VMDepth(p spec.Profile) int { return bits.Len64(max(r.StepBound[p], 1) - 1) }
+
+// VMSteps returns the number of steps phase 3's trace holds: 2^w trace
+// indices, w = MaxDepth − Split2 − 1, index j committing to the state
+// after min(j+1, N) steps of an N-step run.
+func (c *Config) VMSteps() uint64 { return 1 << uint(c.MaxDepth-c.Split2-1) }
+
+// checkStepBounds checks that phase 3 holds the longest node trace of
+// every registered model under the game's profile (requirement
+// DISPUTE-VMDEPTH): a run longer than VMSteps would be unfinished at the
+// last trace index, and no VM root could then be bound on it.
+func (c *Config) checkStepBounds() error {
+	for h, r := range c.Models {
+		b := r.StepBound[c.Profile]
+		switch {
+		case b == 0:
+			return errorf(CodeBadConfig, "model %s has no registered step bound under profile %d", h, c.Profile)
+		case b > c.VMSteps():
+			return errorf(CodeBadConfig, "model %s: node traces of up to %d steps, phase 3 holds %d (VM depth %d)", h, b, c.VMSteps(), c.MaxDepth-c.Split2-1)
+		}
+	}
 	return nil
 }
 

@@ -37,7 +37,7 @@ func TestDISPUTE_DURATION_Bound(t *testing.T) {
 		if err != nil {
 			rt.Fatal(err)
 		}
-		g, err := NewGame(&cfg, w.Jobs, root, prop, 0)
+		g, err := NewGame(&cfg, root, prop, 0)
 		if err != nil {
 			rt.Fatal(err)
 		}

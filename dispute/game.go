@@ -108,18 +108,56 @@ type Game struct {
 	posted  uint64
 }
 
-// NewGame starts a game over the chain's jobs (2^Split1 blocks, each model
-// with 1..2^(Split2−Split1−1) nodes) with the
-// proposer's root claim, the output root after the last block, posting
-// Bond(0) at time now. Errors: CodeBadConfig.
-func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (Game, error) {
+// Inbox is the chain's record of jobs, block by block: the L1 contract
+// where jobs are submitted, which the game type names and every game of
+// that type reads (docs/dispute.md §1.1). It is the one input of a game
+// that is trusted; a game's creator chooses only the root claim.
+type Inbox struct {
+	jobs []Job
+}
+
+// NewInbox returns the inbox holding jobs for blocks 0, 1, ….
+func NewInbox(jobs []Job) *Inbox { return &Inbox{jobs: slices.Clone(jobs)} }
+
+// Jobs returns a copy of the inbox's jobs.
+func (in *Inbox) Jobs() []Job { return slices.Clone(in.jobs) }
+
+// Root returns the commitment a contract keeps of the inbox: the Merkle
+// root (TablePath's tree) of the jobs' hashes, in block order.
+func (in *Inbox) Root() Hash {
+	if len(in.jobs) == 0 {
+		return Hash{}
+	}
+	hs := make([]Hash, len(in.jobs))
+	for i, j := range in.jobs {
+		hs[i] = j.Hash()
+	}
+	depth := 0
+	for 1<<uint(depth) < len(hs) {
+		depth++
+	}
+	return foldPath(hs[0], 0, TablePath(hs, depth, 0))
+}
+
+// NewGame starts a game over the jobs of the game type's inbox
+// (cfg.Inbox: 2^Split1 blocks, each model with 1..2^(Split2−Split1−1)
+// nodes) with the proposer's root claim, the output root after the last
+// block, posting Bond(0) at time now. The jobs are read from the inbox,
+// never taken from the creator, so a root computed over other jobs is
+// countered at the phase-1/phase-2 boundary (bindGraphRoot, requirement
+// DISPUTE-JOBS). Errors: CodeBadConfig.
+func NewGame(cfg *Config, root Hash, proposer Address, now uint64) (Game, error) {
 	if cfg.bonds == nil {
 		if err := cfg.Validate(); err != nil {
 			return Game{}, err
 		}
 	}
+	if cfg.Inbox == nil {
+		return Game{}, errorf(CodeBadConfig, "the game type names no inbox")
+	}
+	jobs := cfg.Inbox.jobs
 	if uint64(len(jobs)) != 1<<uint(cfg.Split1) {
-		return Game{}, errorf(CodeBadConfig, "%d jobs, the game needs 2^%d", len(jobs), cfg.Split1)
+		return Game{}, errorf(CodeBadConfig, "%d jobs in the inbox, the game needs 2^%d", len(jobs), cfg.Split1)
 	}
 	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[tensorKey][]byte{}}
 	for b, j := range jobs {
@@ -141,7 +179,7 @@ func NewGame(cfg *Config, jobs []Job, root Hash, proposer Address, now uint64) (
 // Config returns the game's configuration.
 func (g Game) Config() *Config { return g.cfg }
 
-// Jobs returns the chain's jobs.
+// Jobs returns the jobs the game reads from its inbox.
 func (g Game) Jobs() []Job { return g.jobs }
 
 // Claims returns a copy of the claims, in order.

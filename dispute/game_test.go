@@ -23,7 +23,7 @@ func history(t testing.TB, w *World, name string, seed uint64) []snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGame(w.Cfg, w.Jobs, root, prop, 0)
+	g, err := NewGame(w.Cfg, root, prop, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestDISPUTE_CLOCK_Extensions(t *testing.T) {
 // its bond to the leftmost; resolution is bottom-up only.
 func TestDISPUTE_RESOLVE_Leftmost(t *testing.T) {
 	w := testWorld(t, "mlp.opml", 2, 0)
-	g, _ := NewGame(w.Cfg, w.Jobs, w.Truth.Output(3), "p", 0)
+	g, _ := NewGame(w.Cfg, w.Truth.Output(3), "p", 0)
 	var v1, v2 Hash
 	v1[0], v2[0] = 1, 2
 	g, err := g.Move(10, Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v1, Bond: w.Cfg.Bond(1), Claimant: "a"})
@@ -260,7 +260,7 @@ func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
 			}
 		}
 	}
-	g, _ := NewGame(w.Cfg, w.Jobs, v.Output(3), "adversary", 0)
+	g, _ := NewGame(w.Cfg, v.Output(3), "adversary", 0)
 	Play(g, []Agent{&Solver{Party: "adversary", View: v}, honest(w)}, pc)
 	if snap.g.cfg == nil {
 		t.Fatal("no phase-1 leaf by the adversary")
@@ -295,7 +295,7 @@ func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
 func TestDISPUTE_BIND_Transition(t *testing.T) {
 	w := testWorld(t, "mlp.opml", 2, 0)
 	gt, _ := w.Truth.Graph(0)
-	g, _ := NewGame(w.Cfg, w.Jobs, w.Truth.Output(3), Honest, 0)
+	g, _ := NewGame(w.Cfg, w.Truth.Output(3), Honest, 0)
 	cfg := w.Cfg
 	// Bisect phase 1 honestly down to block 0, then post a phase-2 root
 	// and a phase-2 leaf for node 0 that changes two entries.
@@ -425,24 +425,31 @@ func TestDISPUTE_ILLEGAL_Config(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := NewGame(w.Cfg, w.Jobs[:3], Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	inbox := func(jobs []Job) *Config { c := base; c.Inbox = NewInbox(jobs); return &c }
+	if _, err := NewGame(inbox(w.Jobs[:3]), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
 		t.Errorf("3 jobs: %v", err)
+	}
+	noInbox := base
+	noInbox.Inbox = nil
+	if _, err := NewGame(&noInbox, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+		t.Errorf("no inbox: %v", err)
 	}
 	jobs := append([]Job(nil), w.Jobs...)
 	jobs[1] = Job{Model: Hash{1}, Inputs: jobs[1].Inputs}
-	if _, err := NewGame(w.Cfg, jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	if _, err := NewGame(inbox(jobs), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
 		t.Errorf("unregistered model: %v", err)
 	}
 	jobs[1] = Job{Model: w.Jobs[1].Model}
-	if _, err := NewGame(w.Cfg, jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	if _, err := NewGame(inbox(jobs), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
 		t.Errorf("missing input: %v", err)
 	}
 	small := base
-	small.Split2, small.MaxDepth = small.Split1+2, small.Split1+4 // 2 graph slots for 4 nodes
+	small.Split2 = small.Split1 + 2 // 2 graph slots for 4 nodes
+	small.MaxDepth = small.Split2 + 1 + (base.MaxDepth - base.Split2 - 1)
 	if err := small.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewGame(&small, w.Jobs, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	if _, err := NewGame(&small, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
 		t.Errorf("model larger than phase 2: %v", err)
 	}
 }

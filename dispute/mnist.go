@@ -39,6 +39,25 @@ func StepsIn(p spec.Profile, model string) []uint64 {
 	return MeasuredSteps[model]
 }
 
+// BundledStepBound is the step bound registered for a bundled model
+// (Model.StepBound): the power of two at or above 5/4 of the longest
+// measured node trace. The node programs' loops run over the tensors'
+// shapes, so their step counts move with the data only through the
+// branches of saturation, ReLU and ArgMax; the margin covers those and the
+// steps after the claim read that MeasuredSteps leaves out.
+// TestDISPUTE_VMDEPTH_Bundled checks the real node programs against it.
+func BundledStepBound(steps []uint64) uint64 {
+	var longest uint64
+	for _, n := range steps {
+		longest = max(longest, n)
+	}
+	b := uint64(1)
+	for b < longest+longest/4 {
+		b <<= 1
+	}
+	return b
+}
+
 // WorldConfig describes a chain of MNIST inference jobs.
 type WorldConfig struct {
 	ModelsDir string // models/mnist
@@ -87,10 +106,18 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.models[name] = RegisterModel(m)
+		r := RegisterModel(m)
+		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+			r.StepBound[p] = BundledStepBound(StepsIn(p, name))
+		}
+		s.models[name] = r
 	}
 	return s, nil
 }
+
+// Model returns the registry entry of a bundled model ("mlp.opml",
+// "cnn.opml"), nil if there is none.
+func (s *MNISTSet) Model(name string) *Model { return s.models[name] }
 
 // NewWorld builds the game type and the truth of a chain of jobs running
 // model on the chosen test images.
@@ -126,6 +153,7 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.Inbox = NewInbox(jobs)
 	return &World{Cfg: cfg, Truth: t, Jobs: jobs, Blocks: uint64(len(jobs)), Nodes: nodes,
 		Steps: func(_, k uint64) uint64 { return steps[k] }}, nil
 }

@@ -21,6 +21,7 @@ func threeNodeWorld(t *testing.T) *World {
 		t.Fatal(err)
 	}
 	r := RegisterModel(m)
+	r.StepBound = [2]uint64{10, 10}
 	cfg := &Config{Split1: 1, Split2: 4, MaxDepth: 9, Models: map[Hash]*Model{r.Hash: r}, Anchor: Hash{7}}
 	DefaultClocks(cfg)
 	y := &Synthetic{Steps: func(*Model, uint64) uint64 { return 10 }}
@@ -33,6 +34,7 @@ func threeNodeWorld(t *testing.T) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Inbox = NewInbox(jobs)
 	return &World{Cfg: cfg, Truth: tr, Jobs: jobs, Blocks: 2, Nodes: 3, Steps: func(_, _ uint64) uint64 { return 10 }}
 }
 
@@ -48,7 +50,7 @@ func TestDISPUTE_BIND_Padding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, _ := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+		g, _ := NewGame(w.Cfg, v.Output(1), "adversary", 0)
 		_, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, honest(w)}, DefaultPlay)
 		r.RootCorrect = false
 		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved {
@@ -81,7 +83,7 @@ func TestDISPUTE_BIND_Padding(t *testing.T) {
 		}
 		return g
 	}
-	g := must(NewGame(w.Cfg, w.Jobs, OutputRoot(w.Truth.Output(0), w.Jobs[1], X), "adversary", 0))
+	g := must(NewGame(w.Cfg, OutputRoot(w.Truth.Output(0), w.Jobs[1], X), "adversary", 0))
 	g = act(g, 1) // honest attacks the root with O_0 (claim 1)
 	if g.Len() != 2 || g.Claim(1).Value != w.Truth.Output(0) {
 		t.Fatalf("honest did not attack the root: %d claims", g.Len())

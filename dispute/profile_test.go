@@ -103,10 +103,7 @@ func (r *stepRecorder) Act(g Game, now uint64) []Action {
 // With no lie, the proposer wins.
 func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 	for _, k := range []uint64{3, 0} {
-		vmDepth := 21 // 2^21 > 1.56M (ArgMax); node 0 (4.18M) needs 23
-		if k == 0 {
-			vmDepth = 23
-		}
+		vmDepth := 23 // 2^23 holds the MLP's registered OPcity bound (node 0's 4.18M steps and the margin)
 		if (1+1+2+1+vmDepth)%2 != 0 {
 			vmDepth++
 		}
@@ -120,7 +117,7 @@ func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 		}
 		adv := &Solver{Party: "adversary", View: v}
 		h := &stepRecorder{Agent: honest(w)}
-		g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+		g, err := NewGame(w.Cfg, v.Output(1), "adversary", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,8 +156,8 @@ func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 			t.Fatalf("node %d: no honest step countered a claim", k)
 		}
 	}
-	w := opcityWorld(t, "mlp.opml", 22)
-	g, err := NewGame(w.Cfg, w.Jobs, w.Truth.Output(1), "proposer", 0)
+	w := opcityWorld(t, "mlp.opml", 24)
+	g, err := NewGame(w.Cfg, w.Truth.Output(1), "proposer", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +174,8 @@ func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 // as spec.NewTensors does: by (root, log2size), at every size from the
 // minimal one up, not below it.
 func TestDISPUTE_PROFILE_MissingTensor(t *testing.T) {
-	w := opcityWorld(t, "mlp.opml", 22)
-	g, err := NewGame(w.Cfg, w.Jobs, w.Truth.Output(1), "proposer", 0)
+	w := opcityWorld(t, "mlp.opml", 24)
+	g, err := NewGame(w.Cfg, w.Truth.Output(1), "proposer", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +274,7 @@ func (r *gameRecorder) Act(g Game, now uint64) []Action {
 // that does not hold the operand fails with CodeStepFailed.
 func TestDISPUTE_PROFILE_TensorStep(t *testing.T) {
 	const k = 3
-	w := opcityWorld(t, "mlp.opml", 21) // MaxDepth 26, even: the adversary posts the max-depth claim
+	w := opcityWorld(t, "mlp.opml", 23) // MaxDepth 28, even: the adversary posts the max-depth claim
 	gr, err := w.Truth.Graph(1)
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +346,7 @@ func honestStepAgainstLie(t *testing.T, w *World, k uint64, leaf Hash, s uint64)
 		t.Fatal(err)
 	}
 	h := &gameRecorder{Agent: honest(w)}
-	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+	g, err := NewGame(w.Cfg, v.Output(1), "adversary", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +379,7 @@ func honestStepAgainstLie(t *testing.T, w *World, k uint64, leaf Hash, s uint64)
 // loses by its clock.
 func TestDISPUTE_PROFILE_PreimageStep(t *testing.T) {
 	const k = 3
-	w := realWorld(t, 21) // MaxDepth 26, even: the adversary posts the max-depth claim
+	w := realWorld(t, 27) // MaxDepth 32, even: the adversary posts the max-depth claim
 	gr, err := w.Truth.Graph(1)
 	if err != nil {
 		t.Fatal(err)

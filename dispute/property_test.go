@@ -37,7 +37,7 @@ func TestDISPUTE_HONEST_Property(t *testing.T) {
 		if err != nil {
 			rt.Fatal(err)
 		}
-		g, _ := NewGame(w.Cfg, w.Jobs, root, prop, 0)
+		g, _ := NewGame(w.Cfg, root, prop, 0)
 		_, r := Play(g, agents, pc)
 		r.RootCorrect = correct
 		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved || r.Paid["honest-2"] < r.Posted["honest-2"] {

@@ -63,12 +63,7 @@ func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	if testing.Short() && *realNode == 0 {
 		t.Skip("node 0 runs 45.6M steps")
 	}
-	vmDepth := 21 // 2^21 > 1.56M (ArgMax, ReLU); node 0 needs 26
-	if *realNode == 0 {
-		vmDepth = 26
-	} else if *realNode == 2 {
-		vmDepth = 22
-	}
+	vmDepth := 26 // 2^26 holds the MLP's registered bound (BundledStepBound: node 0's 45.6M steps and the margin)
 	if (1+1+2+1+vmDepth)%2 != 0 {
 		vmDepth++
 	}
@@ -83,7 +78,7 @@ func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	}
 	adv := &Solver{Party: "adversary", View: v}
 	h := honest(w)
-	g, err := NewGame(w.Cfg, w.Jobs, v.Output(1), "adversary", 0)
+	g, err := NewGame(w.Cfg, v.Output(1), "adversary", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -309,7 +309,7 @@ func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	g, err := NewGame(w.Cfg, w.Jobs, root, proposer, 0)
+	g, err := NewGame(w.Cfg, root, proposer, 0)
 	if err != nil {
 		return Result{}, err
 	}

@@ -17,7 +17,7 @@ import (
 // counters the parent when the computed poststate's agreement with the
 // poststate claim differs from the parent's agreement with it.
 // Errors: CodeGameOver, CodeBadIndex, CodeDepth, CodeResolved,
-// CodeDuplicateStep, CodeClockExpired, CodeStepPrestate, CodeStepFailed
+// CodeDuplicateStep, CodeStepPrestate, CodeStepFailed
 // (the verifier cannot execute the step, e.g. a preimage was never
 // uploaded), CodeValidStep.
 func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateData, proof []byte) (Game, error) {
@@ -39,12 +39,18 @@ func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateDa
 	return g.counter(parent, post, got == g.claims[post].Value, stepper)
 }
 
-// StepTransition counters the phase-2 leaf claim at index parent when the
-// disputed graph transition is malformed (requirement DISPUTE-BIND): for a
-// node, the poststate claim's opening with its node's output leaf set to
-// zero must give the agreed prestate (one leaf update); past the last node
-// (padding) the poststate must equal the prestate. It follows Step's attack,
-// defense and parity rules with that structural check as the "step".
+// StepTransition counters the phase-2 leaf claim at index parent by the
+// one fact about a graph transition that its openings alone can prove
+// (requirement DISPUTE-BIND): for a node, that the transition is malformed
+// (the poststate claim's opening with its node's output leaf zeroed does
+// not give the agreed prestate: not one leaf update); past the last node
+// (padding), whether the poststate equals the prestate, which decides the
+// transition exactly. A well-formed node transition is never decided here:
+// whether its leaf is the node's output only the VM can say, so it goes to
+// phase 3 (bindVMRoot). With OP's parity rule, the step counters the parent
+// iff postAgree ≠ valid, valid being proven: a malformed node transition
+// counters a parent on the poststate's team; a well-formed one counters
+// nothing (CodeValidStep), whoever made the poststate.
 // Errors: as Step, without the VM ones.
 func (g Game) StepTransition(now uint64, stepper Address, parent int, attack bool) (Game, error) {
 	if err := g.checkStep(now, parent, g.cfg.Split2); err != nil {
@@ -55,10 +61,17 @@ func (g Game) StepTransition(now uint64, stepper Address, parent int, attack boo
 	if err != nil {
 		return g, err
 	}
-	return g.counter(parent, post, r.isUpdate(k, pre, g.claims[post]), stepper)
+	wellFormed := r.isUpdate(k, pre, g.claims[post])
+	if k < uint64(len(r.Model.Nodes)) && wellFormed && !g.cfg.legacyTransitionRule {
+		return g, errorf(CodeValidStep, "node %d: the transition is one leaf update; only a VM subgame can decide it", k)
+	}
+	return g.counter(parent, post, wellFormed, stepper)
 }
 
-// checkStep holds the rules shared by both steps.
+// checkStep holds the rules shared by both steps. As OP's step, it does
+// not look at the clock: a step made after the parent's clock ran out is
+// accepted while the parent is unresolved (resolution, not the clock, ends
+// a claim's subgame).
 func (g Game) checkStep(now uint64, parent, depth int) error {
 	switch {
 	case g.status != InProgress:
@@ -71,8 +84,6 @@ func (g Game) checkStep(now uint64, parent, depth int) error {
 		return errorf(CodeResolved, "claim %d is resolved", parent)
 	case g.claims[parent].CounteredBy != "":
 		return errorf(CodeDuplicateStep, "claim %d is already countered", parent)
-	case g.ChallengerDuration(parent, now) >= g.cfg.MaxClock:
-		return errorf(CodeClockExpired, "clock of claim %d is exhausted", parent)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 // when thinned to 3 checkpoints), pads past the exit with the final state,
 // and its step data verifies in spec.VerifyStep to the next index's hash.
 func TestDISPUTE_TRACE_RealVM(t *testing.T) {
-	w := realWorld(t, 21)
+	w := realWorld(t, 26)
 	prog := buildNodeProgram(t)
 	g, err := w.Truth.Graph(0)
 	if err != nil {

@@ -255,7 +255,7 @@ func playGame(w *dispute.World, model string, image int, lie playLie, stepNode i
 		proposer, root = &dispute.Solver{Party: "proposer", View: v}, v.Output(block)
 	}
 	challenger := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
-	g, err := dispute.NewGame(w.Cfg, w.Jobs, root, "proposer", 0)
+	g, err := dispute.NewGame(w.Cfg, root, "proposer", 0)
 	if err != nil {
 		return rep, err
 	}

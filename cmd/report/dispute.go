@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/bits"
 	"os"
 	"path/filepath"
 	"time"
@@ -60,10 +59,6 @@ type realGame struct {
 	steppedFromStep uint64
 }
 
-// vmDepthFor returns the least phase-3 depth whose 2^d trace indices hold
-// a trace of n steps.
-func vmDepthFor(n uint64) int { return bits.Len64(n - 1) }
-
 func disputeRun(root, progDir string) ([]disputeFigures, error) {
 	data := filepath.Join(root, "models", "mnist")
 	set, err := dispute.LoadMNIST(data, 32)
@@ -89,7 +84,7 @@ func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model str
 	for _, n := range dispute.StepsIn(p, model) {
 		f.longest = max(f.longest, n)
 	}
-	f.vmDepth = vmDepthFor(f.longest)
+	f.vmDepth = set.Model(model).VMDepth(p) // holds f.longest and the registration margin (DISPUTE-VMDEPTH)
 	var worlds []*dispute.World
 	for w := range 8 {
 		wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 2, VMDepth: f.vmDepth, Profile: p}
@@ -154,8 +149,7 @@ func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
 func playReal(set *dispute.MNISTSet, data string, prog state.State, model string, p spec.Profile, k uint64) (realGame, error) {
 	start := time.Now()
 	nv := &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
-	steps := dispute.StepsIn(p, model)[k]
-	depth := vmDepthFor(steps)
+	depth := set.Model(model).VMDepth(p) // the game type must hold every node of the model (DISPUTE-VMDEPTH)
 	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: depth, Images: []int{1, 0}, VM: nv.Factory(), Prestate: prog.Hash(), Profile: p}
 	w, err := set.NewWorld(wc)
 	if err == nil && w.Cfg.MaxDepth%2 != 0 {
@@ -178,7 +172,7 @@ func playReal(set *dispute.MNISTSet, data string, prog state.State, model string
 		return realGame{}, err
 	}
 	h := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
-	g, err := dispute.NewGame(w.Cfg, w.Jobs, v.Output(1), "proposer", 0)
+	g, err := dispute.NewGame(w.Cfg, v.Output(1), "proposer", 0)
 	if err != nil {
 		return realGame{}, err
 	}
