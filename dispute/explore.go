@@ -1,0 +1,547 @@
+package dispute
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The exhaustive checker (requirement DISPUTE-EXHAUSTIVE, docs/dispute.md
+// §14.1): from a game's start, every sequence of legal adversary actions up
+// to a bound, the honest solver answering after each one, with every
+// reachable state checked against the soundness invariants (CheckState).
+// States are deduplicated by a digest of the whole game and the time, so
+// the bound counts adversary actions, not sequences.
+
+// Adversary is the address of the checker's adversary.
+const Adversary Address = "adversary"
+
+// AdvAction is one adversary transaction, or a wait: Wait seconds pass,
+// then Acts are applied in order (an upload and the move that needs it
+// travel together) and must all be accepted.
+type AdvAction struct {
+	Desc string
+	Wait uint64
+	Acts []Action
+}
+
+// Explorer enumerates an adversary's actions and checks states of games
+// over World. Lie is the adversary's belief, the source of its wrong
+// values beside the truth and junk; the honest party is a Solver over the
+// truth that also resolves.
+type Explorer struct {
+	World *World
+	Lie   View
+
+	honest, truth, lie *Solver
+}
+
+// NewExplorer returns an explorer of w's games against an adversary that
+// believes lie.
+func NewExplorer(w *World, lie View) *Explorer {
+	return &Explorer{World: w, Lie: lie,
+		honest: &Solver{Party: Honest, View: w.Truth, Resolve: true},
+		truth:  &Solver{Party: Adversary, View: w.Truth},
+		lie:    &Solver{Party: Adversary, View: lie}}
+}
+
+// Start returns the game at time 0: the truth's root proposed by the
+// honest party, or the lie's root proposed by the adversary; the honest
+// party has answered it.
+func (x *Explorer) Start(honestRoot bool) (Game, error) {
+	last := x.World.Blocks - 1
+	root, prop := x.Lie.Output(last), Adversary
+	if honestRoot {
+		root, prop = x.World.Truth.Output(last), Honest
+	}
+	g, err := NewGame(x.World.Cfg, root, prop, 0)
+	if err != nil {
+		return g, err
+	}
+	return x.Respond(g, 0)
+}
+
+// RootCorrect reports whether g's root claim is the truth.
+func (x *Explorer) RootCorrect(g Game) bool {
+	return g.claims[0].Value == x.World.Truth.Output(x.World.Blocks-1)
+}
+
+// Respond applies the honest solver's actions at time now. An honest
+// action the game rejects, or a trace the solver cannot compute, is a
+// violation: the honest party must always be able to answer.
+func (x *Explorer) Respond(g Game, now uint64) (Game, error) {
+	x.honest.Err, x.honest.Dropped = nil, nil
+	acts := x.honest.Act(g, now)
+	if x.honest.Err != nil {
+		return g, fmt.Errorf("the honest solver cannot answer at %d s: %v", now, x.honest.Err)
+	}
+	for _, a := range acts {
+		next, err := Apply(g, now, a)
+		if err != nil {
+			return g, fmt.Errorf("the honest %v of claim %d is rejected at %d s: %v", a.Kind, a.Claim, now, err)
+		}
+		g = next
+	}
+	return g, nil
+}
+
+// Play applies a (waiting first) and the honest answer. It returns the
+// new game and time; ok is false when the game rejects one of a's
+// actions (the state is then unchanged), err a violation in the answer.
+func (x *Explorer) Play(g Game, now uint64, a AdvAction) (Game, uint64, bool, error) {
+	now += a.Wait
+	for _, act := range a.Acts {
+		next, err := Apply(g, now, act)
+		if err != nil {
+			return g, now - a.Wait, false, nil
+		}
+		g = next
+	}
+	next, err := x.Respond(g, now)
+	return next, now, true, err
+}
+
+// Actions returns every adversary action the checker tries at (g, now):
+// against every unresolved claim, an attack and a defense carrying the
+// truth's value, the lie's and junk (for phase-2 claims a well-formed and a
+// malformed junk opening; for a phase-3 root junk of each VM status), with
+// the uploads each needs; both steps from the truth's and the lie's state
+// data at every uncountered max-depth claim; both transition steps at every
+// uncountered phase-2 leaf; the upload of every operand tensor of the
+// truth's graphs not yet held; the resolution of every resolvable claim and
+// of the game; and two waits, to one second before and to the moment the
+// next challenger clock runs out.
+func (x *Explorer) Actions(g Game, now uint64) []AdvAction {
+	if g.status != InProgress {
+		return nil
+	}
+	var out []AdvAction
+	cfg := g.cfg
+	for i, c := range g.claims {
+		if c.Resolved {
+			continue
+		}
+		d := c.Position.Depth()
+		if d < cfg.MaxDepth {
+			for _, attack := range []bool{true, false} {
+				if !attack && g.isRoot(d) {
+					continue
+				}
+				out = append(out, x.moves(g, now, i, attack)...)
+			}
+		}
+		if c.CounteredBy != "" {
+			continue
+		}
+		if d == cfg.MaxDepth {
+			for _, attack := range []bool{true, false} {
+				out = append(out, x.steps(g, i, attack)...)
+			}
+		}
+		if d == cfg.Split2 {
+			for _, attack := range []bool{true, false} {
+				out = append(out, AdvAction{Desc: fmt.Sprintf("transition-step %s claim %d", dir(attack), i),
+					Acts: []Action{{Kind: ActStepTransition, Party: Adversary, Claim: i, Attack: attack}}})
+			}
+		}
+	}
+	out = append(out, x.uploads(g)...)
+	for _, i := range g.Resolvable(now) {
+		out = append(out, AdvAction{Desc: fmt.Sprintf("resolve claim %d", i), Acts: []Action{{Kind: ActResolveClaim, Party: Adversary, Claim: i}}})
+	}
+	if g.claims[0].Resolved {
+		out = append(out, AdvAction{Desc: "resolve the game", Acts: []Action{{Kind: ActResolve, Party: Adversary}}})
+	}
+	if t, ok := nextExpiry(g, now); ok {
+		if t-now > 1 {
+			out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock's last second)", t-now-1), Wait: t - now - 1})
+		}
+		out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock runs out)", t-now), Wait: t - now})
+	}
+	return out
+}
+
+func dir(attack bool) string {
+	if attack {
+		return "attack"
+	}
+	return "defend"
+}
+
+// moves returns the moves against claim i in one direction.
+func (x *Explorer) moves(g Game, now uint64, i int, attack bool) []AdvAction {
+	var out []AdvAction
+	var base *Move
+	var baseUploads [][]byte
+	add := func(what string, m Move, uploads [][]byte) {
+		a := AdvAction{Desc: fmt.Sprintf("%s claim %d with %s", dir(attack), i, what)}
+		for _, u := range uploads {
+			if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
+				a.Acts = append(a.Acts, Action{Kind: ActUploadTensor, Party: Adversary, Data: u})
+			}
+		}
+		a.Acts = append(a.Acts, Action{Kind: ActMove, Party: Adversary, Move: m})
+		out = append(out, a)
+	}
+	for _, s := range []*Solver{x.truth, x.lie} {
+		st := &solve{s: s, g: g, now: now}
+		m, uploads, err := st.response(i, attack)
+		if err != nil {
+			continue
+		}
+		if s == x.truth {
+			base, baseUploads = &m, uploads
+			add("the truth", m, uploads)
+		} else if base == nil || m.Value != base.Value {
+			add("the lie", m, uploads)
+		}
+	}
+	if base == nil {
+		return out
+	}
+	pos := g.claims[i].Position.Move(attack)
+	junk := keccak([]byte("opcity junk"), binary.BigEndian.AppendUint64(nil, uint64(pos)))
+	switch d := pos.Depth(); {
+	case g.cfg.Phase(d) == 1:
+		m := *base
+		m.Value = junk
+		add("junk", m, nil)
+	case g.cfg.Phase(d) == 2:
+		st := &solve{s: x.truth, g: g, now: now}
+		ctx, _ := st.nextContext(i, attack)
+		idx := g.model(ctx.Block).entry(g.nodeOf(pos))
+		wf := *base
+		wf.Opening = &Opening{Leaf: junk, Siblings: base.Opening.Siblings}
+		wf.Value = wf.Opening.Root(idx)
+		add("a junk leaf (well formed)", wf, nil)
+		mal := *base
+		sib := slices.Clone(base.Opening.Siblings)
+		if len(sib) > 0 {
+			sib[0][31] ^= 1
+			mal.Opening = &Opening{Leaf: base.Opening.Leaf, Siblings: sib}
+			mal.Value = mal.Opening.Root(idx)
+			add("a junk opening (malformed)", mal, nil)
+		}
+	case d == g.cfg.Split2+1:
+		for _, status := range []byte{0, 1} {
+			m := *base
+			m.Value = junk
+			m.Value[0] = status
+			add(fmt.Sprintf("junk of status %d", status), m, baseUploads)
+		}
+	default:
+		m := *base
+		m.Value = junk
+		m.Value[0] = 3
+		add("junk", m, nil)
+	}
+	return out
+}
+
+// steps returns the VM steps against max-depth claim i in one direction,
+// from the truth's and the lie's state data.
+func (x *Explorer) steps(g Game, i int, attack bool) []AdvAction {
+	var out []AdvAction
+	var seen [][]byte
+	for _, s := range []*Solver{x.truth, x.lie} {
+		st := &solve{s: s, g: g}
+		vm, err := st.vm(g.claims[i].Context)
+		if err != nil {
+			continue
+		}
+		pre := int64(st.index(g.claims[i].Position))
+		if attack {
+			pre--
+		}
+		data, proof, img, err := vm.StepData(pre)
+		if err != nil || slices.ContainsFunc(seen, func(b []byte) bool { return string(b) == string(data) }) {
+			continue
+		}
+		seen = append(seen, data)
+		a := AdvAction{Desc: fmt.Sprintf("step %s claim %d from the %s", dir(attack), i, map[bool]string{true: "truth", false: "lie"}[s == x.truth])}
+		if img != nil {
+			a.Acts = append(a.Acts, Action{Kind: ActUploadPreimage, Party: Adversary, Data: img})
+		}
+		a.Acts = append(a.Acts, Action{Kind: ActStep, Party: Adversary, Claim: i, Attack: attack, StateData: data, Proof: proof})
+		out = append(out, a)
+	}
+	return out
+}
+
+// uploads returns the upload of each operand tensor of the truth's graphs
+// that the game does not hold yet.
+func (x *Explorer) uploads(g Game) []AdvAction {
+	var out []AdvAction
+	for b := uint64(0); b < x.World.Blocks; b++ {
+		gt, err := x.World.Truth.Graph(b)
+		if err != nil {
+			continue
+		}
+		for k := range gt.Model.Model.Nodes {
+			_, data := gt.Operands(uint64(k))
+			for _, u := range data {
+				if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
+					out = append(out, AdvAction{Desc: fmt.Sprintf("upload an operand of node %d of block %d", k, b),
+						Acts: []Action{{Kind: ActUploadTensor, Party: Adversary, Data: u}}})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// nextExpiry returns the earliest time after now at which the challenger
+// clock of an unresolved claim runs out.
+func nextExpiry(g Game, now uint64) (uint64, bool) {
+	var best uint64
+	found := false
+	for i, c := range g.claims {
+		if c.Resolved {
+			continue
+		}
+		if d := g.ChallengerDuration(i, now); d < g.cfg.MaxClock {
+			t := now + g.cfg.MaxClock - d
+			if !found || t < best {
+				best, found = t, true
+			}
+		}
+	}
+	return best, found
+}
+
+// CheckState checks the soundness invariants at a reachable state (g, now):
+// no honest claim is countered; and if the adversary stops here and the
+// honest party lets the clocks run and resolves, every claim resolves by
+// the root's time plus Config.MaxDuration, the game ends as the truth
+// requires, no honest claim was countered and each honest bond returns to
+// it, and the credits sum to the bonds posted. It returns the first
+// violation.
+func (x *Explorer) CheckState(g Game, now uint64) error {
+	if err := honestUncountered(g); err != nil {
+		return err
+	}
+	end, t, err := x.Complete(g, now)
+	if err != nil {
+		return err
+	}
+	if limit := g.claims[0].Clock.Timestamp + g.cfg.MaxDuration(); t > limit {
+		return fmt.Errorf("resolution at %d s, after the bound %d s", t, limit)
+	}
+	want := DefenderWins
+	if !x.RootCorrect(g) {
+		want = ChallengerWins
+	}
+	if end.status != want {
+		return fmt.Errorf("the game ends %s, the truth requires %s", end.status, want)
+	}
+	if err := honestUncountered(end); err != nil {
+		return fmt.Errorf("at resolution: %v", err)
+	}
+	var honestBonds, posted, paid uint64
+	for _, c := range end.claims {
+		if !c.Resolved {
+			return fmt.Errorf("a claim at %d is unresolved at the end", c.Position)
+		}
+		posted += c.Bond
+		if c.Claimant == Honest {
+			honestBonds += c.Bond
+		}
+	}
+	for _, v := range end.credit {
+		paid += v
+	}
+	if posted != end.posted || paid != posted {
+		return fmt.Errorf("credits %d gwei, bonds posted %d gwei (claims hold %d)", paid, end.posted, posted)
+	}
+	if end.credit[Honest] < honestBonds {
+		return fmt.Errorf("honest credit %d gwei below its own bonds %d gwei", end.credit[Honest], honestBonds)
+	}
+	return nil
+}
+
+// honestUncountered returns an error naming the first countered honest claim.
+func honestUncountered(g Game) error {
+	for i, c := range g.claims {
+		if c.Claimant == Honest && c.CounteredBy != "" {
+			return fmt.Errorf("honest claim %d (position %d, depth %d) is countered by %s", i, c.Position, c.Position.Depth(), c.CounteredBy)
+		}
+	}
+	return nil
+}
+
+// Complete plays the game on from (g, now) with the honest party alone,
+// waking at every clock expiry, until it is resolved. It returns the final
+// game and the time of its resolution; an error if the honest party cannot
+// finish it.
+func (x *Explorer) Complete(g Game, now uint64) (Game, uint64, error) {
+	for g.status == InProgress {
+		before := g.Len()
+		resolved := countResolved(g)
+		next, err := x.Respond(g, now)
+		if err != nil {
+			return g, now, err
+		}
+		g = next
+		if g.status != InProgress {
+			break
+		}
+		if g.Len() != before || countResolved(g) != resolved {
+			continue
+		}
+		t, ok := nextExpiry(g, now)
+		if !ok {
+			return g, now, fmt.Errorf("the honest party cannot finish the game at %d s: every clock ran out, nothing resolves", now)
+		}
+		now = t
+	}
+	return g, now, nil
+}
+
+func countResolved(g Game) int {
+	n := 0
+	for _, c := range g.claims {
+		if c.Resolved {
+			n++
+		}
+	}
+	return n
+}
+
+// StateKey returns a digest of everything that decides a game's future:
+// the time, the status, the claims (parent, position, value, bond,
+// claimant, clock, counter, resolution), the credits and the held data.
+func StateKey(g Game, now uint64) [32]byte {
+	h := sha256.New()
+	var b []byte
+	b = binary.BigEndian.AppendUint64(b, now)
+	b = append(b, byte(g.status))
+	b = binary.BigEndian.AppendUint64(b, g.posted)
+	for _, c := range g.claims {
+		b = binary.BigEndian.AppendUint32(b, uint32(c.Parent+1))
+		b = binary.BigEndian.AppendUint64(b, uint64(c.Position))
+		b = append(b, c.Value[:]...)
+		b = binary.BigEndian.AppendUint64(b, c.Bond)
+		b = append(b, c.Claimant...)
+		b = append(b, 0)
+		b = binary.BigEndian.AppendUint64(b, c.Clock.Duration)
+		b = binary.BigEndian.AppendUint64(b, c.Clock.Timestamp)
+		b = append(b, c.CounteredBy...)
+		b = append(b, 0)
+		if c.Resolved {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	h.Write(b)
+	parties := make([]string, 0, len(g.credit))
+	for a := range g.credit {
+		parties = append(parties, string(a))
+	}
+	slices.Sort(parties)
+	for _, a := range parties {
+		fmt.Fprintf(h, "%s=%d;", a, g.credit[Address(a)])
+	}
+	keys := make([]string, 0, len(g.tensors)+len(g.store))
+	for k := range g.tensors {
+		keys = append(keys, fmt.Sprintf("t%x%d", k.Commitment, k.Len))
+	}
+	for k := range g.store {
+		keys = append(keys, fmt.Sprintf("p%x", k))
+	}
+	slices.Sort(keys)
+	h.Write([]byte(strings.Join(keys, ",")))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// ExploreOptions bound one exhaustive search.
+type ExploreOptions struct {
+	HonestRoot bool // the honest party proposes the root; else the adversary proposes its lie
+	Depth      int  // adversary actions per sequence
+	MaxStates  int  // stop after this many distinct states (0: no limit)
+}
+
+// ExploreResult is what a search saw.
+type ExploreResult struct {
+	States      int // distinct (game, time) states checked
+	Transitions int // adversary actions the game accepted
+	Deepest     int // the most adversary actions on a path
+	Truncated   bool
+	// Violation is the first broken invariant, with the adversary's
+	// actions that reach it; nil if none.
+	Violation error
+}
+
+// Explore searches every sequence of at most o.Depth adversary actions
+// from the start (depth first, each distinct state checked once, a state
+// re-expanded only when reached with more actions left), and stops at the
+// first violation. Errors: the start cannot be built.
+func (x *Explorer) Explore(o ExploreOptions) (ExploreResult, error) {
+	g, err := x.Start(o.HonestRoot)
+	if err != nil {
+		return ExploreResult{}, err
+	}
+	e := &search{x: x, o: o, seen: map[[32]byte]int{}}
+	e.visit(g, 0, o.Depth, nil)
+	return e.res, nil
+}
+
+type search struct {
+	x    *Explorer
+	o    ExploreOptions
+	seen map[[32]byte]int
+	res  ExploreResult
+}
+
+func (e *search) visit(g Game, now uint64, left int, path []string) {
+	if e.res.Violation != nil || e.res.Truncated {
+		return
+	}
+	key := StateKey(g, now)
+	best, ok := e.seen[key]
+	if ok && best >= left {
+		return
+	}
+	e.seen[key] = left
+	if !ok {
+		if e.o.MaxStates > 0 && e.res.States >= e.o.MaxStates {
+			e.res.Truncated = true
+			return
+		}
+		e.res.States++
+		e.res.Deepest = max(e.res.Deepest, len(path))
+		if err := e.x.CheckState(g, now); err != nil {
+			e.res.Violation = violation(path, err)
+			return
+		}
+	}
+	if left == 0 {
+		return
+	}
+	for _, a := range e.x.Actions(g, now) {
+		next, t, ok, err := e.x.Play(g, now, a)
+		if err != nil {
+			e.res.Violation = violation(append(path, a.Desc), err)
+			return
+		}
+		if !ok {
+			continue
+		}
+		e.res.Transitions++
+		e.visit(next, t, left-1, append(slices.Clip(path), a.Desc))
+		if e.res.Violation != nil || e.res.Truncated {
+			return
+		}
+	}
+}
+
+func violation(path []string, err error) error {
+	if len(path) == 0 {
+		return fmt.Errorf("at the start: %v", err)
+	}
+	return fmt.Errorf("%v; the adversary's actions: %s", err, strings.Join(path, "; "))
+}
