@@ -415,3 +415,29 @@ func (x *Exhaustive) Act(g Game, now uint64) []Action {
 	}
 	return out
 }
+
+// TransitionStepper wraps an adversarial solver: after the solver's turn
+// it tries a transition step, attack and defense, against every phase-2
+// leaf of another party that no step has countered yet. Every such step
+// that the rules accept against a true leaf is a soundness break (the one
+// the old rule allowed: a well-formed lie as poststate counted as proven).
+type TransitionStepper struct {
+	*Solver
+}
+
+// Act returns the solver's actions and the transition steps.
+func (ts TransitionStepper) Act(g Game, now uint64) []Action {
+	st := &solve{s: ts.Solver, g: g, now: now}
+	for _, a := range ts.Solver.Act(g, now) {
+		st.try(a)
+	}
+	for i, c := range st.g.claims {
+		if c.Position.Depth() != g.cfg.Split2 || c.Claimant == ts.Party || c.CounteredBy != "" || c.Resolved {
+			continue
+		}
+		for _, attack := range []bool{true, false} {
+			st.try(Action{Kind: ActStepTransition, Party: ts.Party, Claim: i, Attack: attack})
+		}
+	}
+	return st.out
+}

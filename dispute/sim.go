@@ -276,6 +276,16 @@ func Scenarios() []Scenario {
 			}
 			return v.Output(w.Blocks - 1), adv, []Agent{&Solver{Party: adv, View: v}, &Solver{Party: "honest-2", View: w.Truth}, honest(w)}, false, nil
 		}},
+		wrongRoot("transition-step", "wrong-node, plus a transition step, attack and defense, against every phase-2 leaf of the honest party", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+			return []Agent{TransitionStepper{s}, honest(w)}
+		}),
+		{Name: "transition-step-challenge", Doc: "an honest root challenged by a party that believes a wrong node output and tries a transition step against every honest phase-2 leaf", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+			v, err := corrupt(w, rng, false)
+			if err != nil {
+				return Hash{}, "", nil, false, err
+			}
+			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{TransitionStepper{&Solver{Party: adv, View: v}}, honest(w)}, true, nil
+		}},
 		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
 			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
 		}),

@@ -1,0 +1,159 @@
+package dispute
+
+import (
+	"testing"
+
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/spec"
+)
+
+// playFinal plays g with the agents and returns the final game and result.
+func playFinal(g Game, agents []Agent) (Game, Result) {
+	var final Game
+	pc := DefaultPlay
+	pc.Observe = func(x Game, _ uint64) { final = x }
+	_, r := Play(g, agents, pc)
+	return final, r
+}
+
+// countered returns the honest claims of g that are countered, and their bonds.
+func countered(g Game) (n int, bonds uint64) {
+	for _, c := range g.Claims() {
+		if c.Claimant == Honest && c.CounteredBy != "" {
+			n++
+			bonds += c.Bond
+		}
+	}
+	return n, bonds
+}
+
+// TestDISPUTE_BIND_TransitionStepBreak is break 1 of the soundness issue
+// on the default MLP geometry (split1 2, split2 5): the proposer lies at
+// node 1 and tries a transition step against every honest phase-2 leaf.
+// On the old rule (a well-formed lie as poststate counted as a proven
+// transition) the honest leaf is countered and the lie wins; on the rule
+// of StepTransition no honest claim is countered and the lie loses.
+func TestDISPUTE_BIND_TransitionStepBreak(t *testing.T) {
+	for _, legacy := range []bool{true, false} {
+		w := testWorld(t, "mlp.opml", 2, 0)
+		cfg := *w.Cfg
+		cfg.legacyTransitionRule = legacy
+		v, err := NewCorrupt(w.Truth, 3, 1, Hash{0xbd, 31: 1}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := NewGame(&cfg, v.Output(3), "adversary", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		final, r := playFinal(g, []Agent{TransitionStepper{&Solver{Party: "adversary", View: v}}, honest(w)})
+		n, bonds := countered(final)
+		t.Logf("legacy rule %v: %s, %d honest claims countered (%d gwei), adversary transition steps %d",
+			legacy, r.Status, n, bonds, r.Actions["adversary"][ActStepTransition])
+		if legacy {
+			if n == 0 || r.Status != DefenderWins {
+				t.Errorf("the old rule no longer shows the break: %s, %d honest claims countered", r.Status, n)
+			}
+			continue
+		}
+		if n != 0 || r.Status != ChallengerWins || !r.Conserved {
+			t.Errorf("%s, %d honest claims countered (%d gwei), conserved %v", r.Status, n, bonds, r.Conserved)
+		}
+	}
+}
+
+// TestDISPUTE_VMDEPTH_Bound is break 3: a game type whose phase 3 does not
+// hold the longest node trace of a registered model is refused, for every
+// bundled model and profile, one depth below the least that holds it; at
+// that least depth it is accepted.
+func TestDISPUTE_VMDEPTH_Bound(t *testing.T) {
+	set, err := LoadMNIST(modelsDir, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"mlp.opml", "cnn.opml"} {
+		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+			r := set.Model(model)
+			d := r.VMDepth(p)
+			if steps := StepsIn(p, model); uint64(1)<<uint(d) < steps[len(steps)-1] {
+				t.Fatalf("%s %v: depth %d holds fewer steps than a measured node", model, p, d)
+			}
+			_, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: model, Split1: 1, VMDepth: d - 1, Images: []int{0, 1}, Profile: p})
+			if CodeOf(err) != CodeBadConfig {
+				t.Errorf("%s %v: VM depth %d (holds %d steps, bound %d) accepted: %v", model, p, d-1, 1<<uint(d-1), r.StepBound[p], err)
+			}
+			if _, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: model, Split1: 1, VMDepth: d, Images: []int{0, 1}, Profile: p}); err != nil {
+				t.Errorf("%s %v: VM depth %d refused: %v", model, p, d, err)
+			}
+		}
+	}
+	// A model without a registered bound is refused.
+	w := testWorld(t, "mlp.opml", 1, 0)
+	cfg := *w.Cfg
+	orig := cfg.Models[w.Jobs[0].Model]
+	r := RegisterModel(orig.Model)
+	cfg.Models = map[Hash]*Model{r.Hash: r}
+	if err := cfg.Validate(); CodeOf(err) != CodeBadConfig {
+		t.Errorf("a model without a step bound: %v", err)
+	}
+}
+
+// TestDISPUTE_JOBS_Inbox is break 4: a proposer whose root is the correct
+// root of another job list (other inputs in block 1) defends it with that
+// list's truth; the game reads the chain's jobs from its inbox, so the
+// honest challenger wins and loses no claim, whichever block differs.
+func TestDISPUTE_JOBS_Inbox(t *testing.T) {
+	set, err := LoadMNIST(modelsDir, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: "mlp.opml", Split1: 1, VMDepth: 27, Images: []int{0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := set.Model("mlp.opml")
+	for b := 0; b < 2; b++ {
+		imgs := []int{0, 1}
+		imgs[b] = 5
+		var inputs [][][]byte
+		for _, i := range imgs {
+			inputs = append(inputs, [][]byte{mnist.Input(set.Pixels[i])})
+		}
+		other, jobs, err := NewTruth(w.Cfg, inputs, []Hash{r.Hash, r.Hash}, w.Truth.vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jobs[b].Hash() == w.Jobs[b].Hash() || opml.TensorRoot(inputs[b][0]) == w.Jobs[b].Inputs[0] {
+			t.Fatalf("block %d: the other job list does not differ", b)
+		}
+		g, err := NewGame(w.Cfg, other.Output(1), "proposer", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		final, res := playFinal(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)})
+		n, bonds := countered(final)
+		if res.Status != ChallengerWins || n != 0 || !res.Conserved {
+			t.Errorf("jobs differ at block %d: %s, %d honest claims countered (%d gwei), conserved %v", b, res.Status, n, bonds, res.Conserved)
+		}
+		// What the old NewGame(cfg, jobs, …) allowed: a game over the other
+		// list (here a game type reading another inbox) lets that list's
+		// root beat the chain's honest challenger. So the inbox is part of
+		// the game type, never the creator's choice.
+		forged := *w.Cfg
+		forged.Inbox = NewInbox(jobs)
+		g, err = NewGame(&forged, other.Output(1), "proposer", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, res := playFinal(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)}); res.Status != DefenderWins {
+			t.Errorf("jobs differ at block %d: over a forged inbox the other list's root %s", b, res.Status)
+		}
+		// The honest root over the chain's jobs, challenged by the other list's truth.
+		g, _ = NewGame(w.Cfg, w.Truth.Output(1), Honest, 0)
+		final, res = playFinal(g, []Agent{&Solver{Party: "challenger", View: other}, honest(w)})
+		if n, _ := countered(final); res.Status != DefenderWins || n != 0 {
+			t.Errorf("honest root, jobs differ at block %d: %s, %d honest claims countered", b, res.Status, n)
+		}
+	}
+}
