@@ -22,9 +22,10 @@ const Adversary Address = "adversary"
 // then Acts are applied in order (an upload and the move that needs it
 // travel together) and must all be accepted.
 type AdvAction struct {
-	Desc string
-	Wait uint64
-	Acts []Action
+	Desc  string
+	Claim int // the claim it acts on; −1 for waits, uploads and resolving the game
+	Wait  uint64
+	Acts  []Action
 }
 
 // Explorer enumerates an adversary's actions and checks states of games
@@ -142,23 +143,23 @@ func (x *Explorer) Actions(g Game, now uint64) []AdvAction {
 		}
 		if d == cfg.Split2 {
 			for _, attack := range []bool{true, false} {
-				out = append(out, AdvAction{Desc: fmt.Sprintf("transition-step %s claim %d", dir(attack), i),
+				out = append(out, AdvAction{Desc: fmt.Sprintf("transition-step %s claim %d", dir(attack), i), Claim: i,
 					Acts: []Action{{Kind: ActStepTransition, Party: Adversary, Claim: i, Attack: attack}}})
 			}
 		}
 	}
 	out = append(out, x.uploads(g)...)
 	for _, i := range g.Resolvable(now) {
-		out = append(out, AdvAction{Desc: fmt.Sprintf("resolve claim %d", i), Acts: []Action{{Kind: ActResolveClaim, Party: Adversary, Claim: i}}})
+		out = append(out, AdvAction{Desc: fmt.Sprintf("resolve claim %d", i), Claim: i, Acts: []Action{{Kind: ActResolveClaim, Party: Adversary, Claim: i}}})
 	}
 	if g.claims[0].Resolved {
-		out = append(out, AdvAction{Desc: "resolve the game", Acts: []Action{{Kind: ActResolve, Party: Adversary}}})
+		out = append(out, AdvAction{Desc: "resolve the game", Claim: -1, Acts: []Action{{Kind: ActResolve, Party: Adversary}}})
 	}
 	if t, ok := nextExpiry(g, now); ok {
 		if t-now > 1 {
-			out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock's last second)", t-now-1), Wait: t - now - 1})
+			out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock's last second)", t-now-1), Claim: -1, Wait: t - now - 1})
 		}
-		out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock runs out)", t-now), Wait: t - now})
+		out = append(out, AdvAction{Desc: fmt.Sprintf("wait %d s (a clock runs out)", t-now), Claim: -1, Wait: t - now})
 	}
 	return out
 }
@@ -176,7 +177,7 @@ func (x *Explorer) moves(g Game, now uint64, i int, attack bool) []AdvAction {
 	var base *Move
 	var baseUploads [][]byte
 	add := func(what string, m Move, uploads [][]byte) {
-		a := AdvAction{Desc: fmt.Sprintf("%s claim %d with %s", dir(attack), i, what)}
+		a := AdvAction{Desc: fmt.Sprintf("%s claim %d with %s", dir(attack), i, what), Claim: i}
 		for _, u := range uploads {
 			if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
 				a.Acts = append(a.Acts, Action{Kind: ActUploadTensor, Party: Adversary, Data: u})
@@ -260,7 +261,7 @@ func (x *Explorer) steps(g Game, i int, attack bool) []AdvAction {
 			continue
 		}
 		seen = append(seen, data)
-		a := AdvAction{Desc: fmt.Sprintf("step %s claim %d from the %s", dir(attack), i, map[bool]string{true: "truth", false: "lie"}[s == x.truth])}
+		a := AdvAction{Desc: fmt.Sprintf("step %s claim %d from the %s", dir(attack), i, map[bool]string{true: "truth", false: "lie"}[s == x.truth]), Claim: i}
 		if img != nil {
 			a.Acts = append(a.Acts, Action{Kind: ActUploadPreimage, Party: Adversary, Data: img})
 		}
@@ -283,7 +284,7 @@ func (x *Explorer) uploads(g Game) []AdvAction {
 			_, data := gt.Operands(uint64(k))
 			for _, u := range data {
 				if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
-					out = append(out, AdvAction{Desc: fmt.Sprintf("upload an operand of node %d of block %d", k, b),
+					out = append(out, AdvAction{Desc: fmt.Sprintf("upload an operand of node %d of block %d", k, b), Claim: -1,
 						Acts: []Action{{Kind: ActUploadTensor, Party: Adversary, Data: u}}})
 				}
 			}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec"
+	"pgregory.net/rapid"
 )
 
 // exhaustiveFull selects the long search of `make check-dispute`.
@@ -231,4 +233,115 @@ func TestDISPUTE_EXHAUSTIVE_FindsBreak1(t *testing.T) {
 	if found == 0 {
 		t.Fatal("the checker did not find the transition-step break on the old rule")
 	}
+}
+
+var (
+	rapidWorldsOnce sync.Once
+	rapidWorlds     []*World
+	rapidNames      []string
+)
+
+// stateMachineWorlds are the games of the state-machine property: a
+// larger tiny geometry and both bundled MNIST models under both profiles
+// (synthetic VM, the real phase-1 and phase-2 traces).
+func stateMachineWorlds(t testing.TB) ([]*World, []string) {
+	rapidWorldsOnce.Do(func() {
+		g := tinyGeometry{2, 4, 4, 16}
+		rapidWorlds, rapidNames = append(rapidWorlds, tinyWorld(t, g)), append(rapidNames, g.String())
+		set, err := LoadMNIST(modelsDir, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, model := range []string{"mlp.opml", "cnn.opml"} {
+			for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+				w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: model, Split1: 2, VMDepth: set.Model(model).VMDepth(p), Images: []int{0, 1, 2, 3}, Profile: p})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rapidWorlds, rapidNames = append(rapidWorlds, w), append(rapidNames, fmt.Sprintf("%s %v", model, p))
+			}
+		}
+	})
+	return rapidWorlds, rapidNames
+}
+
+// TestDISPUTE_EXHAUSTIVE_StateMachine: the checker's action set as a rapid
+// state machine on games too large to enumerate: a drawn world, lie and
+// root, then up to 60 drawn adversary actions (half of them on the newest claim), each answered by the honest
+// solver; after every action no honest claim is countered, and every
+// fifth state and the last satisfy CheckState (the game played out by the
+// honest party alone ends as the truth requires, bonds returned and
+// conserved, within MaxDuration).
+func TestDISPUTE_EXHAUSTIVE_StateMachine(t *testing.T) {
+	worlds, names := stateMachineWorlds(t)
+	var phases [4]int // games whose deepest claim reached phase 1, 2, 3; index 0: games with a VM step
+	defer func() { t.Logf("games reaching phase 1/2/3: %d/%d/%d; with a VM step: %d", phases[1], phases[2], phases[3], phases[0]) }()
+	rapid.Check(t, func(rt *rapid.T) {
+		wi := rapid.IntRange(0, len(worlds)-1).Draw(rt, "world")
+		w := worlds[wi]
+		b := rapid.Uint64Range(0, w.Blocks-1).Draw(rt, "lie block")
+		k := rapid.Uint64Range(0, w.Nodes-1).Draw(rt, "lie node")
+		n := w.Steps(b, k)
+		lie, err := NewCorrupt(w.Truth, b, k, Hash{0xbd, 31: byte(k + 1)}, rapid.Uint64Range(0, n-1).Draw(rt, "diverge"))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		x := NewExplorer(w, lie)
+		honestRoot := rapid.Bool().Draw(rt, "honest root")
+		g, err := x.Start(honestRoot)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var now uint64
+		var path []string
+		steps := rapid.IntRange(1, 60).Draw(rt, "actions")
+		for i := 0; i < steps; i++ {
+			acts := x.Actions(g, now)
+			if len(acts) == 0 {
+				break
+			}
+			// Half the draws act on the newest claim, so games go deep.
+			if rapid.IntRange(0, 1).Draw(rt, "deepen") == 1 {
+				var newest []AdvAction
+				for _, a := range acts {
+					if a.Claim == g.Len()-1 {
+						newest = append(newest, a)
+					}
+				}
+				if len(newest) > 0 {
+					acts = newest
+				}
+			}
+			a := acts[rapid.IntRange(0, len(acts)-1).Draw(rt, "action")]
+			next, t2, ok, err := x.Play(g, now, a)
+			path = append(path, a.Desc)
+			if err != nil {
+				rt.Fatalf("%s: %v; actions: %v", names[wi], err, path)
+			}
+			if !ok {
+				continue
+			}
+			g, now = next, t2
+			if err := honestUncountered(g); err != nil {
+				rt.Fatalf("%s: %v; actions: %v", names[wi], err, path)
+			}
+			if i%5 == 4 {
+				if err := x.CheckState(g, now); err != nil {
+					rt.Fatalf("%s: %v; actions: %v", names[wi], err, path)
+				}
+			}
+		}
+		if err := x.CheckState(g, now); err != nil {
+			rt.Fatalf("%s: %v; actions: %v", names[wi], err, path)
+		}
+		deepest, stepped := 0, false
+		for _, c := range g.claims {
+			deepest = max(deepest, w.Cfg.Phase(c.Position.Depth()))
+			stepped = stepped || c.CounteredBy != "" && c.Position.Depth() == w.Cfg.MaxDepth
+		}
+		phases[deepest]++
+		if stepped {
+			phases[0]++
+		}
+	})
 }
