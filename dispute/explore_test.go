@@ -275,7 +275,9 @@ func stateMachineWorlds(t testing.TB) ([]*World, []string) {
 func TestDISPUTE_EXHAUSTIVE_StateMachine(t *testing.T) {
 	worlds, names := stateMachineWorlds(t)
 	var phases [4]int // games whose deepest claim reached phase 1, 2, 3; index 0: games with a VM step
-	defer func() { t.Logf("games reaching phase 1/2/3: %d/%d/%d; with a VM step: %d", phases[1], phases[2], phases[3], phases[0]) }()
+	defer func() {
+		t.Logf("games reaching phase 1/2/3: %d/%d/%d; with a VM step: %d", phases[1], phases[2], phases[3], phases[0])
+	}()
 	rapid.Check(t, func(rt *rapid.T) {
 		wi := rapid.IntRange(0, len(worlds)-1).Draw(rt, "world")
 		w := worlds[wi]
