@@ -43,7 +43,7 @@ func NewCorrupt(t *Truth, block, node uint64, leaf Hash, diverge uint64) (*Corru
 	for k := node; k < uint64(len(g.States)); k++ {
 		g.States[k] = opml.ComputeGraphRoot(g.Commitments[:first+k+1], len(g.Model.Model.Tensors))
 	}
-	c.graph = &g
+	c.graph = g.freeze()
 	prev := t.cfg.Anchor
 	for b := range t.jobs {
 		final := t.outputs[b]

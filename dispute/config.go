@@ -78,6 +78,7 @@ type Model struct {
 
 	constOnce  sync.Once
 	constStore *spec.Tensors
+	updates    sync.Map // isUpdate's memo
 }
 
 // ConstTensors returns a tensor store (spec.NewTensors) over the model's

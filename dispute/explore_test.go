@@ -126,32 +126,33 @@ func (c exploreCase) explorer(t testing.TB, w *World) *Explorer {
 // exploreCases returns the searches of the CI run (full false) or of
 // make check-dispute (full true): every geometry, every lie position and
 // both roots.
+//
+// The CI run: the four small geometries, lies at block 0 node 0 and at
+// every node of the last block, both roots, 3 adversary actions. The full
+// run adds a geometry with 16-step VM traces and goes 5 actions deep on
+// all of them (every lie position of the smallest geometry), and 6 deep on
+// the smallest geometry with a lie in its last node.
 func exploreCases(full bool) []exploreCase {
 	geos := []tinyGeometry{{1, 2, 2, 4}, {1, 3, 2, 3}, {2, 2, 2, 4}, {1, 4, 3, 6}}
+	depth := 3
 	if full {
 		geos = append(geos, tinyGeometry{1, 2, 4, 16})
+		depth = 5
 	}
 	var out []exploreCase
-	for _, g := range geos {
+	if full { // the longest search first
+		out = append(out, exploreCase{Geo: geos[0], Block: 1, Node: 1, Diverge: 2, HonestRoot: false, Depth: 6})
+	}
+	for gi, g := range geos {
 		for b := uint64(0); b < 1<<g.Blocks; b++ {
 			for k := uint64(0); k < uint64(g.Nodes); k++ {
+				if !(full && gi == 0) && b != 1<<g.Blocks-1 && k != 0 {
+					continue
+				}
 				for _, honestRoot := range []bool{false, true} {
-					if !full && b != 1<<g.Blocks-1 && k != 0 {
-						continue
-					}
-					c := exploreCase{Geo: g, Block: b, Node: k, Diverge: g.Steps / 2, HonestRoot: honestRoot, Depth: 3}
-					if full {
-						c.Depth, c.MaxStates = 5, 400000
-					}
-					out = append(out, c)
+					out = append(out, exploreCase{Geo: g, Block: b, Node: k, Diverge: g.Steps / 2, HonestRoot: honestRoot, Depth: depth})
 				}
 			}
-		}
-	}
-	if full {
-		// One geometry six actions deep, both roots.
-		for _, honestRoot := range []bool{false, true} {
-			out = append(out, exploreCase{Geo: geos[0], Block: 1, Node: 1, Diverge: 2, HonestRoot: honestRoot, Depth: 6, MaxStates: 2000000})
 		}
 	}
 	return out

@@ -134,12 +134,24 @@ func (r *Model) entry(k uint64) uint64 {
 // isUpdate reports whether the graph transition k from pre to the claim
 // post is well formed: for a node (k < n), post's opening with its leaf
 // zeroed folds to pre (a one-leaf update); past the last node, post equals
-// pre (padding).
+// pre (padding). Results are memoized by (k, pre, post's value and leaf),
+// which fix the answer as long as keccak256 is collision resistant.
 func (r *Model) isUpdate(k uint64, pre Hash, post *Claim) bool {
 	if k >= uint64(len(r.Model.Nodes)) {
 		return post.Value == pre
 	}
-	return foldPath(Hash{}, r.entry(k), post.Opening.Siblings) == pre
+	key := updateKey{k, pre, post.Value, post.Opening.Leaf}
+	if v, ok := r.updates.Load(key); ok {
+		return v.(bool)
+	}
+	ok := foldPath(Hash{}, r.entry(k), post.Opening.Siblings) == pre
+	r.updates.Store(key, ok)
+	return ok
+}
+
+type updateKey struct {
+	k               uint64
+	pre, post, leaf Hash
 }
 
 // checkOpening checks that o opens c's node output leaf to c.Value.
@@ -266,7 +278,7 @@ func (g Game) bindVMRoot(m Move, c *Claim) (Game, error) {
 	if k >= uint64(len(r.Model.Nodes)) {
 		return g, errorf(CodeUnboundPhaseRoot, "transition %d is padding past the last node %d (use StepTransition)", k, len(r.Model.Nodes)-1)
 	}
-	if foldPath(Hash{}, r.entry(k), out.Siblings) != pre {
+	if !r.isUpdate(k, pre, g.claims[post]) {
 		return g, errorf(CodeUnboundPhaseRoot, "node %d: claim %d is not one leaf update of %s (use StepTransition)", k, post, pre)
 	}
 	desc, err := g.descriptor(r, int(k), pre, m.Operands)

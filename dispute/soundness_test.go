@@ -157,3 +157,51 @@ func TestDISPUTE_JOBS_Inbox(t *testing.T) {
 		}
 	}
 }
+
+// TestDISPUTE_STEP_AfterClock: as OP's step, a step against a max-depth
+// claim whose clock has run out is accepted while the claim is unresolved,
+// and once it is resolved the step is refused (CodeResolved).
+func TestDISPUTE_STEP_AfterClock(t *testing.T) {
+	w := tinyWorld(t, tinyGeometry{1, 2, 2, 4})
+	lie, err := NewCorrupt(w.Truth, 1, 1, Hash{0xbd, 31: 2}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liar, hon := &Solver{Party: "liar", View: lie}, &Solver{Party: Honest, View: w.Truth}
+	g, err := NewGame(w.Cfg, lie.Output(1), "liar", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var step *Action
+	for now := uint64(0); step == nil && now < 100*3600; now += 3600 {
+		for _, s := range []*Solver{liar, hon} {
+			for _, a := range s.Act(g, now) {
+				if a.Kind == ActStep {
+					step = &a
+					break
+				}
+				if next, err := Apply(g, now, a); err == nil {
+					g = next
+				}
+			}
+		}
+	}
+	if step == nil {
+		t.Fatal("the game never reached a step")
+	}
+	late := g.Claim(step.Claim).Clock.Timestamp + w.Cfg.MaxClock + 1
+	if d := g.ChallengerDuration(step.Claim, late); d < w.Cfg.MaxClock {
+		t.Fatalf("the clock of claim %d has not run out: %d s", step.Claim, d)
+	}
+	stepped, err := Apply(g, late, *step)
+	if err != nil || stepped.Claim(step.Claim).CounteredBy != Honest {
+		t.Fatalf("a step after the clock ran out: %v", err)
+	}
+	resolved, err := g.ResolveClaim(late, step.Claim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(resolved, late, *step); CodeOf(err) != CodeResolved {
+		t.Errorf("a step against a resolved claim: %v", err)
+	}
+}

@@ -42,6 +42,31 @@ type GraphTrace struct {
 	Commitments []Hash
 	Initial     Hash
 	States      []Hash
+
+	// openings and operands are Opening's and Operands' results per node,
+	// filled by freeze once the trace is complete (nil: computed per call).
+	openings []Opening
+	operands []nodeOperands
+}
+
+type nodeOperands struct {
+	openings []Opening
+	data     [][]byte
+}
+
+// freeze precomputes every node's opening and operands; t must not change
+// afterwards. It returns t.
+func (t *GraphTrace) freeze() *GraphTrace {
+	t.openings, t.operands = nil, nil
+	n := uint64(len(t.Model.Model.Nodes))
+	openings := make([]Opening, n)
+	operands := make([]nodeOperands, n)
+	for k := range n {
+		openings[k] = t.Opening(k)
+		operands[k].openings, operands[k].data = t.Operands(k)
+	}
+	t.openings, t.operands = openings, operands
+	return t
 }
 
 // State returns the graph state at phase-2 trace index k: after node
@@ -54,6 +79,9 @@ func (t *GraphTrace) Final() Hash { return t.States[len(t.States)-1] }
 // Opening returns the opening that the claim at trace index k carries:
 // node min(k, n−1)'s output leaf in the state after it.
 func (t *GraphTrace) Opening(k uint64) Opening {
+	if t.openings != nil {
+		return t.openings[min(k, uint64(len(t.openings)-1))]
+	}
 	e := t.Model.entry(k)
 	return Opening{Leaf: t.Commitments[e], Siblings: TablePath(t.Commitments[:e+1], t.Model.TableDepth(), e)}
 }
@@ -61,6 +89,9 @@ func (t *GraphTrace) Opening(k uint64) Opening {
 // Operands returns the openings of node k's operands in the state before
 // node k, and the operand bytes that are not constants (to upload).
 func (t *GraphTrace) Operands(k uint64) ([]Opening, [][]byte) {
+	if t.operands != nil && k < uint64(len(t.operands)) {
+		return t.operands[k].openings, t.operands[k].data
+	}
 	m := t.Model.Model
 	entries := t.Commitments[:uint64(m.FirstNodeTensor())+k]
 	var ops []Opening
@@ -164,7 +195,7 @@ func (t *Truth) Graph(b uint64) (*GraphTrace, error) {
 	for _, s := range tr.States {
 		g.States = append(g.States, s.Root)
 	}
-	t.graphs[b] = g
+	t.graphs[b] = g.freeze()
 	return g, nil
 }
 
