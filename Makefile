@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
+.PHONY: check-dispute report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz fuzz-list bench requirements run build clean
 
 all: vet test
 
@@ -23,6 +23,11 @@ test: fmt-check vet test-main test-models test-conformance requirements
 
 test-main:
 	$(GO) test -timeout 30m ./...
+
+## check-dispute: the exhaustive checker's full run (about 10 minutes on 2 cores): every adversary action
+## sequence to the bound on small games; prints each search and the number of distinct game states explored.
+check-dispute:
+	$(GO) test ./dispute -run 'TestDISPUTE_EXHAUSTIVE$$' -dispute.exhaustive -count=1 -v -timeout 90m 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## test-models: the trained MNIST models' accuracy through the integer executor (its own module).
 test-models:
