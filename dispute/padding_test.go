@@ -53,8 +53,8 @@ func TestDISPUTE_BIND_Padding(t *testing.T) {
 		g, _ := NewGame(w.Cfg, v.Output(1), "adversary", 0)
 		_, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, honest(w)}, DefaultPlay)
 		r.RootCorrect = false
-		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved {
-			t.Fatalf("node %d: %+v", k, r)
+		if !r.Correct() || !r.HonestIntact() || !r.Conserved {
+			t.Fatalf("node %d: %s; %+v", k, r.HonestAccount(), r)
 		}
 	}
 

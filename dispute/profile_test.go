@@ -126,8 +126,8 @@ func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("node %d: status %s, %d claims, resolved after %.2f d, gas %v", k, r.Status, r.Claims, float64(r.Resolved)/86400, r.Gas)
-		if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 || !r.Conserved {
-			t.Fatalf("node %d: want the honest challenger to win by a step without losing bonds: %+v", k, r)
+		if r.Status != ChallengerWins || !r.HonestStepped || !r.HonestIntact() || !r.Conserved {
+			t.Fatalf("node %d: want the honest challenger to win by a step with no honest claim countered and every honest bond returned: %s; %+v", k, r.HonestAccount(), r)
 		}
 		var checked bool
 		for _, a := range h.steps {
@@ -162,8 +162,8 @@ func TestDISPUTE_PROFILE_RealVM(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, r := Play(g, []Agent{&Solver{Party: "proposer", View: w.Truth}, honest(w)}, DefaultPlay)
-	if r.Status != DefenderWins || r.HonestLost() != 0 {
-		t.Fatalf("no lie: %+v", r)
+	if r.Status != DefenderWins || !r.HonestIntact() {
+		t.Fatalf("no lie: %s; %+v", r.HonestAccount(), r)
 	}
 }
 
@@ -206,7 +206,8 @@ func TestDISPUTE_PROFILE_MissingTensor(t *testing.T) {
 
 // TestDISPUTE_PROFILE_Scenarios: under the OPcity profile (synthetic VM
 // with OPcitySteps) every scenario of the library is decided correctly
-// with no honest bond lost and bonds conserved.
+// with no honest claim countered, every honest bond returned and bonds
+// conserved.
 func TestDISPUTE_PROFILE_Scenarios(t *testing.T) {
 	w := opcitySynthetic(t)
 	rep, err := Simulate(SimOptions{Games: 2 * len(Scenarios()), Seed: 1, Scenarios: Scenarios(), Worlds: []*World{w}, Play: DefaultPlay})
@@ -214,7 +215,7 @@ func TestDISPUTE_PROFILE_Scenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := rep.Aggregate
-	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
 		t.Fatalf("opcity scenarios:\n%s", a)
 	}
 }
@@ -243,8 +244,8 @@ func TestDISPUTE_PROFILE_HonestProperty(t *testing.T) {
 		if err != nil {
 			rt.Fatal(err)
 		}
-		if !r.Correct() || r.HonestLost() != 0 || !r.Conserved {
-			rt.Fatalf("%s seed %016x: status %s (root correct %v), honest lost %d, conserved %v", s.Name, seed, r.Status, r.RootCorrect, r.HonestLost(), r.Conserved)
+		if !r.Correct() || r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds || !r.Conserved {
+			rt.Fatalf("%s seed %016x: status %s (root correct %v), %s, conserved %v", s.Name, seed, r.Status, r.RootCorrect, r.HonestAccount(), r.Conserved)
 		}
 	})
 }
@@ -351,8 +352,8 @@ func honestStepAgainstLie(t *testing.T, w *World, k uint64, leaf Hash, s uint64)
 		t.Fatal(err)
 	}
 	g, r := Play(g, []Agent{&Solver{Party: "adversary", View: v}, h}, DefaultPlay)
-	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 {
-		t.Fatalf("%+v", r)
+	if r.Status != ChallengerWins || !r.HonestStepped || !r.HonestIntact() {
+		t.Fatalf("%s; %+v", r.HonestAccount(), r)
 	}
 	for i, a := range h.steps {
 		if g.Claim(a.Claim).CounteredBy != Honest {

@@ -88,8 +88,8 @@ func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	}
 	t.Logf("status %s, %d claims, resolved after %.2f d, phases start %v s, honest stepped %v, gas %v, rejected %v",
 		r.Status, r.Claims, float64(r.Resolved)/86400, r.PhaseStart, r.HonestStepped, r.Gas, r.Rejected)
-	if r.Status != ChallengerWins || !r.HonestStepped || r.HonestLost() != 0 || !r.Conserved {
-		t.Fatalf("want the honest challenger to win by a step without losing bonds: %+v", r)
+	if r.Status != ChallengerWins || !r.HonestStepped || !r.HonestIntact() || !r.Conserved {
+		t.Fatalf("want the honest challenger to win by a step with no honest claim countered and every honest bond returned: %s; %+v", r.HonestAccount(), r)
 	}
 	var stepped bool
 	for _, c := range g.Claims() {
@@ -124,7 +124,7 @@ func TestDISPUTE_HONEST_RealVM(t *testing.T) {
 	}
 	a := rep.Aggregate
 	t.Logf("%d games in %.1f s\n%s", a.Games, rep.Seconds, a)
-	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
-		t.Fatal("a real-VM game was decided wrongly or lost honest bonds")
+	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
+		t.Fatal("a real-VM game was decided wrongly, countered an honest claim or kept an honest bond")
 	}
 }

@@ -4,10 +4,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 )
 
 // Honest is the honest party's address in simulations.
 const Honest Address = "honest"
+
+// IsHonest reports whether a is an honest party: Honest itself or any
+// address starting with "honest" (the two-honest scenario's "honest-2").
+func IsHonest(a Address) bool { return strings.HasPrefix(string(a), string(Honest)) }
 
 // PlayConfig drives one simulated game.
 type PlayConfig struct {
@@ -46,6 +51,16 @@ type Result struct {
 	Conserved      bool // paid out == posted
 	HonestStepped  bool // the game ended in a VM step by the honest party
 	Extensions     int  // moves whose clock was clamped to MaxClock − extension
+	// Per-claim honest accounting (the headline figures), over the final
+	// game's claims whose claimant IsHonest, the root included. A net
+	// figure (paid − posted, HonestNet) hides an honest claim that was
+	// countered when the honest parties win other bonds; these do not.
+	HonestClaims         int    // claims by honest parties
+	HonestCountered      int    // honest claims countered (by a step or by resolution)
+	HonestCounteredBonds uint64 // bonds of the countered honest claims, gwei
+	HonestBonds          uint64 // bonds of all honest claims, gwei
+	HonestReturned       uint64 // bonds of honest claims that resolved uncountered (paid back to their claimant), gwei
+	HonestUnresolved     int    // honest claims not resolved at the end
 }
 
 // Correct reports whether the game's outcome is the truth.
@@ -53,16 +68,41 @@ func (r Result) Correct() bool {
 	return r.Status == DefenderWins && r.RootCorrect || r.Status == ChallengerWins && !r.RootCorrect
 }
 
-// HonestLost returns the honest party's bonds lost (posted − paid, at least 0).
-func (r Result) HonestLost() uint64 {
-	if r.Paid[Honest] >= r.Posted[Honest] {
-		return 0
-	}
-	return r.Posted[Honest] - r.Paid[Honest]
+// HonestIntact reports the per-claim law for the honest parties: no honest
+// claim was countered and every honest bond was returned to its claimant
+// (HonestCountered == 0 && HonestReturned == HonestBonds).
+func (r Result) HonestIntact() bool {
+	return r.HonestCountered == 0 && r.HonestReturned == r.HonestBonds
 }
 
-// Spend returns a party's cost in gwei: gas at the gas price plus bonds
-// lost (bonds won are not subtracted).
+// HonestNet returns the honest parties' net bond result, paid − posted in
+// gwei (signed; positive: bonds won). It is an extra for reference only: a
+// countered honest claim is hidden in it when the honest parties win other
+// bonds. The per-claim figures (HonestCountered, HonestReturned) are the
+// soundness check.
+func (r Result) HonestNet() int64 {
+	var net int64
+	for a, v := range r.Paid {
+		if IsHonest(a) {
+			net += int64(v)
+		}
+	}
+	for a, v := range r.Posted {
+		if IsHonest(a) {
+			net -= int64(v)
+		}
+	}
+	return net
+}
+
+// HonestAccount formats the per-claim honest figures, then the net one.
+func (r Result) HonestAccount() string {
+	return fmt.Sprintf("honest claims %d countered %d (%d gwei); honest bonds %d returned %d gwei; %d honest claims unresolved; honest net %+d gwei (net, for reference)",
+		r.HonestClaims, r.HonestCountered, r.HonestCounteredBonds, r.HonestBonds, r.HonestReturned, r.HonestUnresolved, r.HonestNet())
+}
+
+// Spend returns a party's cost in gwei: gas at the gas price plus its
+// bonds posted minus paid when positive (bonds won are not subtracted).
 func (r Result) Spend(a Address, gasPrice uint64) float64 {
 	lost := 0.0
 	if r.Posted[a] > r.Paid[a] {
@@ -172,6 +212,22 @@ func (r Result) finish(g Game, end uint64, locks []lock) (Game, Result) {
 		paid += amt
 	}
 	r.Conserved = g.Status() == InProgress || paid == g.Posted()
+	for _, c := range g.Claims() {
+		if !IsHonest(c.Claimant) {
+			continue
+		}
+		r.HonestClaims++
+		r.HonestBonds += c.Bond
+		if c.CounteredBy != "" {
+			r.HonestCountered++
+			r.HonestCounteredBonds += c.Bond
+		}
+		if !c.Resolved {
+			r.HonestUnresolved++
+		} else if c.CounteredBy == "" {
+			r.HonestReturned += c.Bond
+		}
+	}
 	for _, l := range locks {
 		r.HonestPeak += l.amount
 		r.HonestIntegral += float64(l.amount) * float64(end-l.at)
@@ -332,21 +388,43 @@ func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, err
 type Aggregate struct {
 	Games, Correct, WrongRoots, WrongDefeated, HonestRoots, HonestLostRoots int
 	Unresolved, NotConserved, Extensions                                    int
-	HonestBondsLost                                                         uint64
-	MeanResolvedDays, MaxResolvedDays                                       float64
-	MeanPhase2Days, MeanPhase3Days, MeanStepDays                            float64
-	MeanLastMoveDays, MeanResolutionTailDays                                float64 // last move or step; from it to resolution
-	MeanClaims                                                              float64
-	MeanHonestGas, MeanAdversaryGas                                         float64
-	MeanHonestPeakETH, MeanHonestLockedETHDays                              float64
-	SpendRatio                                                              float64 // adversary spend / honest spend (summed; spend = gas + bonds lost)
-	HonestNetETH                                                            float64 // mean per game: honest gas cost minus net bonds won (negative: profit)
-	Rejected                                                                map[string]int
+	// Per-claim honest accounting, summed over the games (the headline;
+	// see Result): the check is HonestCountered == 0 && HonestReturned ==
+	// HonestBonds.
+	HonestClaims, HonestCountered, HonestUnresolved   int
+	HonestCounteredBonds, HonestBonds, HonestReturned uint64
+	HonestCounteredGames                              int // games with at least one honest claim countered
+	// WorstGame is the game with the most honest claims countered (the
+	// first such in result order): its scenario ("none" and seed 0 when no
+	// honest claim was countered; then WorstGameCountered is 0), seed and
+	// count.
+	WorstGameScenario  string
+	WorstGameSeed      uint64
+	WorstGameCountered int
+	// HonestNetGwei is an extra for reference only: the sum over games of
+	// the honest parties' paid − posted (Result.HonestNet), which hides
+	// countered honest claims offset by bonds won.
+	HonestNetGwei                                int64
+	MeanResolvedDays, MaxResolvedDays            float64
+	MeanPhase2Days, MeanPhase3Days, MeanStepDays float64
+	MeanLastMoveDays, MeanResolutionTailDays     float64 // last move or step; from it to resolution
+	MeanClaims                                   float64
+	MeanHonestGas, MeanAdversaryGas              float64
+	MeanHonestPeakETH, MeanHonestLockedETHDays   float64
+	SpendRatio                                   float64 // adversary spend / honest spend (summed; spend = gas + posted − paid when positive; honest = IsHonest parties)
+	HonestNetETH                                 float64 // mean per game: the honest parties' gas cost minus net bonds won (negative: profit); net, for reference
+	Rejected                                     map[string]int
+}
+
+// HonestIntact reports the per-claim law over every game: no honest claim
+// countered and every honest bond returned to its claimant.
+func (a Aggregate) HonestIntact() bool {
+	return a.HonestCountered == 0 && a.HonestReturned == a.HonestBonds
 }
 
 // Summarize aggregates results.
 func Summarize(rs []Result, gasPrice uint64) Aggregate {
-	a := Aggregate{Rejected: map[string]int{}}
+	a := Aggregate{Rejected: map[string]int{}, WorstGameScenario: "none"}
 	var t totals
 	for _, r := range rs {
 		a.add(r, gasPrice, &t)
@@ -385,7 +463,19 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 	if !r.Conserved {
 		a.NotConserved++
 	}
-	a.HonestBondsLost += r.HonestLost()
+	a.HonestClaims += r.HonestClaims
+	a.HonestCountered += r.HonestCountered
+	a.HonestUnresolved += r.HonestUnresolved
+	a.HonestCounteredBonds += r.HonestCounteredBonds
+	a.HonestBonds += r.HonestBonds
+	a.HonestReturned += r.HonestReturned
+	if r.HonestCountered > 0 {
+		a.HonestCounteredGames++
+	}
+	if r.HonestCountered > a.WorstGameCountered {
+		a.WorstGameScenario, a.WorstGameSeed, a.WorstGameCountered = r.Scenario, r.Seed, r.HonestCountered
+	}
+	a.HonestNetGwei += r.HonestNet()
 	a.Extensions += r.Extensions
 	days := float64(r.Resolved) / 86400
 	a.MeanResolvedDays += days
@@ -403,7 +493,7 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 	a.MeanClaims += float64(r.Claims)
 	for _, party := range r.Parties() {
 		spend := r.Spend(party, gasPrice)
-		if party == Honest {
+		if IsHonest(party) {
 			t.honSpend += spend
 			a.MeanHonestGas += float64(r.Gas[party])
 			a.HonestNetETH += (float64(r.Gas[party]*gasPrice) - float64(r.Paid[party]) + float64(r.Posted[party])) / 1e9
@@ -445,12 +535,19 @@ func (a Aggregate) String() string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	s := fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d clock-extensions %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved, a.Extensions)
-	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d; honest bonds lost %d gwei\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots, a.HonestBondsLost)
+	s := fmt.Sprintf("honest claims %d countered %d (%d gwei); honest bonds %d returned %d gwei\n", a.HonestClaims, a.HonestCountered, a.HonestCounteredBonds, a.HonestBonds, a.HonestReturned)
+	worst := "none"
+	if a.WorstGameCountered > 0 {
+		worst = fmt.Sprintf("%s seed %016x (%d honest claims countered)", a.WorstGameScenario, a.WorstGameSeed, a.WorstGameCountered)
+	}
+	s += fmt.Sprintf("games with an honest claim countered %d, worst %s; honest claims unresolved %d\n", a.HonestCounteredGames, worst, a.HonestUnresolved)
+	s += fmt.Sprintf("games %d correct %d unresolved %d bonds-not-conserved %d clock-extensions %d\n", a.Games, a.Correct, a.Unresolved, a.NotConserved, a.Extensions)
+	s += fmt.Sprintf("wrong roots %d defeated %d; honest roots %d lost %d\n", a.WrongRoots, a.WrongDefeated, a.HonestRoots, a.HonestLostRoots)
 	s += fmt.Sprintf("resolution days mean %.2f max %.2f; phase 2 starts %.2f d, phase 3 %.2f d, step %.2f d; last move %.2f d, then %.2f d to resolution\n",
 		a.MeanResolvedDays, a.MaxResolvedDays, a.MeanPhase2Days, a.MeanPhase3Days, a.MeanStepDays, a.MeanLastMoveDays, a.MeanResolutionTailDays)
-	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f; honest net cost %.3f ETH/game (negative: profit)\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH)
+	s += fmt.Sprintf("claims mean %.1f; gas mean honest %.0f adversary %.0f; adversary/honest spend %.2f\n", a.MeanClaims, a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio)
 	s += fmt.Sprintf("honest capital peak %.3f ETH, locked %.3f ETH·days\n", a.MeanHonestPeakETH, a.MeanHonestLockedETHDays)
+	s += fmt.Sprintf("honest bonds %+d gwei, honest cost %.3f ETH/game (negative: profit) (net, for reference)\n", a.HonestNetGwei, a.HonestNetETH)
 	for _, k := range keys {
 		s += fmt.Sprintf("rejected %s: %d\n", k, a.Rejected[k])
 	}

@@ -30,7 +30,7 @@ func TestDISPUTE_SIM_Scenarios(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%-18s status %-16s correct %v claims %3d resolved %.1fd honestLost %d conserved %v rejected %v stepped %v actions %v",
-			s.Name, r.Status, r.Correct(), r.Claims, float64(r.Resolved)/86400, r.HonestLost(), r.Conserved, r.Rejected, r.HonestStepped, r.Actions)
+		t.Logf("%-18s status %-16s correct %v claims %3d resolved %.1fd honest claims %d countered %d bonds %d returned %d net %+d conserved %v rejected %v stepped %v actions %v",
+			s.Name, r.Status, r.Correct(), r.Claims, float64(r.Resolved)/86400, r.HonestClaims, r.HonestCountered, r.HonestBonds, r.HonestReturned, r.HonestNet(), r.Conserved, r.Rejected, r.HonestStepped, r.Actions)
 	}
 }

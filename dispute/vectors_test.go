@@ -65,6 +65,7 @@ func ExamplePlayScenario() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%s: %s after %.2f days, %d claims, honest bonds lost %d\n", r.Scenario, r.Status, float64(r.Resolved)/86400, r.Claims, r.HonestLost())
-	// Output: wrong-node: challenger wins after 4.17 days, 34 claims, honest bonds lost 0
+	fmt.Printf("%s: %s after %.2f days, %d claims; honest claims %d countered %d; honest bonds %d returned %d gwei\n",
+		r.Scenario, r.Status, float64(r.Resolved)/86400, r.Claims, r.HonestClaims, r.HonestCountered, r.HonestBonds, r.HonestReturned)
+	// Output: wrong-node: challenger wins after 4.17 days, 34 claims; honest claims 17 countered 0; honest bonds 181347830800 returned 181347830800 gwei
 }

@@ -15,6 +15,38 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 )
 
+// honestAccount is one game's per-claim honest accounting (dispute.Result),
+// over the claims of every honest party (dispute.IsHonest). The game is
+// sound for the honest parties iff no honest claim was countered and every
+// honest bond was returned; the net figure is an extra, for reference only
+// (bonds won elsewhere hide a countered claim in it).
+type honestAccount struct {
+	HonestClaims         int    `json:"honest_claims"`
+	HonestCountered      int    `json:"honest_claims_countered"`
+	HonestCounteredBonds uint64 `json:"honest_countered_bonds_gwei"`
+	HonestBonds          uint64 `json:"honest_bonds_gwei"`
+	HonestReturned       uint64 `json:"honest_bonds_returned_gwei"`
+	HonestUnresolved     int    `json:"honest_claims_unresolved"`
+	HonestNet            int64  `json:"honest_net_gwei"` // paid − posted (net, for reference)
+}
+
+func accountOf(r dispute.Result) honestAccount {
+	return honestAccount{HonestClaims: r.HonestClaims, HonestCountered: r.HonestCountered, HonestCounteredBonds: r.HonestCounteredBonds,
+		HonestBonds: r.HonestBonds, HonestReturned: r.HonestReturned, HonestUnresolved: r.HonestUnresolved, HonestNet: r.HonestNet()}
+}
+
+// intact: no honest claim countered and every honest bond returned.
+func (h honestAccount) intact() bool {
+	return h.HonestCountered == 0 && h.HonestReturned == h.HonestBonds
+}
+
+// text is the per-claim figures first, then the net one. (Not String: the
+// method would be promoted to the structs embedding honestAccount.)
+func (h honestAccount) text() string {
+	return fmt.Sprintf("honest claims %d countered %d (%d gwei); honest bonds %d returned %d gwei; honest net %+d gwei (net, for reference)",
+		h.HonestClaims, h.HonestCountered, h.HonestCounteredBonds, h.HonestBonds, h.HonestReturned, h.HonestNet)
+}
+
 // disputeGame is one game of the --json output of `opcity dispute simulate`.
 type disputeGame struct {
 	Game         int               `json:"game"`
@@ -34,10 +66,10 @@ type disputeGame struct {
 	Gas          map[string]uint64 `json:"gas"`
 	HonestPeak   uint64            `json:"honest_peak_gwei"`
 	HonestLocked float64           `json:"honest_locked_eth_days"`
-	HonestLost   uint64            `json:"honest_bonds_lost_gwei"`
-	Rejected     int               `json:"rejected_actions"`
-	Conserved    bool              `json:"bonds_conserved"`
-	Extensions   int               `json:"clock_extensions"`
+	honestAccount
+	Rejected   int  `json:"rejected_actions"`
+	Conserved  bool `json:"bonds_conserved"`
+	Extensions int  `json:"clock_extensions"`
 }
 
 // disputeReport is the --json output.
@@ -58,8 +90,9 @@ type disputeReport struct {
 // [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json].
 // It plays N seeded games of the three-phase dispute game on a chain of
 // MNIST inference jobs and prints each game and the aggregate metrics.
-// Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly or
-// lost honest bonds.
+// Exit status: 0 ok, 2 bad flags or data, 1 a game was decided wrongly, an
+// honest claim was countered or an honest bond was not returned (per claim,
+// not net), or bonds were not conserved.
 func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	const use = "opcity dispute: usage: opcity dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--flood-bonds N] [--game-seed HEX] [--quiet] [--json]"
 	if len(args) == 0 || args[0] != "simulate" {
@@ -127,15 +160,16 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	} else {
 		if !*quiet {
 			for _, g := range out.Games {
-				fmt.Fprintf(stdout, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-lost %d rejected %d\n",
-					g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"], g.HonestLost, g.Rejected)
+				fmt.Fprintf(stdout, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-claims %d countered %d honest-bonds %d returned %d rejected %d\n",
+					g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"],
+					g.HonestClaims, g.HonestCountered, g.HonestBonds, g.HonestReturned, g.Rejected)
 			}
 		}
 		fmt.Fprintf(stdout, "model %s, vm %s, profile %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n", *model, *vm, *profArg, *games, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond, out.PeakHeapMB)
 		fmt.Fprint(stdout, rep.Aggregate.String())
 	}
 	a := rep.Aggregate
-	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
 		return 1
 	}
 	return exitOK
@@ -145,7 +179,7 @@ func gameJSON(i int, r dispute.Result) disputeGame {
 	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
 		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], LastMove: r.LastMove, Claims: r.Claims, MaxFanOut: r.MaxFanOut,
 		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
-		HonestLost: r.HonestLost(), Conserved: r.Conserved, Extensions: r.Extensions}
+		honestAccount: accountOf(r), Conserved: r.Conserved, Extensions: r.Extensions}
 	for p, kinds := range r.Actions {
 		g.Moves[string(p)] = kinds[dispute.ActMove]
 	}
@@ -246,10 +280,10 @@ func replayGame(seedArg string, scen []dispute.Scenario, w *dispute.World, asJSO
 		enc.SetIndent("", "  ")
 		enc.Encode(g)
 	} else {
-		fmt.Fprintf(stdout, "%s seed %016x root-correct %v: %s, correct %v, resolved %.2fd, %d claims, honest bonds lost %d, rejected %d\n",
-			g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.HonestLost, g.Rejected)
+		fmt.Fprintf(stdout, "%s seed %016x root-correct %v: %s, correct %v, resolved %.2fd, %d claims, %s, rejected %d\n",
+			g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.honestAccount.text(), g.Rejected)
 	}
-	if !g.Correct || g.HonestLost != 0 || !g.Conserved {
+	if !g.Correct || !g.intact() || !g.Conserved {
 		return 1
 	}
 	return exitOK

@@ -7,7 +7,8 @@ import (
 )
 
 // TestCLI_DISPUTE_Simulate: `opcity dispute simulate` plays a seeded batch
-// over the adversary library, decides every game correctly (exit 0), prints
+// over the adversary library, decides every game correctly with no honest
+// claim countered and every honest bond returned (exit 0), prints
 // the same JSON for the same seed, and exits 2 for bad flags.
 func TestCLI_DISPUTE_Simulate(t *testing.T) {
 	args := []string{"dispute", "simulate", "--games", "12", "--seed", "5", "--data", "../../models/mnist", "--json"}
@@ -19,8 +20,17 @@ func TestCLI_DISPUTE_Simulate(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Games) != 12 || rep.Aggregate.Correct != 12 || rep.Aggregate.HonestBondsLost != 0 {
-		t.Fatalf("aggregate %+v", rep.Aggregate)
+	a := rep.Aggregate
+	if len(rep.Games) != 12 || a.Correct != 12 || a.HonestClaims == 0 || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds {
+		t.Fatalf("aggregate %+v", a)
+	}
+	var claims, countered int
+	var bonds, returned uint64
+	for _, g := range rep.Games {
+		claims, countered, bonds, returned = claims+g.HonestClaims, countered+g.HonestCountered, bonds+g.HonestBonds, returned+g.HonestReturned
+	}
+	if claims != a.HonestClaims || countered != a.HonestCountered || bonds != a.HonestBonds || returned != a.HonestReturned {
+		t.Fatalf("per-game honest figures (%d claims, %d countered, %d / %d gwei) do not sum to the aggregate's", claims, countered, returned, bonds)
 	}
 	_, again, _ := run(args...)
 	var rep2 disputeReport

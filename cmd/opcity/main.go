@@ -94,19 +94,23 @@ commands:
   dispute simulate [--games N] [--seed S] [--adversary NAME|all] [--model mlp|cnn] [--blocks-log2 N]
       [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--quiet] [--json]
       play seeded three-phase dispute games (outputs, graph, VM) against the
-      adversary library and print per-game and aggregate metrics; exit 0 all
-      games decided correctly, 1 otherwise, 2 bad flags (docs/dispute.md)
+      adversary library and print per-game and aggregate metrics (honest
+      claims countered and honest bonds returned, per claim); exit 0 all games
+      decided correctly with no honest claim countered and every honest bond
+      returned, 1 otherwise, 2 bad flags (docs/dispute.md)
   dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--profile base|opcity] [--json]
       play one real game (node program in fpvm as phase 3; --profile opcity:
       the tensor node program under the OPcity profile) against a proposer
       whose output is wrong at node K (VM trace lying from its middle step),
       whose VM trace lies from step S, or who is honest; print the phases, the
       moves, the stepped instruction with spec.VerifyStepIn's result and the
-      verdict; exit 0 decided as the truth requires, 1 otherwise, 2 bad flags
+      verdict; exit 0 decided as the truth requires with no honest claim
+      countered and every honest bond returned, 1 otherwise, 2 bad flags
   simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR
       play N games (synthetic phase-3 VM) across the adversary classes and
       write games.json, games.csv, aggregate.json, classes.csv and the plots
       resolution.svg, gas.svg, capital.svg to DIR; exit 0 every game decided
-      correctly with no honest bond lost, 1 otherwise, 2 bad flags
+      correctly with no honest claim countered and every honest bond
+      returned, 1 otherwise, 2 bad flags
 `)
 }

@@ -82,25 +82,25 @@ type playInstruction struct {
 
 // playReport is `opcity dispute --json`.
 type playReport struct {
-	Model              string            `json:"model"`
-	Profile            string            `json:"profile"`
-	Images             []int             `json:"images"`
-	Lie                string            `json:"lie"`
-	LieBlock           uint64            `json:"lie_block"`
-	LieNode            *uint64           `json:"lie_node,omitempty"`
-	LieFromStep        *uint64           `json:"lie_from_step,omitempty"`
-	NodeSteps          uint64            `json:"node_steps,omitempty"`
-	Winner             string            `json:"winner"`
-	Expected           string            `json:"expected"`
-	Correct            bool              `json:"correct"`
-	ResolvedS          uint64            `json:"resolved_s"`
-	Claims             int               `json:"claims"`
-	Phases             []playPhase       `json:"phases"`
-	Moves              []playMove        `json:"moves"`
-	SteppedInstruction *playInstruction  `json:"stepped_instruction"`
-	HonestBondsLost    uint64            `json:"honest_bonds_lost"`
-	BondsConserved     bool              `json:"bonds_conserved"`
-	Gas                map[string]uint64 `json:"gas"`
+	Model              string           `json:"model"`
+	Profile            string           `json:"profile"`
+	Images             []int            `json:"images"`
+	Lie                string           `json:"lie"`
+	LieBlock           uint64           `json:"lie_block"`
+	LieNode            *uint64          `json:"lie_node,omitempty"`
+	LieFromStep        *uint64          `json:"lie_from_step,omitempty"`
+	NodeSteps          uint64           `json:"node_steps,omitempty"`
+	Winner             string           `json:"winner"`
+	Expected           string           `json:"expected"`
+	Correct            bool             `json:"correct"`
+	ResolvedS          uint64           `json:"resolved_s"`
+	Claims             int              `json:"claims"`
+	Phases             []playPhase      `json:"phases"`
+	Moves              []playMove       `json:"moves"`
+	SteppedInstruction *playInstruction `json:"stepped_instruction"`
+	honestAccount
+	BondsConserved bool              `json:"bonds_conserved"`
+	Gas            map[string]uint64 `json:"gas"`
 }
 
 // stepRecorder passes an agent's actions through and keeps its steps.
@@ -129,8 +129,9 @@ func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
 // plays op-challenger's algorithm. It prints the phases, the moves, the
 // stepped instruction with spec.VerifyStep's result, and the verdict.
 // Exit status (requirement CLI-DISPUTE-PLAY): 0 the game was decided as the
-// truth requires and the honest party lost no bond, 1 otherwise, 2 bad flags
-// or data.
+// truth requires, no honest claim was countered, every honest bond was
+// returned (per claim, not net) and bonds were conserved, 1 otherwise, 2 bad
+// flags or data.
 func playCommand(args []string, stdout, stderr io.Writer) int {
 	const use = "opcity dispute: usage: opcity dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--profile base|opcity] [--json]\n       opcity dispute simulate [flags] (see opcity help)"
 	fs := flag.NewFlagSet("dispute", flag.ContinueOnError)
@@ -186,7 +187,7 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printPlay(stdout, rep)
 	}
-	if !rep.Correct || rep.HonestBondsLost != 0 || !rep.BondsConserved {
+	if !rep.Correct || !rep.intact() || !rep.BondsConserved {
 		return 1
 	}
 	return exitOK
@@ -272,7 +273,7 @@ func playGame(w *dispute.World, model string, image int, lie playLie, stepNode i
 		rep.Winner = "unresolved"
 	}
 	rep.Correct = rep.Winner == rep.Expected
-	rep.ResolvedS, rep.Claims, rep.HonestBondsLost, rep.BondsConserved = r.Resolved, r.Claims, r.HonestLost(), r.Conserved
+	rep.ResolvedS, rep.Claims, rep.honestAccount, rep.BondsConserved = r.Resolved, r.Claims, accountOf(r), r.Conserved
 	for p, gas := range r.Gas {
 		rep.Gas[string(p)] = gas
 	}
@@ -427,6 +428,7 @@ func printPlay(w io.Writer, rep playReport) {
 	} else {
 		fmt.Fprintln(w, "stepped instruction: none (no VM step was needed)")
 	}
-	fmt.Fprintf(w, "verdict: %s wins (the truth requires: %s) after %.2f d, %d claims; honest bonds lost %d gwei; bonds conserved %v\n",
-		rep.Winner, rep.Expected, float64(rep.ResolvedS)/86400, rep.Claims, rep.HonestBondsLost, rep.BondsConserved)
+	fmt.Fprintf(w, "verdict: %s wins (the truth requires: %s) after %.2f d, %d claims; honest claims %d countered %d (%d gwei); honest bonds %d returned %d gwei; bonds conserved %v\n",
+		rep.Winner, rep.Expected, float64(rep.ResolvedS)/86400, rep.Claims, rep.HonestClaims, rep.HonestCountered, rep.HonestCounteredBonds, rep.HonestBonds, rep.HonestReturned, rep.BondsConserved)
+	fmt.Fprintf(w, "honest net %+d gwei (net, for reference)\n", rep.HonestNet)
 }

@@ -9,8 +9,8 @@ import (
 // TestCLI_DISPUTE_PLAY: `opcity dispute --image 0 --lie node:K` ends with
 // the challenger winning by a step that spec.VerifyStep executes, for every
 // node K of the MLP; `--lie step:S` steps exactly the instruction after S
-// steps; `--lie none` ends with the proposer winning; the honest party
-// loses no bond; bad flags exit 2.
+// steps; `--lie none` ends with the proposer winning; no honest claim is
+// countered and every honest bond is returned (per claim); bad flags exit 2.
 func TestCLI_DISPUTE_PLAY(t *testing.T) {
 	base := []string{"dispute", "--model", mlpModel, "--data", mnistData, "--root", "../..", "--image", "0", "--json"}
 	play := func(t *testing.T, lie string) playReport {
@@ -20,8 +20,8 @@ func TestCLI_DISPUTE_PLAY(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("exit %d, %v: %s", code, err, errOut)
 		}
-		if code != 0 || !rep.Correct || rep.HonestBondsLost != 0 || !rep.BondsConserved || len(rep.Phases) == 0 || len(rep.Moves) == 0 {
-			t.Fatalf("exit %d: %+v %s", code, rep, errOut)
+		if code != 0 || !rep.Correct || rep.HonestCountered != 0 || rep.HonestReturned != rep.HonestBonds || !rep.BondsConserved || len(rep.Phases) == 0 || len(rep.Moves) == 0 {
+			t.Fatalf("exit %d: %s; %+v %s", code, rep.honestAccount.text(), rep, errOut)
 		}
 		return rep
 	}

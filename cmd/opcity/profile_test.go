@@ -10,7 +10,8 @@ import (
 // with the tensor node program under the OPcity profile: with --lie node:3
 // (ArgMax) and node:0 the challenger wins by a step that
 // spec.VerifyStepIn(opcity) executes, with --lie none the proposer wins,
-// the honest party losing no bond; `opcity dispute simulate --profile
+// no honest claim countered and every honest bond returned (per claim);
+// `opcity dispute simulate --profile
 // opcity` and `opcity simulate --profile opcity` decide every synthetic
 // game correctly; a bad --profile exits 2 on all three.
 func TestCLI_DISPUTE_PROFILE(t *testing.T) {
@@ -21,8 +22,8 @@ func TestCLI_DISPUTE_PROFILE(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("%s: exit %d, %v: %s", lie, code, err, errOut)
 		}
-		if code != 0 || !rep.Correct || rep.HonestBondsLost != 0 || !rep.BondsConserved || rep.Profile != "opcity" {
-			t.Fatalf("%s: exit %d: %+v %s", lie, code, rep, errOut)
+		if code != 0 || !rep.Correct || rep.HonestCountered != 0 || rep.HonestReturned != rep.HonestBonds || !rep.BondsConserved || rep.Profile != "opcity" {
+			t.Fatalf("%s: exit %d: %s; %+v %s", lie, code, rep.honestAccount.text(), rep, errOut)
 		}
 		si := rep.SteppedInstruction
 		if lie == "none" {

@@ -70,8 +70,9 @@ type simulateOutput struct {
 // record per game), DIR/aggregate.json and DIR/classes.csv (overall and per
 // class), and DIR/resolution.svg, DIR/gas.svg and DIR/capital.svg (box
 // plots per class). Exit status (requirement CLI-SIMULATE): 0 every game
-// decided correctly with no honest bond lost, 1 otherwise, 2 bad flags or
-// an unwritable DIR.
+// decided correctly, no honest claim countered, every honest bond returned
+// (per claim, not net) and bonds conserved, 1 otherwise, 2 bad flags or an
+// unwritable DIR.
 func simulateCommand(args []string, stdout, stderr io.Writer) int {
 	const use = "opcity simulate: usage: opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR"
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
@@ -124,7 +125,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "model %s, vm synthetic, profile %s, %d games in %.2f s: %.1f games/s; wrote %s\n", *model, *profArg, *games, rep.Seconds, rep.GamesPerSecond, *out)
 	fmt.Fprint(stdout, rep.Aggregate.String())
 	a := rep.Aggregate
-	if a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
+	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
 		return 1
 	}
 	return exitOK
@@ -154,13 +155,15 @@ func summarizeClass(s dispute.Scenario, rs []dispute.Result) classSummary {
 	var res, hg, ag, peak, locked []float64
 	for _, r := range rs {
 		res = append(res, float64(r.Resolved)/86400)
-		var adv uint64
+		var hon, adv uint64
 		for p, g := range r.Gas {
-			if p != dispute.Honest {
+			if dispute.IsHonest(p) {
+				hon += g
+			} else {
 				adv += g
 			}
 		}
-		hg = append(hg, float64(r.Gas[dispute.Honest]))
+		hg = append(hg, float64(hon))
 		ag = append(ag, float64(adv))
 		peak = append(peak, float64(r.HonestPeak)/1e9)
 		locked = append(locked, r.HonestIntegral/1e9/86400)
@@ -216,20 +219,24 @@ func gamesCSV(games []disputeGame) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.Write([]string{"game", "scenario", "seed", "root_correct", "winner", "correct", "resolved_s", "phase2_start_s", "phase3_start_s", "step_s",
-		"claims", "max_fan_out", "honest_gas", "adversary_gas", "honest_peak_gwei", "honest_locked_eth_days", "honest_bonds_lost_gwei",
-		"rejected_actions", "bonds_conserved", "clock_extensions"})
+		"claims", "max_fan_out", "honest_gas", "adversary_gas", "honest_peak_gwei", "honest_locked_eth_days",
+		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
+		"rejected_actions", "bonds_conserved", "clock_extensions", "honest_net_gwei"})
 	for _, g := range games {
-		var adv uint64
+		var hon, adv uint64
 		for p, gas := range g.Gas {
-			if p != string(dispute.Honest) {
+			if dispute.IsHonest(dispute.Address(p)) {
+				hon += gas
+			} else {
 				adv += gas
 			}
 		}
 		u := func(x uint64) string { return strconv.FormatUint(x, 10) }
 		w.Write([]string{strconv.Itoa(g.Game), g.Scenario, u(g.Seed), strconv.FormatBool(g.RootCorrect), g.Winner, strconv.FormatBool(g.Correct),
-			u(g.Resolved), u(g.Phase2), u(g.Phase3), u(g.Step), strconv.Itoa(g.Claims), strconv.Itoa(g.MaxFanOut), u(g.Gas[string(dispute.Honest)]), u(adv),
-			u(g.HonestPeak), strconv.FormatFloat(g.HonestLocked, 'f', 3, 64), u(g.HonestLost), strconv.Itoa(g.Rejected),
-			strconv.FormatBool(g.Conserved), strconv.Itoa(g.Extensions)})
+			u(g.Resolved), u(g.Phase2), u(g.Phase3), u(g.Step), strconv.Itoa(g.Claims), strconv.Itoa(g.MaxFanOut), u(hon), u(adv),
+			u(g.HonestPeak), strconv.FormatFloat(g.HonestLocked, 'f', 3, 64),
+			strconv.Itoa(g.HonestClaims), strconv.Itoa(g.HonestCountered), u(g.HonestCounteredBonds), u(g.HonestBonds), u(g.HonestReturned), strconv.Itoa(g.HonestUnresolved),
+			strconv.Itoa(g.Rejected), strconv.FormatBool(g.Conserved), strconv.Itoa(g.Extensions), strconv.FormatInt(g.HonestNet, 10)})
 	}
 	w.Flush()
 	return []byte(b.String())
@@ -238,10 +245,13 @@ func gamesCSV(games []disputeGame) []byte {
 func classesCSV(cs []classSummary) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	w.Write([]string{"scenario", "games", "correct", "wrong_roots", "wrong_defeated", "honest_roots", "honest_roots_lost", "honest_bonds_lost_gwei",
+	w.Write([]string{"scenario", "games", "correct", "wrong_roots", "wrong_defeated", "honest_roots", "honest_roots_lost",
+		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
+		"games_honest_countered", "worst_game_scenario", "worst_game_seed", "worst_game_countered",
 		"not_conserved", "mean_resolution_days", "max_resolution_days", "mean_claims", "mean_honest_gas", "mean_adversary_gas",
-		"mean_honest_peak_eth", "mean_honest_locked_eth_days", "adversary_honest_spend_ratio", "rejected_actions"})
+		"mean_honest_peak_eth", "mean_honest_locked_eth_days", "adversary_honest_spend_ratio", "rejected_actions", "honest_net_gwei"})
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+	u := func(x uint64) string { return strconv.FormatUint(x, 10) }
 	for _, c := range cs {
 		a := c.Aggregate
 		rej := 0
@@ -249,9 +259,11 @@ func classesCSV(cs []classSummary) []byte {
 			rej += n
 		}
 		w.Write([]string{c.Scenario, strconv.Itoa(a.Games), strconv.Itoa(a.Correct), strconv.Itoa(a.WrongRoots), strconv.Itoa(a.WrongDefeated),
-			strconv.Itoa(a.HonestRoots), strconv.Itoa(a.HonestLostRoots), strconv.FormatUint(a.HonestBondsLost, 10), strconv.Itoa(a.NotConserved),
-			f(a.MeanResolvedDays), f(a.MaxResolvedDays), f(a.MeanClaims), f(a.MeanHonestGas), f(a.MeanAdversaryGas), f(a.MeanHonestPeakETH),
-			f(a.MeanHonestLockedETHDays), f(a.SpendRatio), strconv.Itoa(rej)})
+			strconv.Itoa(a.HonestRoots), strconv.Itoa(a.HonestLostRoots),
+			strconv.Itoa(a.HonestClaims), strconv.Itoa(a.HonestCountered), u(a.HonestCounteredBonds), u(a.HonestBonds), u(a.HonestReturned), strconv.Itoa(a.HonestUnresolved),
+			strconv.Itoa(a.HonestCounteredGames), a.WorstGameScenario, fmt.Sprintf("%016x", a.WorstGameSeed), strconv.Itoa(a.WorstGameCountered),
+			strconv.Itoa(a.NotConserved), f(a.MeanResolvedDays), f(a.MaxResolvedDays), f(a.MeanClaims), f(a.MeanHonestGas), f(a.MeanAdversaryGas), f(a.MeanHonestPeakETH),
+			f(a.MeanHonestLockedETHDays), f(a.SpendRatio), strconv.Itoa(rej), strconv.FormatInt(a.HonestNetGwei, 10)})
 	}
 	w.Flush()
 	return []byte(b.String())

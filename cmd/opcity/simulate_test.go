@@ -13,7 +13,8 @@ import (
 // TestCLI_SIMULATE: `opcity simulate --games 24 --out DIR` writes the
 // per-game JSON and CSV, the aggregate with one summary per adversary
 // class, and the three SVG plots; every game is decided correctly with no
-// honest bond lost (exit 0); bad flags exit 2.
+// honest claim countered and every honest bond returned (exit 0); bad flags
+// exit 2.
 func TestCLI_SIMULATE(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := run("simulate", "--games", "24", "--seed", "3", "--data", mnistData, "--out", dir)
@@ -29,7 +30,7 @@ func TestCLI_SIMULATE(t *testing.T) {
 	for _, c := range agg.Classes {
 		perClass += c.Aggregate.Games
 	}
-	if agg.Games != 24 || agg.Aggregate.HonestBondsLost != 0 || len(agg.Classes) != len(dispute.Scenarios()) || perClass != 24 {
+	if a := agg.Aggregate; agg.Games != 24 || a.HonestClaims == 0 || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || len(agg.Classes) != len(dispute.Scenarios()) || perClass != 24 {
 		t.Fatalf("aggregate %+v", agg)
 	}
 	var games []disputeGame
@@ -40,6 +41,13 @@ func TestCLI_SIMULATE(t *testing.T) {
 	csv, _ := os.ReadFile(filepath.Join(dir, "games.csv"))
 	if n := strings.Count(string(csv), "\n"); n != 25 {
 		t.Fatalf("games.csv has %d lines, want 25", n)
+	}
+	classes, _ := os.ReadFile(filepath.Join(dir, "classes.csv"))
+	for name, b := range map[string][]byte{"games.csv": csv, "classes.csv": classes} {
+		header, _, _ := strings.Cut(string(b), "\n")
+		if !strings.Contains(header, "honest_claims_countered") || !strings.Contains(header, "honest_bonds_returned_gwei") || strings.Contains(header, "lost_gwei") {
+			t.Fatalf("%s header: %s", name, header)
+		}
 	}
 	for _, svg := range []string{"resolution.svg", "gas.svg", "capital.svg"} {
 		b, err := os.ReadFile(filepath.Join(dir, svg))

@@ -53,7 +53,7 @@ type realGame struct {
 	resolvedDays    float64
 	honestGas       uint64
 	adversaryGas    uint64
-	honestLost      uint64
+	result          dispute.Result // the game's metrics (its per-claim honest figures are tabled)
 	wallSeconds     float64
 	verifiedByIn    bool
 	steppedFromStep uint64
@@ -102,8 +102,8 @@ func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model str
 		return f, err
 	}
 	f.agg, f.seconds, f.gamesPS, f.claimsPS = rep.Aggregate, rep.Seconds, rep.GamesPerSecond, rep.ClaimsPerSecond
-	if a := f.agg; a.Correct != a.Games || a.HonestBondsLost != 0 || a.NotConserved != 0 {
-		return f, fmt.Errorf("%s, %s profile: a simulated game was decided wrongly or lost honest bonds:\n%s", model, p, a)
+	if a := f.agg; a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
+		return f, fmt.Errorf("%s, %s profile: a simulated game was decided wrongly, countered an honest claim, kept an honest bond or did not conserve bonds:\n%s", model, p, a)
 	}
 	fmt.Fprintf(os.Stderr, "dispute %s %s: %d games in %.1f s\n", model, p, f.agg.Games, f.seconds)
 	pkg := nodevm.NodeProgram
@@ -181,7 +181,7 @@ func playReal(set *dispute.MNISTSet, data string, prog state.State, model string
 		return realGame{}, err
 	}
 	rg := realGame{node: k, steps: vt.Steps(), vmDepth: wc.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
-		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[dispute.Honest], adversaryGas: r.Gas["proposer"], honestLost: r.HonestLost()}
+		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[dispute.Honest], adversaryGas: r.Gas["proposer"], result: r}
 	for _, a := range h.steps {
 		if g.Claim(a.Claim).CounteredBy != dispute.Honest {
 			continue
@@ -194,8 +194,8 @@ func playReal(set *dispute.MNISTSet, data string, prog state.State, model string
 		rg.steppedFromStep = sc.PreSteps
 	}
 	rg.wallSeconds = time.Since(start).Seconds()
-	if r.Status != dispute.ChallengerWins || !rg.verifiedByIn || rg.honestLost != 0 || !r.Conserved {
-		return rg, fmt.Errorf("want the challenger to win by a verified step without honest losses: %+v", r)
+	if r.Status != dispute.ChallengerWins || !rg.verifiedByIn || r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds || !r.Conserved {
+		return rg, fmt.Errorf("want the challenger to win by a verified step, no honest claim countered and every honest bond returned: %s; %+v", r.HonestAccount(), r)
 	}
 	return rg, nil
 }
@@ -237,7 +237,16 @@ a phase-3 depth that is the least holding the model's longest node trace):
 	row("honest roots lost (false positives)", func(d disputeFigures) string {
 		return fmt.Sprintf("%d / %d", d.agg.HonestLostRoots, d.agg.HonestRoots)
 	})
-	row("honest bonds lost", func(d disputeFigures) string { return fmt.Sprintf("%d gwei", d.agg.HonestBondsLost) })
+	row("honest claims countered", func(d disputeFigures) string {
+		s := fmt.Sprintf("%d / %d (%s gwei)", d.agg.HonestCountered, d.agg.HonestClaims, commas(d.agg.HonestCounteredBonds))
+		if d.agg.WorstGameCountered > 0 {
+			s += fmt.Sprintf("; %d games, worst %s seed %016x (%d)", d.agg.HonestCounteredGames, d.agg.WorstGameScenario, d.agg.WorstGameSeed, d.agg.WorstGameCountered)
+		}
+		return s
+	})
+	row("honest bonds returned", func(d disputeFigures) string {
+		return fmt.Sprintf("%s / %s gwei", commas(d.agg.HonestReturned), commas(d.agg.HonestBonds))
+	})
 	row("mean / max resolution time", func(d disputeFigures) string {
 		return fmt.Sprintf("%.2f d / %.2f d", d.agg.MeanResolvedDays, d.agg.MaxResolvedDays)
 	})
@@ -245,6 +254,7 @@ a phase-3 depth that is the least holding the model's longest node trace):
 	row("mean gas, honest / adversary", func(d disputeFigures) string {
 		return fmt.Sprintf("%s / %s", commas(uint64(d.agg.MeanHonestGas)), commas(uint64(d.agg.MeanAdversaryGas)))
 	})
+	row("honest bonds won − posted (net, for reference)", func(d disputeFigures) string { return fmt.Sprintf("%+d gwei", d.agg.HonestNetGwei) })
 	row("simulator throughput", func(d disputeFigures) string {
 		return fmt.Sprintf("%.0f games/s (%.0f claims/s; %.1f s)", d.gamesPS, d.claimsPS, d.seconds)
 	})
@@ -263,13 +273,15 @@ its VM trace lies from its middle step; the node program in fpvm; the VM
 depth is the least holding the trace, made even so that only a step can
 counter the proposer's max-depth claim):
 
-| model | profile | node | node trace (steps) | VM depth | outcome | claims | resolved | gas honest / proposer | honest step verified (VerifyStepIn) | wall time |
-|---|---|---|---|---|---|---|---|---|---|---|
+| model | profile | node | node trace (steps) | VM depth | outcome | claims | resolved | honest claims countered | honest bonds returned | gas honest / proposer | honest step verified (VerifyStepIn) | wall time |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 `, figs[1].vmDepth, figs[0].vmDepth, figs[3].vmDepth, figs[2].vmDepth)
 	for _, f := range figs {
 		for _, g := range f.real {
-			fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %d | %.2f d | %s / %s | %v (from step %s) | %.1f s |\n", f.model, f.profile, g.node, commas(g.steps), g.vmDepth,
-				g.status, g.claims, g.resolvedDays, commas(g.honestGas), commas(g.adversaryGas), g.verifiedByIn, commas(g.steppedFromStep), g.wallSeconds)
+			r := g.result
+			fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %d | %.2f d | %d / %d | %s / %s gwei | %s / %s | %v (from step %s) | %.1f s |\n", f.model, f.profile, g.node, commas(g.steps), g.vmDepth,
+				g.status, g.claims, g.resolvedDays, r.HonestCountered, r.HonestClaims, commas(r.HonestReturned), commas(r.HonestBonds),
+				commas(g.honestGas), commas(g.adversaryGas), g.verifiedByIn, commas(g.steppedFromStep), g.wallSeconds)
 		}
 	}
 	fmt.Fprintln(w)
