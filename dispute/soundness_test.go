@@ -8,32 +8,21 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 )
 
-// playFinal plays g with the agents and returns the final game and result.
-func playFinal(g Game, agents []Agent) (Game, Result) {
-	var final Game
-	pc := DefaultPlay
-	pc.Observe = func(x Game, _ uint64) { final = x }
-	_, r := Play(g, agents, pc)
-	return final, r
+// play plays g with the agents and returns the result.
+func play(g Game, agents []Agent) Result {
+	_, r := Play(g, agents, DefaultPlay)
+	return r
 }
 
-// countered returns the honest claims of g that are countered, and their bonds.
-func countered(g Game) (n int, bonds uint64) {
-	for _, c := range g.Claims() {
-		if c.Claimant == Honest && c.CounteredBy != "" {
-			n++
-			bonds += c.Bond
-		}
-	}
-	return n, bonds
-}
-
-// TestDISPUTE_BIND_TransitionStepBreak is break 1 of the soundness issue
+// TestDISPUTE_BIND_TransitionStepBreak is break 1 of the soundness issue,
+// and break 2 (the net figure) with it
 // on the default MLP geometry (split1 2, split2 5): the proposer lies at
 // node 1 and tries a transition step against every honest phase-2 leaf.
 // On the old rule (a well-formed lie as poststate counted as a proven
-// transition) the honest leaf is countered and the lie wins; on the rule
-// of StepTransition no honest claim is countered and the lie loses.
+// transition) 3 honest claims are countered (0.46 ETH) and the lie wins,
+// while the honest party's net (paid − posted) is positive, which the old
+// net "honest bonds lost" reported as 0; on the rule of StepTransition no
+// honest claim is countered, every honest bond returns and the lie loses.
 func TestDISPUTE_BIND_TransitionStepBreak(t *testing.T) {
 	for _, legacy := range []bool{true, false} {
 		w := testWorld(t, "mlp.opml", 2, 0)
@@ -47,18 +36,18 @@ func TestDISPUTE_BIND_TransitionStepBreak(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		final, r := playFinal(g, []Agent{TransitionStepper{&Solver{Party: "adversary", View: v}}, honest(w)})
-		n, bonds := countered(final)
-		t.Logf("legacy rule %v: %s, %d honest claims countered (%d gwei), adversary transition steps %d",
-			legacy, r.Status, n, bonds, r.Actions["adversary"][ActStepTransition])
+		r := play(g, []Agent{TransitionStepper{&Solver{Party: "adversary", View: v}}, honest(w)})
+		t.Logf("legacy rule %v: %s; %s; net %d gwei; adversary transition steps %d",
+			legacy, r.Status, r.HonestAccount(), r.HonestNet(), r.Actions["adversary"][ActStepTransition])
 		if legacy {
-			if n == 0 || r.Status != DefenderWins {
-				t.Errorf("the old rule no longer shows the break: %s, %d honest claims countered", r.Status, n)
+			// Break 2: the per-claim figures see what the net figure hides.
+			if r.HonestCountered != 3 || r.HonestCounteredBonds != 461932000 || r.HonestIntact() || r.Status != DefenderWins || r.HonestNet() <= 0 {
+				t.Errorf("the old rule no longer shows the break as the issue measured it: %s, %s, net %d", r.Status, r.HonestAccount(), r.HonestNet())
 			}
 			continue
 		}
-		if n != 0 || r.Status != ChallengerWins || !r.Conserved {
-			t.Errorf("%s, %d honest claims countered (%d gwei), conserved %v", r.Status, n, bonds, r.Conserved)
+		if !r.HonestIntact() || r.Status != ChallengerWins || !r.Conserved {
+			t.Errorf("%s, %s, conserved %v", r.Status, r.HonestAccount(), r.Conserved)
 		}
 	}
 }
@@ -131,10 +120,9 @@ func TestDISPUTE_JOBS_Inbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		final, res := playFinal(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)})
-		n, bonds := countered(final)
-		if res.Status != ChallengerWins || n != 0 || !res.Conserved {
-			t.Errorf("jobs differ at block %d: %s, %d honest claims countered (%d gwei), conserved %v", b, res.Status, n, bonds, res.Conserved)
+		res := play(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)})
+		if res.Status != ChallengerWins || !res.HonestIntact() || !res.Conserved {
+			t.Errorf("jobs differ at block %d: %s, %s, conserved %v", b, res.Status, res.HonestAccount(), res.Conserved)
 		}
 		// What the old NewGame(cfg, jobs, …) allowed: a game over the other
 		// list (here a game type reading another inbox) lets that list's
@@ -146,14 +134,14 @@ func TestDISPUTE_JOBS_Inbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, res := playFinal(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)}); res.Status != DefenderWins {
+		if res := play(g, []Agent{&Solver{Party: "proposer", View: other}, honest(w)}); res.Status != DefenderWins {
 			t.Errorf("jobs differ at block %d: over a forged inbox the other list's root %s", b, res.Status)
 		}
 		// The honest root over the chain's jobs, challenged by the other list's truth.
 		g, _ = NewGame(w.Cfg, w.Truth.Output(1), Honest, 0)
-		final, res = playFinal(g, []Agent{&Solver{Party: "challenger", View: other}, honest(w)})
-		if n, _ := countered(final); res.Status != DefenderWins || n != 0 {
-			t.Errorf("honest root, jobs differ at block %d: %s, %d honest claims countered", b, res.Status, n)
+		res = play(g, []Agent{&Solver{Party: "challenger", View: other}, honest(w)})
+		if res.Status != DefenderWins || !res.HonestIntact() {
+			t.Errorf("honest root, jobs differ at block %d: %s, %s", b, res.Status, res.HonestAccount())
 		}
 	}
 }
