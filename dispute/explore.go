@@ -472,6 +472,11 @@ type ExploreResult struct {
 	Transitions int // adversary actions the game accepted
 	Deepest     int // the most adversary actions on a path
 	Truncated   bool
+	// Reached counts the states by the deepest phase of their claims
+	// (index 1, 2, 3); index 0 counts the states in which a VM step has
+	// countered a claim. Stepped counts those with a transition step.
+	Reached         [4]int
+	TransitionSteps int
 	// Violation is the first broken invariant, with the adversary's
 	// actions that reach it; nil if none.
 	Violation error
@@ -515,6 +520,7 @@ func (e *search) visit(g Game, now uint64, left int, path []string) {
 		}
 		e.res.States++
 		e.res.Deepest = max(e.res.Deepest, len(path))
+		e.count(g)
 		if err := e.x.CheckState(g, now); err != nil {
 			e.res.Violation = violation(path, err)
 			return
@@ -537,6 +543,26 @@ func (e *search) visit(g Game, now uint64, left int, path []string) {
 		if e.res.Violation != nil || e.res.Truncated {
 			return
 		}
+	}
+}
+
+// count adds a new state to the coverage counters.
+func (e *search) count(g Game) {
+	deepest, vmStep, transition := 1, false, false
+	for _, c := range g.claims {
+		d := c.Position.Depth()
+		deepest = max(deepest, g.cfg.Phase(d))
+		if c.CounteredBy != "" && !c.Resolved {
+			vmStep = vmStep || d == g.cfg.MaxDepth
+			transition = transition || d == g.cfg.Split2
+		}
+	}
+	e.res.Reached[deepest]++
+	if vmStep {
+		e.res.Reached[0]++
+	}
+	if transition {
+		e.res.TransitionSteps++
 	}
 }
 

@@ -128,13 +128,13 @@ func (c exploreCase) explorer(t testing.TB, w *World) *Explorer {
 // both roots.
 //
 // The CI run: the four small geometries, lies at block 0 node 0 and at
-// every node of the last block, both roots, 3 adversary actions. The full
+// every node of the last block, both roots, 4 adversary actions. The full
 // run adds a geometry with 16-step VM traces and goes 5 actions deep on
 // all of them (every lie position of the smallest geometry), and 6 deep on
 // the smallest geometry with a lie in its last node.
 func exploreCases(full bool) []exploreCase {
 	geos := []tinyGeometry{{1, 2, 2, 4}, {1, 3, 2, 3}, {2, 2, 2, 4}, {1, 4, 3, 6}}
-	depth := 3
+	depth := 4
 	if full {
 		geos = append(geos, tinyGeometry{1, 2, 4, 16})
 		depth = 5
@@ -168,6 +168,8 @@ func TestDISPUTE_EXHAUSTIVE(t *testing.T) {
 	start := time.Now()
 	var mu sync.Mutex
 	total, transitions := 0, 0
+	var reached [4]int
+	tsteps := 0
 	worlds := map[tinyGeometry]*World{}
 	for _, c := range cases {
 		if worlds[c.Geo] == nil {
@@ -191,7 +193,12 @@ func TestDISPUTE_EXHAUSTIVE(t *testing.T) {
 				}
 				total += res.States
 				transitions += res.Transitions
-				t.Logf("%v: %d states, %d transitions, deepest %d, truncated %v", c, res.States, res.Transitions, res.Deepest, res.Truncated)
+				for i := range reached {
+					reached[i] += res.Reached[i]
+				}
+				tsteps += res.TransitionSteps
+				t.Logf("%v: %d states (deepest claim in phase 1/2/3: %d/%d/%d; after a VM step %d, a transition step %d), %d transitions, truncated %v",
+					c, res.States, res.Reached[1], res.Reached[2], res.Reached[3], res.Reached[0], res.TransitionSteps, res.Transitions, res.Truncated)
 				mu.Unlock()
 			}
 		}()
@@ -201,8 +208,8 @@ func TestDISPUTE_EXHAUSTIVE(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
-	fmt.Printf("exhaustive checker: %d searches, %d distinct game states, %d transitions, %.0f s, no invariant broken: %v\n",
-		len(cases), total, transitions, time.Since(start).Seconds(), !t.Failed())
+	fmt.Printf("exhaustive checker: %d searches, %d distinct game states (deepest claim in phase 1/2/3: %d/%d/%d; after a VM step %d, a transition step %d), %d transitions, %.0f s, no invariant broken: %v\n",
+		len(cases), total, reached[1], reached[2], reached[3], reached[0], tsteps, transitions, time.Since(start).Seconds(), !t.Failed())
 }
 
 // TestDISPUTE_EXHAUSTIVE_FindsBreak1: on the old transition-step rule (a
