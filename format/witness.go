@@ -41,17 +41,11 @@ func EncodeWitness(step uint64, w spec.Witness, post memory.Hash) WitnessJSON {
 	return out
 }
 
-// Oracle is a preimage oracle over a map, keyed by the raw key.
-type Oracle map[[32]byte][]byte
-
-// Preimage implements transition.PreimageOracle.
-func (o Oracle) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
-
 // Witness is a parsed witness file, ready for spec.VerifyStep.
 type Witness struct {
 	State, Proof []byte
 	LocalContext [32]byte
-	Oracle       Oracle
+	Oracle       spec.PreimageMap
 	// Claimed is the post-state hash the file claims, if it names one.
 	Claimed *memory.Hash
 }
@@ -94,8 +88,8 @@ func ParseWitness(raw []byte) (Witness, error) {
 
 // parsePreimage reads preimage_key and preimage_value (with Cannon's 8-byte
 // big-endian length prefix) into a one-entry oracle.
-func parsePreimage(j WitnessJSON) (Oracle, error) {
-	o := Oracle{}
+func parsePreimage(j WitnessJSON) (spec.PreimageMap, error) {
+	o := spec.PreimageMap{}
 	if j.PreimageKey == "" && j.PreimageValue == "" {
 		return o, nil
 	}
@@ -136,12 +130,12 @@ func decodeHex(s string) ([]byte, error) {
 
 // ParseOracle reads a preimage file: a JSON object mapping "0x"+64 hex
 // digits (the key exactly as the program writes it) to "0x"+hex data.
-func ParseOracle(raw []byte) (Oracle, error) {
+func ParseOracle(raw []byte) (spec.PreimageMap, error) {
 	var m map[string]string
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("not a JSON object of hex strings: %v", err)
 	}
-	o := Oracle{}
+	o := spec.PreimageMap{}
 	for k, v := range m {
 		key, err := fieldHex("key "+k, k, 32)
 		if err != nil {

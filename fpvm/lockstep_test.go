@@ -24,14 +24,9 @@ var (
 	checkpoint = flag.Uint64("fpvm.checkpoint", 100_000, "then compare every this many steps")
 )
 
-// oracle is a preimage oracle over a map.
-type oracle map[[32]byte][]byte
-
-func (o oracle) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
-
 // readPreimages reads a JSON file of "0xkey": "0xvalue" pairs.
-func readPreimages(t testing.TB, path string) oracle {
-	o := oracle{}
+func readPreimages(t testing.TB, path string) spec.PreimageMap {
+	o := spec.PreimageMap{}
 	if path == "" {
 		return o
 	}

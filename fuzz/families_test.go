@@ -7,6 +7,7 @@ import (
 
 	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/vectors"
 )
 
 // The per-family targets draw short programs of one instruction family
@@ -17,7 +18,7 @@ import (
 // the fuzzer's own: rapid decodes any byte string into a valid draw.
 
 func familyTarget(family string) func(*testing.T, []byte) {
-	gen := properties.ProgramStateOf(properties.InstructionOf(properties.EncodingsOf(family), false))
+	gen := properties.ProgramStateOf(properties.InstructionOf(vectors.EncodingsOf(family), false))
 	return rapid.MakeFuzz(func(t *rapid.T) {
 		pre := gen.Draw(t, "pre")
 		if err := properties.CheckStepLaws(pre, spec.Data{}); err != nil {
@@ -31,7 +32,7 @@ func syscallTarget(family string) func(*testing.T, []byte) {
 	return rapid.MakeFuzz(func(t *rapid.T) {
 		pre := gen.Draw(t, "pre")
 		value := []byte("fuzzed preimage")
-		if err := properties.CheckStepLaws(pre, spec.Data{Preimages: properties.Oracle{pre.PreimageKey: value}}); err != nil {
+		if err := properties.CheckStepLaws(pre, spec.Data{Preimages: spec.PreimageMap{pre.PreimageKey: value}}); err != nil {
 			t.Fatal(err)
 		}
 	})

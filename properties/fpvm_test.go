@@ -59,7 +59,7 @@ func newFPVMMachine(t *rapid.T, s state.State) *fpvmMachine {
 	key := memory.Keccak256(value)
 	key[0] = spec.KeyTypeKeccak256
 	s.PreimageKey = key
-	d := spec.Data{Preimages: properties.Oracle{key: value}}
+	d := spec.Data{Preimages: spec.PreimageMap{key: value}}
 	if rapid.IntRange(0, 9).Draw(t, "noOracle") == 0 {
 		d = spec.Data{} // reads fail with CodeMissingPreimage
 	}
@@ -148,7 +148,7 @@ func TestFPVM_MODEL_Syscalls(t *testing.T) {
 			all = append(all, nums...)
 		}
 		pre := properties.SyscallState(all).Draw(t, "pre")
-		d := spec.Data{Preimages: properties.Oracle{pre.PreimageKey: rapid.SliceOfN(rapid.Byte(), 0, 20).Draw(t, "value")}}
+		d := spec.Data{Preimages: spec.PreimageMap{pre.PreimageKey: rapid.SliceOfN(rapid.Byte(), 0, 20).Draw(t, "value")}}
 		if err := properties.CheckFPVMStep(pre, d); err != nil {
 			t.Fatal(err)
 		}

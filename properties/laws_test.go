@@ -152,7 +152,7 @@ func TestSYS_ERRNO_Law(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		pre := properties.SyscallState(nums).Draw(t, "pre")
 		pre.StepsSinceLastContextSwitch = 0
-		post, err := spec.Step(pre, spec.Data{Preimages: properties.Oracle{pre.PreimageKey: []byte("x")}})
+		post, err := spec.Step(pre, spec.Data{Preimages: spec.PreimageMap{pre.PreimageKey: []byte("x")}})
 		if err != nil || post.Exited {
 			return
 		}

@@ -37,7 +37,7 @@ func TestSM_MACHINE(t *testing.T) {
 		key := memory.Keccak256(value)
 		key[0] = spec.KeyTypeKeccak256
 		m.s.PreimageKey = key
-		m.d = spec.Data{Preimages: properties.Oracle{key: value}}
+		m.d = spec.Data{Preimages: spec.PreimageMap{key: value}}
 		t.Repeat(map[string]func(*rapid.T){
 			"step":     m.step,
 			"stepN":    m.stepN,

@@ -11,17 +11,11 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// Oracle is a preimage oracle over a map.
-type Oracle map[[32]byte][]byte
-
-// Preimage implements transition.PreimageOracle.
-func (o Oracle) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
-
 // StateFromBytes builds a pre-state deterministically from arbitrary bytes,
 // so that a fuzzer's mutations reach every field: the first 8 bytes pick the
 // instruction word and PC, the next the registers, the rest memory words
 // near the addresses the registers point at. Missing bytes read as zero.
-func StateFromBytes(b []byte) (state.State, Oracle) {
+func StateFromBytes(b []byte) (state.State, spec.PreimageMap) {
 	r := byteReader{b: b}
 	insn := uint32(r.u64())
 	s := state.NewEmpty()
@@ -46,7 +40,7 @@ func StateFromBytes(b []byte) (state.State, Oracle) {
 	s.Step, s.StepsSinceLastContextSwitch, s.Heap = r.u64(), r.u64()%100_001, r.u64()
 	s.PreimageKey[0], s.PreimageOffset = 2, r.u64()%64
 	s.LeftThreads = state.NewThreadStack(t)
-	return s, Oracle{s.PreimageKey: b[:min(len(b), 48)]}
+	return s, spec.PreimageMap{s.PreimageKey: b[:min(len(b), 48)]}
 }
 
 type byteReader struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
+	"github.com/opcity-spec/opcity/vectors"
 )
 
 var tamperPerFamily = flag.Int("tamper.n", 5_000, "witness mutations per instruction family in TestVER_SOUND_PerFamily")
@@ -16,8 +17,8 @@ var tamperPerFamily = flag.Int("tamper.n", 5_000, "witness mutations per instruc
 // families groups the implemented encodings by instruction family.
 func families() map[string][][2]uint32 {
 	out := map[string][][2]uint32{}
-	for _, e := range properties.Encodings() {
-		out[properties.Family(e)] = append(out[properties.Family(e)], e)
+	for _, e := range vectors.Encodings() {
+		out[vectors.Family(e)] = append(out[vectors.Family(e)], e)
 	}
 	return out
 }
@@ -37,7 +38,7 @@ func TestVER_SOUND_PerFamily(t *testing.T) {
 			done := 0
 			for i := 0; done < *tamperPerFamily; i++ {
 				pre := tamperState(r, encs[r.IntN(len(encs))], sysNums[r.IntN(len(sysNums))])
-				n, err := properties.TamperStep(pre, spec.Data{Preimages: properties.Oracle{}}, flipsPerWitness, r.Uint64)
+				n, err := properties.TamperStep(pre, spec.Data{Preimages: spec.PreimageMap{}}, flipsPerWitness, r.Uint64)
 				if err != nil {
 					t.Fatal(err)
 				}

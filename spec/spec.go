@@ -13,6 +13,9 @@ type State = state.State
 // OPcity profile, committed tensors.
 type Data = transition.Data
 
+// PreimageMap is a preimage oracle over a map (transition.PreimageMap).
+type PreimageMap = transition.PreimageMap
+
 // Profile selects the syscall table of a step: ProfileBase (Cannon) or
 // ProfileOPcity (Cannon plus the tensor syscalls). It is always explicit
 // (requirement PROF-EXPLICIT).

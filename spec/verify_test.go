@@ -114,7 +114,7 @@ func TestVER_SOUND_BadPreimage(t *testing.T) {
 	key := memory.Keccak256(value)
 	key[0] = spec.KeyTypeKeccak256
 	pre.PreimageKey = key
-	good := oracle{key: value}
+	good := spec.PreimageMap{key: value}
 	post, w, err := spec.StepWithWitness(pre, spec.Data{Preimages: good})
 	if err != nil {
 		t.Fatal(err)
@@ -122,15 +122,11 @@ func TestVER_SOUND_BadPreimage(t *testing.T) {
 	if got, err := spec.VerifyStep(w.State[:], w.Proof, [32]byte{}, spec.Data{Preimages: good}); err != nil || got != post.Hash() {
 		t.Fatalf("honest preimage: %s, %v", got, err)
 	}
-	bad := oracle{key: []byte("opcitY")}
+	bad := spec.PreimageMap{key: []byte("opcitY")}
 	if _, err := spec.VerifyStep(w.State[:], w.Proof, [32]byte{}, spec.Data{Preimages: bad}); codeOf(err) != errors.CodeBadPreimage {
 		t.Fatalf("wrong preimage: %v, want CodeBadPreimage", err)
 	}
 }
-
-type oracle map[[32]byte][]byte
-
-func (o oracle) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
 
 // TestVER_STATELESS_ThreadWitnessOnly: a step that touches no memory (a
 // preemption) verifies from a proof holding only the 330-byte thread
@@ -155,7 +151,7 @@ func TestVER_STATELESS_ThreadWitnessOnly(t *testing.T) {
 	key := memory.Keccak256(value)
 	key[0] = spec.KeyTypeKeccak256
 	pre.PreimageKey, pre.PreimageOffset = key, 40
-	d := spec.Data{Preimages: oracle{key: value}}
+	d := spec.Data{Preimages: spec.PreimageMap{key: value}}
 	post, w, err = spec.StepWithWitness(pre, d)
 	if err != nil || !w.HasPreimage || len(w.PreimageValue) != 8+len(value) || w.PreimageOffset != 40 {
 		t.Fatalf("read at offset 40: %v, preimage %v (%d bytes) at %d", err, w.HasPreimage, len(w.PreimageValue), w.PreimageOffset)

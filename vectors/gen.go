@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -95,7 +94,7 @@ func (b builder) encode(e [2]uint32) uint32 {
 // invalid encodings.
 func instructionVectors() []Vector {
 	var out []Vector
-	for _, e := range properties.Encodings() {
+	for _, e := range Encodings() {
 		if e[0] == 0 && e[1] == 0x0C {
 			continue // syscalls have their own group
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -103,11 +102,11 @@ func syscallVectors() []Vector {
 
 // withPreimage gives s a keccak256 key for value at the given offset and
 // returns the oracle that serves it.
-func withPreimage(s state.State, value []byte, offset uint64) (state.State, properties.Oracle) {
+func withPreimage(s state.State, value []byte, offset uint64) (state.State, spec.PreimageMap) {
 	key := memory.Keccak256(value)
 	key[0] = spec.KeyTypeKeccak256
 	s.PreimageKey, s.PreimageOffset = key, offset
-	return s, properties.Oracle{key: value}
+	return s, spec.PreimageMap{key: value}
 }
 
 // threadVectors: scheduler paths with several threads.

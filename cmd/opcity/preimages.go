@@ -5,14 +5,15 @@ import (
 	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/spec"
 )
 
 // loadPreimages reads the --preimages file (format.ParseOracle: a JSON
 // object mapping "0x"+64 hex digits to "0x"+hex data); an empty path is an
 // empty oracle. Every problem is reported with the file and the offending key.
-func loadPreimages(path string) (format.Oracle, error) {
+func loadPreimages(path string) (spec.PreimageMap, error) {
 	if path == "" {
-		return format.Oracle{}, nil
+		return spec.PreimageMap{}, nil
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -161,7 +161,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func loadInputs(f runFlags) (state.State, format.Oracle, error) {
+func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
 		if err != nil {
@@ -184,7 +184,7 @@ func loadInputs(f runFlags) (state.State, format.Oracle, error) {
 
 // execute runs the chosen VM until exit, --max-steps or a failing step,
 // writing checkpoints and the snapshot the flags ask for.
-func execute(f runFlags, s state.State, po format.Oracle, out, errOut, progress io.Writer) (runResult, error) {
+func execute(f runFlags, s state.State, po spec.PreimageMap, out, errOut, progress io.Writer) (runResult, error) {
 	res := runResult{Program: f.elf, VM: f.vm}
 	d := spec.Data{Preimages: po}
 	show := func(e transition.Effects) {

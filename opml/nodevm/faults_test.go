@@ -8,7 +8,6 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
@@ -239,7 +238,7 @@ func TestERR_PROPAGATION(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := &Machine{State: s, Spec: true, Profile: p.profile}
-		if err := m.Run(format.Oracle{}, stepLimit); err != nil || state.StatusOf(m.State.Exited, m.State.ExitCode) != state.StatusPanic {
+		if err := m.Run(spec.PreimageMap{}, stepLimit); err != nil || state.StatusOf(m.State.Exited, m.State.ExitCode) != state.StatusPanic {
 			t.Errorf("%s, panic in the guest: %v, exit %d", p.name, err, m.State.ExitCode)
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
@@ -56,8 +55,8 @@ func Build(root, pkg, dir string) (state.State, error) {
 // the given operand bytes: the descriptor's keccak256 under local key 1,
 // the descriptor and each operand under their keccak256 keys. The claim is
 // not included; add it with WithClaim.
-func NodeData(d opml.NodeDescriptor, operands [][]byte) format.Oracle {
-	o := format.Oracle{}
+func NodeData(d opml.NodeDescriptor, operands [][]byte) spec.PreimageMap {
+	o := spec.PreimageMap{}
 	raw := d.Encode()
 	h := memory.Keccak256(raw)
 	o[guest.LocalKey(guest.LocalDescriptor)] = h[:]
@@ -71,8 +70,8 @@ func NodeData(d opml.NodeDescriptor, operands [][]byte) format.Oracle {
 
 // WithClaim returns a copy of o with the claimed output commitment under
 // local key 2.
-func WithClaim(o format.Oracle, claim memory.Hash) format.Oracle {
-	c := make(format.Oracle, len(o)+1)
+func WithClaim(o spec.PreimageMap, claim memory.Hash) spec.PreimageMap {
+	c := make(spec.PreimageMap, len(o)+1)
 	for k, v := range o {
 		c[k] = v
 	}
@@ -83,8 +82,8 @@ func WithClaim(o format.Oracle, claim memory.Hash) format.Oracle {
 // InferData returns the oracle the whole-inference program reads: the
 // keccak256 of the model file and of the input under local keys 1 and 2,
 // and both under their keccak256 keys.
-func InferData(model, input []byte) format.Oracle {
-	o := format.Oracle{}
+func InferData(model, input []byte) spec.PreimageMap {
+	o := spec.PreimageMap{}
 	for id, v := range map[byte][]byte{guest.LocalModel: model, guest.LocalInput: input} {
 		h := memory.Keccak256(v)
 		o[guest.LocalKey(id)] = h[:]

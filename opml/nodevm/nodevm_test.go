@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
+	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
@@ -277,7 +277,7 @@ func TestOPML_NODE_PROGRAM_BadInput(t *testing.T) {
 	h := memory.Keccak256(raw)
 	malformed[guest.LocalKey(guest.LocalDescriptor)] = h[:]
 	malformed[guest.KeccakKey(h)] = raw
-	for name, o := range map[string]format.Oracle{"operand not matching its commitment": changed, "malformed descriptor": malformed} {
+	for name, o := range map[string]spec.PreimageMap{"operand not matching its commitment": changed, "malformed descriptor": malformed} {
 		mc := &Machine{State: programs[NodeProgram], Spec: *onSpec}
 		if err := mc.Run(o, stepLimit); err != nil || mc.State.ExitCode != guest.ExitBadInput {
 			t.Errorf("%s: %v, exit %d, want %d", name, err, mc.State.ExitCode, guest.ExitBadInput)

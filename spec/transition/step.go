@@ -20,6 +20,14 @@ type PreimageOracle interface {
 	Preimage(key [32]byte) (value []byte, ok bool)
 }
 
+// PreimageMap is a PreimageOracle over a map, keyed by the raw key: the one
+// map-backed oracle of the project (the CLI's --preimages file, witnesses,
+// vectors and tests all use it).
+type PreimageMap map[[32]byte][]byte
+
+// Preimage implements PreimageOracle.
+func (o PreimageMap) Preimage(k [32]byte) ([]byte, bool) { v, ok := o[k]; return v, ok }
+
 // Step is StepIn(ProfileBase, pre, d): one Cannon step.
 func Step(pre state.State, d Data) (state.State, error) {
 	return StepIn(ProfileBase, pre, d)

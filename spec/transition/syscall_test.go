@@ -79,14 +79,6 @@ func expectPreempted(t *testing.T, pre state.State) state.State {
 	return want
 }
 
-// oracle is an in-memory preimage oracle.
-type oracle map[[32]byte][]byte
-
-func (o oracle) Preimage(k [32]byte) ([]byte, bool) {
-	v, ok := o[k]
-	return v, ok
-}
-
 // TestSYS_ClockGettime: MONOTONIC gives (step/10^7, step%10^7*100) from the
 // incremented step at ts&^7 and ts&^7+8; REALTIME writes zeros to both words
 // (Appendix A: pre-step 12,345,678, ts = 0x20003 → M[0x20000] = 1,
@@ -438,7 +430,7 @@ func TestPRE_KEY_FIFO(t *testing.T) {
 // offset 9).
 func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 	key := [32]byte{0: 2, 31: 0x42}
-	data := transition.Data{Preimages: oracle{key: []byte("hello world, preimage")}} // 21 bytes
+	data := transition.Data{Preimages: transition.PreimageMap{key: []byte("hello world, preimage")}} // 21 bytes
 	const before = 0x1122_3344_5566_7788
 	for _, tc := range []struct {
 		name           string
@@ -473,7 +465,7 @@ func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 		pre.PreimageKey = empty
 		want := setWord(t, expectReturn(t, pre, 8, 0), dataAddr, 0)
 		want.PreimageOffset = 8
-		checkStep(t, pre, want, transition.Data{Preimages: oracle{empty: nil}})
+		checkStep(t, pre, want, transition.Data{Preimages: transition.PreimageMap{empty: nil}})
 	})
 }
 
@@ -482,7 +474,7 @@ func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 // be loaded).
 func TestERR_PREIMAGE_OOB(t *testing.T) {
 	key := [32]byte{0: 2, 31: 0x42}
-	data := transition.Data{Preimages: oracle{key: []byte("hello world, preimage")}}
+	data := transition.Data{Preimages: transition.PreimageMap{key: []byte("hello world, preimage")}}
 	for _, off := range []uint64{21 + 8, 21 + 9, maxWord} {
 		pre := sysPre(t, sysRead, regs{4: 5, 5: 0x20000, 6: 8})
 		pre.PreimageKey, pre.PreimageOffset = key, off
@@ -507,7 +499,7 @@ func TestERR_MISSING_PREIMAGE(t *testing.T) {
 		d    transition.Data
 	}{
 		{"no oracle", transition.Data{}},
-		{"oracle without the key", transition.Data{Preimages: oracle{{0: 2}: []byte("x")}}},
+		{"oracle without the key", transition.Data{Preimages: transition.PreimageMap{{0: 2}: []byte("x")}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pre := sysPre(t, sysRead, regs{4: 5, 5: 0x20005, 6: 8})
