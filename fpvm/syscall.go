@@ -61,7 +61,7 @@ func (vm *VM) syscall(t *Thread) error {
 		if vm.profile == transition.ProfileOPcity && (num == transition.SysTensorMap || num == transition.SysTensorRoot) {
 			return vm.sysTensor(c, num, a0, a1, a2)
 		}
-		if _, ok := transition.NoopSyscalls[num]; !ok {
+		if _, ok := transition.IsNoopSyscall(num); !ok {
 			return errors.New(errors.CodeUnknownSyscall, "%d", num)
 		}
 		vm.returnValue(c, 0)

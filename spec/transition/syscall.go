@@ -1,6 +1,8 @@
 package transition
 
 import (
+	"slices"
+
 	"github.com/opcity-spec/opcity/spec/errors"
 )
 
@@ -36,9 +38,10 @@ const (
 	SysGetRandom    = 5313
 )
 
-// NoopSyscalls are the numbers that only return v0 = 0, a3 = 0 and advance.
-// They write no output buffer.
-var NoopSyscalls = map[uint64]string{
+// noopSyscalls are the numbers that only return v0 = 0, a3 = 0 and
+// advance; they write no output buffer. Unexported so no importer can
+// change the spec: IsNoopSyscall and NoopSyscalls read it.
+var noopSyscalls = map[uint64]string{
 	5003: "close", 5004: "stat", 5005: "fstat", 5008: "lseek", 5010: "mprotect",
 	5011: "munmap", 5013: "rt_sigaction", 5014: "rt_sigprocmask", 5015: "ioctl",
 	5016: "pread64", 5026: "mincore", 5027: "madvise", 5036: "setitimer",
@@ -47,6 +50,23 @@ var NoopSyscalls = map[uint64]string{
 	5208: "epoll_ctl", 5216: "timer_create", 5217: "timer_settime",
 	5220: "timer_delete", 5225: "tgkill", 5247: "openat", 5257: "readlinkat",
 	5272: "epoll_pwait", 5285: "epoll_create1", 5287: "pipe2", 5297: "prlimit64",
+}
+
+// IsNoopSyscall reports whether syscall num only returns v0 = 0, a3 = 0
+// and advances, and returns its Linux name.
+func IsNoopSyscall(num uint64) (name string, ok bool) {
+	name, ok = noopSyscalls[num]
+	return name, ok
+}
+
+// NoopSyscalls returns the no-op syscall numbers in ascending order.
+func NoopSyscalls() []uint64 {
+	out := make([]uint64, 0, len(noopSyscalls))
+	for n := range noopSyscalls {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sysArgs are a syscall's number and arguments.
@@ -91,7 +111,7 @@ func (m *machine) execSyscall() error {
 	case SysGetRandom:
 		return m.sysGetRandom(a)
 	}
-	if _, ok := NoopSyscalls[a.num]; ok {
+	if _, ok := noopSyscalls[a.num]; ok {
 		return m.returnValue(0)
 	}
 	if m.p == ProfileOPcity {

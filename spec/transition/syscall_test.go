@@ -1,6 +1,7 @@
 package transition_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/opcity-spec/opcity/spec/errors"
@@ -702,5 +703,29 @@ func TestSYS_HINT_LastHint(t *testing.T) {
 				t.Fatalf("LastHint = %x, want %x", eff.LastHint, tc.wantBuffer)
 			}
 		})
+	}
+}
+
+// TestSYS_NoopTable: the no-op syscall table is read through functions
+// only: NoopSyscalls returns a fresh sorted copy (changing it changes
+// nothing), every number in it is a no-op with a name, and an implemented
+// syscall is not.
+func TestSYS_NoopTable(t *testing.T) {
+	a := transition.NoopSyscalls()
+	if len(a) != 31 || !slices.IsSorted(a) {
+		t.Fatalf("%d no-op syscalls, sorted %v", len(a), slices.IsSorted(a))
+	}
+	first := a[0]
+	a[0] = transition.SysRead
+	if b := transition.NoopSyscalls(); b[0] != first {
+		t.Fatalf("changing the returned slice changed the table: %d", b[0])
+	}
+	for _, n := range transition.NoopSyscalls() {
+		if name, ok := transition.IsNoopSyscall(n); !ok || name == "" {
+			t.Errorf("syscall %d: %q %v", n, name, ok)
+		}
+	}
+	if _, ok := transition.IsNoopSyscall(transition.SysRead); ok {
+		t.Error("read is not a no-op")
 	}
 }
