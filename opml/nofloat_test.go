@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opcity-spec/opcity/internal/mipsbuild"
 )
 
 // TestOPML_NOFLOAT: no source of the package (tests excepted) mentions a
@@ -76,7 +78,7 @@ func TestOPML_NOFLOAT_MIPS64(t *testing.T) {
 		t.Skip("no go command")
 	}
 	cmd := exec.Command(gobin, "build", "-o", os.DevNull, ".")
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
+	cmd.Env = mipsbuild.Env()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("GOARCH=mips64 GOMIPS64=softfloat go build: %v\n%s", err, out)
 	}

@@ -3,10 +3,10 @@ package vectors
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/internal/mipsbuild"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
 )
@@ -23,18 +23,11 @@ var Examples = []struct{ Name, Preimages string }{
 // program reaches).
 var sampleSteps = []uint64{0, 1_000, 50_000, 200_000, 400_000}
 
-// BuildExample compiles examples/name for GOOS=linux GOARCH=mips64
-// GOMIPS64=softfloat with -trimpath (so the binary, and the vectors, do not
-// depend on where the repository lives) and returns the ELF bytes.
+// BuildExample compiles examples/name with mipsbuild.Build (MIPS64,
+// -trimpath so the binary, and the vectors, do not depend on where the
+// repository lives, the pinned toolchain) and returns the ELF bytes.
 func BuildExample(root, name, dir string) ([]byte, error) {
-	out := filepath.Join(dir, name+".elf")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./examples/"+name)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building %s: %v\n%s", name, err, msg)
-	}
-	return os.ReadFile(out)
+	return mipsbuild.Build(root, "./examples/"+name, dir)
 }
 
 // programVectors samples steps of every example program, built from the

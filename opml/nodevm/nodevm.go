@@ -11,12 +11,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 
 	"github.com/opcity-spec/opcity/fpvm"
+	"github.com/opcity-spec/opcity/internal/mipsbuild"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
@@ -34,17 +32,10 @@ const (
 )
 
 // Build compiles the program at pkg (NodeProgram or InferProgram) in the
-// repository at root for GOOS=linux GOARCH=mips64 GOMIPS64=softfloat with
-// -trimpath, into dir, and returns its initial state.
+// repository at root with mipsbuild.Build (MIPS64, -trimpath, the pinned
+// toolchain), into dir, and returns its initial state.
 func Build(root, pkg, dir string) (state.State, error) {
-	out := filepath.Join(dir, filepath.Base(pkg)+".elf")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=mips64", "GOMIPS64=softfloat", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return state.State{}, fmt.Errorf("building %s: %v\n%s", pkg, err, msg)
-	}
-	elf, err := os.ReadFile(out)
+	elf, err := mipsbuild.Build(root, pkg, dir)
 	if err != nil {
 		return state.State{}, err
 	}
