@@ -1,8 +1,6 @@
 package fpvm
 
 import (
-	"encoding/binary"
-
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -40,45 +38,6 @@ func (r *recorder) note(vm *VM, addr uint64) {
 	r.acc = append(r.acc, memory.Access{Addr: addr, Proof: vm.mem.Proof(addr)})
 }
 
-// recordingOracle remembers the last preimage it served.
-type recordingOracle struct {
-	inner transition.PreimageOracle
-	key   [32]byte
-	value []byte
-	read  bool
-}
-
-func (o *recordingOracle) Preimage(k [32]byte) ([]byte, bool) {
-	if o.inner == nil {
-		return nil, false
-	}
-	v, ok := o.inner.Preimage(k)
-	if ok {
-		o.key, o.value, o.read = k, v, true
-	}
-	return v, ok
-}
-
-// recordingTensors remembers the tensor a step read from D.
-type recordingTensors struct {
-	inner    transition.TensorStore
-	root     [32]byte
-	log2size uint
-	data     []byte
-	read     bool
-}
-
-func (r *recordingTensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
-	if r.inner == nil {
-		return nil, false
-	}
-	v, ok := r.inner.Tensor(root, log2size)
-	if ok {
-		r.root, r.log2size, r.data, r.read = root, log2size, v, true
-	}
-	return v, ok
-}
-
 // StepWitness executes the next step like Step and returns its witness, built
 // from the executor's own memory proofs and thread hashes; it equals the
 // witness spec.StepWithWitnessIn returns for the VM's profile and the same
@@ -99,34 +58,15 @@ func (vm *VM) StepWitness(d transition.Data) (spec.Witness, error) {
 		fetch = vm.mem.Proof(vm.cur.CPU.PC)
 	}
 	offset := vm.PreimageOffset
-	oracle := &recordingOracle{inner: d.Preimages}
-	tensors := &recordingTensors{inner: d.Tensors}
+	data := spec.RecordData(d)
 	rec := &recorder{}
 	vm.rec = rec
-	err := vm.Step(transition.Data{Preimages: oracle, Tensors: tensors})
-	acc := rec.acc
+	err := vm.Step(data.Data())
 	vm.rec = nil
 	if twErr == nil {
-		w.Proof = make([]byte, spec.ProofSize)
-		copy(w.Proof, tw[:])
-		copy(w.Proof[state.ThreadWitnessSize:], fetch[:])
-		for i := 1; i < len(acc) && i < memory.ProofSlots; i++ {
-			copy(w.Proof[state.ThreadWitnessSize+i*memory.ProofSize:], acc[i].Proof[:])
-		}
-		w.SlotsUsed = min(len(acc), memory.ProofSlots)
-		if rec.bound {
-			copy(w.Proof[state.ThreadWitnessSize+memory.RegionSlot*memory.ProofSize:], rec.region[:])
-			w.SlotsUsed = memory.RegionSlot + 1
-		}
+		w.Proof, w.SlotsUsed = spec.AssembleProof(tw, fetch, rec.acc, memory.RegionAccess{Proof: rec.region, Bound: rec.bound})
 	}
-	if tensors.read {
-		w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, tensors.root, tensors.log2size, tensors.data
-	}
-	if oracle.read {
-		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, oracle.key, offset
-		w.PreimageValue = binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(oracle.value)), uint64(len(oracle.value)))
-		w.PreimageValue = append(w.PreimageValue, oracle.value...)
-	}
+	data.Record(&w, offset)
 	return w, err
 }
 

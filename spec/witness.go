@@ -53,6 +53,36 @@ type Witness struct {
 	Tensor         []byte
 }
 
+// DataRecorder is a step's D wrapped to record what the step reads from
+// it: the preimage and the tensor a Witness carries. It is the one recorder
+// of D: StepWithWitnessIn and fpvm's StepWitness both use it.
+type DataRecorder struct {
+	oracle  recordingOracle
+	tensors recordingTensors
+}
+
+// RecordData returns a recorder over d; the step must run on its Data.
+func RecordData(d Data) *DataRecorder {
+	return &DataRecorder{oracle: recordingOracle{inner: d.Preimages}, tensors: recordingTensors{inner: d.Tensors}}
+}
+
+// Data returns the D the recorded step runs on.
+func (r *DataRecorder) Data() Data { return Data{Preimages: &r.oracle, Tensors: &r.tensors} }
+
+// Record sets w's preimage fields (offset is the state's preimage offset
+// before the step; the value gets its 8-byte big-endian length prefix, as
+// Cannon's StepWitness) and tensor fields from what the step read.
+func (r *DataRecorder) Record(w *Witness, offset uint64) {
+	if t := r.tensors; t.read {
+		w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, t.root, t.log2size, t.data
+	}
+	if o := r.oracle; o.read {
+		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, o.key, offset
+		w.PreimageValue = binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(o.value)), uint64(len(o.value)))
+		w.PreimageValue = append(w.PreimageValue, o.value...)
+	}
+}
+
 // recordingTensors records the tensor a step reads from D.
 type recordingTensors struct {
 	inner    transition.TensorStore
@@ -119,22 +149,18 @@ func StepWithWitnessIn(p Profile, pre State, d Data) (State, Witness, error) {
 	w.State = pre.Witness().Encode()
 	w.StateHash = pre.Hash()
 	rec := memory.NewRecorder(full)
-	oracle := &recordingOracle{inner: d.Preimages}
-	tensors := &recordingTensors{inner: d.Tensors}
+	data := RecordData(d)
 	traced := pre
 	traced.Memory = rec
-	post, err := transition.StepIn(p, traced, transition.Data{Preimages: oracle, Tensors: tensors})
+	post, err := transition.StepIn(p, traced, data.Data())
 	if tw != ([state.ThreadWitnessSize]byte{}) {
-		w.Proof, w.SlotsUsed = assembleProof(tw, full, pre, rec.Accesses(), rec.Region())
+		pc := uint64(0)
+		if t, err := pre.CurrentThread(); err == nil {
+			pc = t.CPU.PC
+		}
+		w.Proof, w.SlotsUsed = AssembleProof(tw, full.Proof(pc), rec.Accesses(), rec.Region())
 	}
-	if tensors.read {
-		w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, tensors.root, tensors.log2size, tensors.data
-	}
-	if oracle.read {
-		w.HasPreimage, w.PreimageKey, w.PreimageOffset = true, oracle.key, pre.PreimageOffset
-		w.PreimageValue = binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(oracle.value)), uint64(len(oracle.value)))
-		w.PreimageValue = append(w.PreimageValue, oracle.value...)
-	}
+	data.Record(&w, pre.PreimageOffset)
 	if err != nil {
 		return pre, w, err
 	}
@@ -142,16 +168,15 @@ func StepWithWitnessIn(p Profile, pre State, d Data) (State, Witness, error) {
 	return post, w, nil
 }
 
-// assembleProof lays out the thread witness and the three memory slots; a
-// bound region's proof goes to memory.RegionSlot.
-func assembleProof(tw [state.ThreadWitnessSize]byte, full memory.Memory, pre State, acc []memory.Access, region memory.RegionAccess) ([]byte, int) {
+// AssembleProof lays out a step proof (the layout of Witness): the thread
+// witness tw, the fetch proof in slot 0, the proofs of the data words after
+// the fetch (acc[1:], memory.Recorder's order) in slots 1 and 2, and a bound
+// region's proof in memory.RegionSlot. It returns the proof and the number
+// of slots used. The spec's StepWithWitnessIn and fpvm's StepWitness both
+// use it, each with its own memory's proofs.
+func AssembleProof(tw [state.ThreadWitnessSize]byte, fetch memory.Proof, acc []memory.Access, region memory.RegionAccess) ([]byte, int) {
 	out := make([]byte, ProofSize)
 	copy(out, tw[:])
-	pc := uint64(0)
-	if t, err := pre.CurrentThread(); err == nil {
-		pc = t.CPU.PC
-	}
-	fetch := full.Proof(pc)
 	copy(out[state.ThreadWitnessSize:], fetch[:])
 	for i := 1; i < len(acc) && i < memory.ProofSlots; i++ {
 		copy(out[state.ThreadWitnessSize+i*memory.ProofSize:], acc[i].Proof[:])
