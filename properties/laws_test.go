@@ -197,3 +197,43 @@ func TestSCHED_QUANTUM_Law(t *testing.T) {
 		}
 	})
 }
+
+// TestINV_FRAME_Planted: CheckFrame accepts a real step of `addu r3, r1,
+// r2` and rejects the same post-state with a planted change the
+// instruction does not name: another register, HI, the heap, a second
+// memory word far from the first.
+func TestINV_FRAME_Planted(t *testing.T) {
+	pre := state.NewEmpty()
+	pre.Memory = memory.Memory{}.SetBytes(0, []byte{0x00, 0x22, 0x18, 0x21}) // addu r3, r1, r2
+	th, _ := pre.CurrentThread()
+	th.CPU.Regs[1], th.CPU.Regs[2] = 5, 7
+	pre.LeftThreads = state.NewThreadStack(th)
+	post, err := spec.Step(pre, spec.Data{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := properties.CheckFrame(pre, post); err != nil {
+		t.Fatalf("the real step: %v", err)
+	}
+	plant := func(name string, f func(s *state.State)) {
+		bad := post
+		bad.LeftThreads = state.NewThreadStack(post.LeftThreads.Threads...)
+		f(&bad)
+		if err := properties.CheckFrame(pre, bad); err == nil {
+			t.Errorf("%s: CheckFrame accepted it", name)
+		}
+	}
+	setCPU := func(f func(c *state.CPU)) func(s *state.State) {
+		return func(s *state.State) {
+			ts := append([]state.Thread(nil), s.LeftThreads.Threads...)
+			f(&ts[len(ts)-1].CPU)
+			s.LeftThreads = state.NewThreadStack(ts...)
+		}
+	}
+	plant("r4 changed", setCPU(func(c *state.CPU) { c.Regs[4] = 1 }))
+	plant("HI changed", setCPU(func(c *state.CPU) { c.HI = 1 }))
+	plant("heap changed", func(s *state.State) { s.Heap += 4096 })
+	plant("two far words", func(s *state.State) {
+		s.Memory = s.Memory.(memory.Memory).SetBytes(0x1000, []byte{1}).SetBytes(0x2000, []byte{1})
+	})
+}
