@@ -21,6 +21,7 @@ type fpvmMachine struct {
 	s      state.State
 	vm     *fpvm.VM
 	d      spec.Data
+	key    [32]byte // the preimage key of d
 	steps  int // successful steps compared
 	failed int // failing steps compared (same Code, both unchanged)
 }
@@ -67,16 +68,16 @@ func newFPVMMachine(t *rapid.T, s state.State) *fpvmMachine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fpvmMachine{s: s, vm: vm, d: d}
+	return &fpvmMachine{s: s, vm: vm, d: d, key: key}
 }
 
 func (m *fpvmMachine) step(t *rapid.T) {
 	post, specErr := spec.Advance(m.s, m.d, nil)
 	vmErr := m.vm.Step(m.d)
-	m.compare(t, "step", specErr, vmErr)
 	if specErr == nil {
 		m.s = post
 	}
+	m.compare(t, "step", specErr, vmErr)
 }
 
 func (m *fpvmMachine) stepN(t *rapid.T) {
@@ -86,8 +87,8 @@ func (m *fpvmMachine) stepN(t *rapid.T) {
 	if got != k {
 		t.Fatalf("Run(%s, %d): fpvm %d steps, spec %d", m.s.Hash(), n, got, k)
 	}
-	m.compare(t, "stepN", specErr, vmErr)
 	m.s = post
+	m.compare(t, "stepN", specErr, vmErr)
 }
 
 func (m *fpvmMachine) witness(t *rapid.T) {
@@ -131,11 +132,24 @@ func (m *fpvmMachine) compare(t *rapid.T, action string, specErr, vmErr error) {
 	if (specErr == nil) != (vmErr == nil) || codeOfErr(specErr) != codeOfErr(vmErr) {
 		t.Fatalf("%s from %s: fpvm error %v, spec error %v", action, m.s.Hash(), vmErr, specErr)
 	}
-	if specErr != nil {
-		m.failed++
-	} else {
+	if specErr == nil {
 		m.steps++
+		return
 	}
+	// A failed step leaves both executors unchanged, so every later step
+	// would fail the same way: check the unchanged states agree, then go on
+	// from a fresh program, so the budget goes to new steps.
+	m.failed++
+	if err := properties.CheckFPVMAgrees(m.vm, m.s); err != nil {
+		t.Fatalf("%s failed (%v) and the executors disagree: %v", action, specErr, err)
+	}
+	m.s = properties.ProgramState().Draw(t, "fresh program")
+	m.s.PreimageKey = m.key
+	vm, err := fpvm.FromState(m.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.vm = vm
 }
 
 // TestFPVM_MODEL_Syscalls steps fpvm and the spec from generated syscall
