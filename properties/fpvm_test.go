@@ -22,8 +22,8 @@ type fpvmMachine struct {
 	vm     *fpvm.VM
 	d      spec.Data
 	key    [32]byte // the preimage key of d
-	steps  int // successful steps compared
-	failed int // failing steps compared (same Code, both unchanged)
+	steps  int      // successful steps compared
+	failed int      // failing steps compared (same Code, both unchanged)
 }
 
 // TestFPVM_MODEL is a rapid state machine with the spec as the model and
