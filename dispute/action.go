@@ -56,10 +56,3 @@ func Apply(g Game, now uint64, a Action) (Game, error) {
 	}
 	return g, errorf(CodeBadIndex, "unknown action kind %d", a.Kind)
 }
-
-// Agent is a party of the game: at each simulated instant it returns the
-// actions it submits, in order, given the game.
-type Agent interface {
-	Name() Address
-	Act(g Game, now uint64) []Action
-}

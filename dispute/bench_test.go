@@ -1,16 +1,21 @@
-package dispute
+package dispute_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/sim"
+)
 
 // BenchmarkSimulate measures the simulator's throughput on the MLP chain
 // with the synthetic VM, cycling the adversary library (games/s).
 func BenchmarkSimulate(b *testing.B) {
-	w := testWorld(b, "mlp.opml", 2, 0)
-	scen := Scenarios()
+	w := disputetest.MNISTWorld(b, "mlp.opml", 2, 0)
+	scen := sim.Scenarios()
 	b.ResetTimer()
 	claims := 0
 	for i := 0; i < b.N; i++ {
-		r, err := PlayScenario(w, scen[i%len(scen)], uint64(i), DefaultPlay)
+		r, err := sim.PlayScenario(w, scen[i%len(scen)], uint64(i), sim.DefaultPlay)
 		if err != nil {
 			b.Fatal(err)
 		}

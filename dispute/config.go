@@ -216,3 +216,11 @@ func bondTable(fee, base, high uint64, maxDepth int) []uint64 {
 	}
 	return out
 }
+
+// DefaultClocks sets OP mainnet's clocks on c: 3.5 days per team, 3 h
+// extension, 6 h before a phase root, 3 h + the 24 h preimage challenge
+// period before a step; and OP's bond curve.
+func DefaultClocks(c *Config) {
+	c.MaxClock, c.ClockExtension, c.PhaseExtension, c.StepExtension = 302400, 10800, 21600, 97200
+	c.BaseFee, c.BaseGas, c.HighGas = 200, 400000, 300000000
+}

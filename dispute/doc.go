@@ -17,9 +17,15 @@
 //	Resolve         the outcome
 //	ClaimCredit     bond payout
 //
-// Around the rules: View and its implementations (Truth from the opML
-// executor, NodeVM for real node-program traces, Synthetic for large
-// simulations, Corrupt for adversaries) provide traces; Solver is
-// op-challenger's honest algorithm; Scenarios is the adversary library;
-// Play and Simulate run seeded games with simulated time and a gas model.
+// The package holds the rules only: Config (the game type, its model
+// registry and bond curve), Game and its actions, Apply over an Action, the
+// gas model and the duration bound. Around the rules, and outside this
+// package: dispute/trace provides the traces (View and its implementations:
+// Truth from the opML executor, NodeVM for real node-program traces,
+// Synthetic for large simulations, Corrupt for adversaries); dispute/sim
+// holds the agents (Solver, op-challenger's honest algorithm, and the
+// adversary library), the simulator (Play, Simulate) and the exhaustive
+// checker (Explorer). They see a Game only through its exported read-only
+// accessors and change it only through its actions, so no party can bypass
+// a rule.
 package dispute

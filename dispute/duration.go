@@ -19,7 +19,7 @@ package dispute
 func (c *Config) MaxDuration() uint64 {
 	d := 2 * c.MaxClock
 	for k := 1; k <= c.MaxDepth; k++ {
-		d += c.extension(k)
+		d += c.Extension(k)
 	}
 	return d
 }

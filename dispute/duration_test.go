@@ -1,8 +1,11 @@
-package dispute
+package dispute_test
 
 import (
 	"testing"
 
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/sim"
 	"pgregory.net/rapid"
 )
 
@@ -13,8 +16,8 @@ import (
 // resolves within Config.MaxDuration plus one tick of the simulator's
 // resolution latency.
 func TestDISPUTE_DURATION_Bound(t *testing.T) {
-	w := sharedWorld(t)
-	scen := Scenarios()
+	w := disputetest.SharedWorld(t)
+	scen := sim.Scenarios()
 	rapid.Check(t, func(rt *rapid.T) {
 		s := scen[rapid.IntRange(0, len(scen)-1).Draw(rt, "scenario")]
 		seed := rapid.Uint64().Draw(rt, "seed")
@@ -30,20 +33,16 @@ func TestDISPUTE_DURATION_Bound(t *testing.T) {
 			rt.Fatal(err)
 		}
 		cw.Cfg = &cfg
-		var final Game
-		pc := DefaultPlay
-		pc.Observe = func(g Game, _ uint64) { final = g }
-		root, prop, agents, _, err := s.Build(&cw, newRng(seed))
+		var final dispute.Game
+		pc := sim.DefaultPlay
+		pc.Observe = func(g dispute.Game, _ uint64) { final = g }
+		g, agents, _, err := sim.StartScenario(&cw, s, seed)
 		if err != nil {
 			rt.Fatal(err)
 		}
-		g, err := NewGame(&cfg, root, prop, 0)
-		if err != nil {
-			rt.Fatal(err)
-		}
-		_, r := Play(g, agents, pc)
+		_, r := sim.Play(g, agents, pc)
 		bound := cfg.MaxDuration()
-		if r.Status == InProgress || r.Resolved > bound+pc.Tick {
+		if r.Status == dispute.InProgress || r.Resolved > bound+pc.Tick {
 			rt.Fatalf("%s seed %d: resolved %v after %d s, bound %d s + tick (MaxClock %d, ext %d/%d/%d)",
 				s.Name, seed, r.Status, r.Resolved, bound, cfg.MaxClock, cfg.ClockExtension, cfg.PhaseExtension, cfg.StepExtension)
 		}
@@ -53,7 +52,7 @@ func TestDISPUTE_DURATION_Bound(t *testing.T) {
 				parentDur = final.Claim(c.Parent).Clock.Duration
 			}
 			for a := i; a > 0; a = final.Claim(a).Parent {
-				exts += cfg.extension(final.Claim(a).Position.Depth())
+				exts += cfg.Extension(final.Claim(a).Position.Depth())
 			}
 			if expiry := c.Clock.Timestamp + cfg.MaxClock - parentDur; expiry > 2*cfg.MaxClock+exts {
 				rt.Fatalf("%s seed %d: claim %d (depth %d) expires at %d s, branch bound %d s", s.Name, seed, i, c.Position.Depth(), expiry, 2*cfg.MaxClock+exts)

@@ -32,7 +32,7 @@ func (g Game) CheckStep(parent int, attack bool, stateData, proof []byte) (StepC
 	if err != nil {
 		return StepCheck{}, err
 	}
-	if h := keccak(stateData); !equalIgnoringStatus(h, pre) {
+	if h := Keccak(stateData); !equalIgnoringStatus(h, pre) {
 		return StepCheck{}, errorf(CodeStepPrestate, "state data hashes to %s, prestate %s", h, pre)
 	}
 	sc := StepCheck{Claim: parent, Attack: attack, PreSteps: index, Pre: pre, PostClaim: post, Post: g.claims[post].Value}

@@ -1,6 +1,7 @@
 package dispute
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -66,14 +67,14 @@ func (j Job) Hash() Hash {
 	for _, in := range j.Inputs {
 		parts = append(parts, in[:])
 	}
-	return keccak(parts...)
+	return Keccak(parts...)
 }
 
 // OutputRoot returns the output root after a block: keccak256(prev ‖
 // job hash ‖ result), result the job's final graph-state root.
 func OutputRoot(prev Hash, j Job, result Hash) Hash {
 	h := j.Hash()
-	return keccak(prev[:], h[:], result[:])
+	return Keccak(prev[:], h[:], result[:])
 }
 
 // Status is a game's outcome.
@@ -104,7 +105,7 @@ type Game struct {
 	status  Status
 	credit  map[Address]uint64
 	store   map[[32]byte][]byte  // keccak256 preimages by oracle key
-	tensors map[tensorKey][]byte // tensor bytes by commitment and length
+	tensors map[TensorKey][]byte // tensor bytes by commitment and length
 	posted  uint64
 }
 
@@ -159,7 +160,7 @@ func NewGame(cfg *Config, root Hash, proposer Address, now uint64) (Game, error)
 	if uint64(len(jobs)) != 1<<uint(cfg.Split1) {
 		return Game{}, errorf(CodeBadConfig, "%d jobs in the inbox, the game needs 2^%d", len(jobs), cfg.Split1)
 	}
-	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[tensorKey][]byte{}}
+	g := Game{cfg: cfg, jobs: jobs, credit: map[Address]uint64{}, store: map[[32]byte][]byte{}, tensors: map[TensorKey][]byte{}}
 	for b, j := range jobs {
 		r := cfg.Models[j.Model]
 		if r == nil {
@@ -203,21 +204,62 @@ func (g Game) Status() Status { return g.status }
 // Credit returns the credit a party can claim.
 func (g Game) Credit(a Address) uint64 { return g.credit[a] }
 
+// Credits returns a copy of every party's credit not yet claimed (parties
+// with none are absent). Changing it does not change the game.
+func (g Game) Credits() map[Address]uint64 { return maps.Clone(g.credit) }
+
 // Posted returns the total bonds posted.
 func (g Game) Posted() uint64 { return g.posted }
 
 // Preimage returns the uploaded value for an oracle key.
 func (g Game) Preimage(k [32]byte) ([]byte, bool) { v, ok := g.store[k]; return v, ok }
 
-// tensorKey names an uploaded tensor: a commitment fixes the bytes only up
+// HasPreimage reports whether the game holds data as a keccak256 preimage
+// (uploaded by UploadPreimage or UploadTensor, or derived by a phase-3
+// root), so that a step reading it can execute.
+func (g Game) HasPreimage(data []byte) bool {
+	_, ok := g.store[keccakKey(Keccak(data))]
+	return ok
+}
+
+// PreimageKeys returns the oracle keys of every preimage the game holds, in
+// increasing byte order.
+func (g Game) PreimageKeys() [][32]byte {
+	keys := slices.Collect(maps.Keys(g.store))
+	slices.SortFunc(keys, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+	return keys
+}
+
+// TensorKey names an uploaded tensor: a commitment fixes the bytes only up
 // to trailing zeros, so the length is part of the key.
-type tensorKey struct {
+type TensorKey struct {
 	Commitment Hash
 	Len        int
 }
 
 // Tensor returns the uploaded tensor with commitment c and n bytes.
-func (g Game) Tensor(c Hash, n int) ([]byte, bool) { v, ok := g.tensors[tensorKey{c, n}]; return v, ok }
+func (g Game) Tensor(c Hash, n int) ([]byte, bool) { v, ok := g.tensors[TensorKey{c, n}]; return v, ok }
+
+// HasTensor reports whether the game holds data as an uploaded tensor
+// (UploadTensor), under its commitment and length, as a phase-3 root
+// reading it as an operand needs.
+func (g Game) HasTensor(data []byte) bool {
+	_, ok := g.tensors[TensorKey{tensorRoot(data), len(data)}]
+	return ok
+}
+
+// TensorKeys returns the keys of every tensor the game holds, ordered by
+// commitment, then length.
+func (g Game) TensorKeys() []TensorKey {
+	keys := slices.Collect(maps.Keys(g.tensors))
+	slices.SortFunc(keys, func(a, b TensorKey) int {
+		if c := bytes.Compare(a.Commitment[:], b.Commitment[:]); c != 0 {
+			return c
+		}
+		return a.Len - b.Len
+	})
+	return keys
+}
 
 // update returns g with claim i replaced by a copy that f changes; the
 // other claims stay shared with g.
@@ -249,7 +291,7 @@ func (g Game) ChallengerDuration(i int, now uint64) uint64 {
 // UploadPreimage stores data under its keccak256 oracle key, as anyone may
 // on OP's PreimageOracle. It returns the new game.
 func (g Game) UploadPreimage(data []byte) Game {
-	k := keccakKey(keccak(data))
+	k := keccakKey(Keccak(data))
 	if _, ok := g.store[k]; ok {
 		return g
 	}
@@ -261,7 +303,7 @@ func (g Game) UploadPreimage(data []byte) Game {
 // UploadTensor stores a tensor's bytes under their commitment (tensor
 // root) and, as a preimage, under their keccak256 key.
 func (g Game) UploadTensor(data []byte) Game {
-	k := tensorKey{tensorRoot(data), len(data)}
+	k := TensorKey{tensorRoot(data), len(data)}
 	if _, ok := g.tensors[k]; !ok {
 		g.tensors = maps.Clone(g.tensors)
 		g.tensors[k] = slices.Clone(data)

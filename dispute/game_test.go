@@ -1,34 +1,34 @@
-package dispute
+package dispute_test
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // snapshot is a game and the time it was observed.
 type snapshot struct {
-	g   Game
+	g   dispute.Game
 	now uint64
 }
 
 // history plays scenario name with seed and returns the game after every tick.
-func history(t testing.TB, w *World, name string, seed uint64) []snapshot {
+func history(t testing.TB, w *trace.World, name string, seed uint64) []snapshot {
 	t.Helper()
-	s, _ := ScenarioNamed(name)
+	s, _ := sim.ScenarioNamed(name)
 	var out []snapshot
-	pc := DefaultPlay
-	pc.Observe = func(g Game, now uint64) { out = append(out, snapshot{g, now}) }
-	rng := newRng(seed)
-	root, prop, agents, _, err := s.Build(w, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGame(w.Cfg, root, prop, 0)
+	pc := sim.DefaultPlay
+	pc.Observe = func(g dispute.Game, now uint64) { out = append(out, snapshot{g, now}) }
+	g, agents, _, err := sim.StartScenario(w, s, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out = append(out, snapshot{g, 0})
-	Play(g, agents, pc)
+	sim.Play(g, agents, pc)
 	return out
 }
 
@@ -45,7 +45,7 @@ func firstAt(t testing.TB, h []snapshot, d int) snapshot {
 }
 
 func TestDISPUTE_MOVE_Positions(t *testing.T) {
-	p := RootPosition
+	p := dispute.RootPosition
 	if p.Depth() != 0 || p.IndexAtDepth() != 0 || p.TraceIndex(3) != 7 {
 		t.Fatal("root")
 	}
@@ -55,16 +55,16 @@ func TestDISPUTE_MOVE_Positions(t *testing.T) {
 		t.Fatalf("moves: %d %d %d", a, d, d.TraceIndex(3))
 	}
 	// Edge values: the deepest positions a game may use (MaxDepth ≤ 61, a step at 62).
-	deep := Position(1 << 61)
-	if deep.Depth() != 61 || deep.IndexAtDepth() != 0 || RootPosition.TraceIndex(61) != 1<<61-1 ||
+	deep := dispute.Position(1 << 61)
+	if deep.Depth() != 61 || deep.IndexAtDepth() != 0 || dispute.RootPosition.TraceIndex(61) != 1<<61-1 ||
 		deep.Move(false).Depth() != 62 || deep.Move(false).IndexAtDepth() != 2 || deep.RightIndex(40) != deep {
 		t.Fatal("deep positions")
 	}
-	if last := Position(1<<62 - 1); last.TraceAncestor() != RootPosition || last.TraceIndex(61) != 1<<61-1 {
+	if last := dispute.Position(1<<62 - 1); last.TraceAncestor() != dispute.RootPosition || last.TraceIndex(61) != 1<<61-1 {
 		t.Fatal("rightmost position")
 	}
 	// TraceAncestor: 5 (101) → 2; 7 (111, rightmost) → the root; even positions are their own.
-	for _, c := range [][2]Position{{5, 2}, {7, 1}, {6, 6}, {11, 2}, {15, 1}} {
+	for _, c := range [][2]dispute.Position{{5, 2}, {7, 1}, {6, 6}, {11, 2}, {15, 1}} {
 		if got := c[0].TraceAncestor(); got != c[1] || got.TraceIndex(4) != c[0].TraceIndex(4) {
 			t.Errorf("TraceAncestor(%d) = %d, want %d", c[0], got, c[1])
 		}
@@ -74,7 +74,7 @@ func TestDISPUTE_MOVE_Positions(t *testing.T) {
 // TestDISPUTE_BOND_Curve: with OP's geometry (max depth 73) the curve is
 // 0.08 ETH at depth 0 and about 60 ETH at depth 73, growing ×1.0949.
 func TestDISPUTE_BOND_Curve(t *testing.T) {
-	c := &Config{bonds: bondTable(200, 400_000, 300_000_000, 73)}
+	c := dispute.BondCurve(200, 400_000, 300_000_000, 73)
 	if c.Bond(-1) != 0 || c.Bond(75) != 0 || c.Bond(74) <= c.Bond(73) {
 		t.Fatal("bond table edges: 0 outside depths 0..MaxDepth+1")
 	}
@@ -96,7 +96,7 @@ func TestDISPUTE_BOND_Curve(t *testing.T) {
 // TestDISPUTE_ILLEGAL_Codes: each illegal action fails with its code and
 // leaves the game unchanged.
 func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	h := history(t, w, "wrong-node", 1)
 	cfg := w.Cfg
 	mid := firstAt(t, h, cfg.Split2+2)
@@ -106,27 +106,27 @@ func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
 	phase2 := firstAt(t, h, cfg.Split1+1)
 	p2root := phase2.g.Len() - 1
 	leaf1 := phase2.g.Claim(p2root).Parent
-	var junk Hash
+	var junk dispute.Hash
 	junk[0] = 0x42
 	cases := []struct {
 		name string
-		g    Game
+		g    dispute.Game
 		now  uint64
-		a    Action
-		code Code
+		a    dispute.Action
+		code dispute.Code
 	}{
-		{"bad index", g, now, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: junk, Attack: true, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, CodeBadIndex},
-		{"wrong bond", g, now, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: 1}}, CodeWrongBond},
-		{"defend root", g, now, Action{Kind: ActMove, Move: Move{Parent: 0, Disputed: g.Claim(0).Value, Value: junk, Bond: cfg.Bond(1)}}, CodeDefendRoot},
-		{"defend phase root", phase2.g, phase2.now, Action{Kind: ActMove, Move: Move{Parent: p2root, Disputed: phase2.g.Claim(p2root).Value, Value: junk, Bond: cfg.Bond(cfg.Split1 + 2)}}, CodeDefendRoot},
-		{"duplicate", g, now, Action{Kind: ActMove, Move: Move{Parent: lc.Parent, Disputed: g.Claim(lc.Parent).Value, Attack: lc.Position == g.Claim(lc.Parent).Position.Move(true), Value: lc.Value, Bond: lc.Bond, Opening: lc.Opening}}, CodeDuplicate},
-		{"clock expired", g, now + cfg.MaxClock, Action{Kind: ActMove, Move: Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, CodeClockExpired},
-		{"phase-2 claim without opening", g, now, Action{Kind: ActMove, Move: Move{Parent: 1, Disputed: g.Claim(1).Value, Attack: true, Value: junk, Bond: cfg.Bond(2)}}, 0},
-		{"unbound phase-2 root", phase2.g, phase2.now, Action{Kind: ActMove, Move: Move{Parent: leaf1, Disputed: phase2.g.Claim(leaf1).Value, Attack: true, Value: phase2.g.Claim(leaf1).Value, Bond: cfg.Bond(cfg.Split1 + 1), Opening: &Opening{Siblings: make([]Hash, w.Cfg.Models[w.Jobs[0].Model].TableDepth())}}}, CodeBadOpening},
-		{"step above max depth", g, now, Action{Kind: ActStep, Claim: last, Attack: true, StateData: junk[:]}, CodeDepth},
-		{"transition step off the phase leaf", g, now, Action{Kind: ActStepTransition, Claim: last, Attack: true}, CodeDepth},
-		{"premature resolution", g, now, Action{Kind: ActResolveClaim, Claim: last}, CodeClockNotExpired},
-		{"resolve game first", g, now, Action{Kind: ActResolve}, CodeNotResolved},
+		{"bad index", g, now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: last, Disputed: junk, Attack: true, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, dispute.CodeBadIndex},
+		{"wrong bond", g, now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: 1}}, dispute.CodeWrongBond},
+		{"defend root", g, now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: 0, Disputed: g.Claim(0).Value, Value: junk, Bond: cfg.Bond(1)}}, dispute.CodeDefendRoot},
+		{"defend phase root", phase2.g, phase2.now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: p2root, Disputed: phase2.g.Claim(p2root).Value, Value: junk, Bond: cfg.Bond(cfg.Split1 + 2)}}, dispute.CodeDefendRoot},
+		{"duplicate", g, now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: lc.Parent, Disputed: g.Claim(lc.Parent).Value, Attack: lc.Position == g.Claim(lc.Parent).Position.Move(true), Value: lc.Value, Bond: lc.Bond, Opening: lc.Opening}}, dispute.CodeDuplicate},
+		{"clock expired", g, now + cfg.MaxClock, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: last, Disputed: lc.Value, Attack: true, Value: junk, Bond: cfg.Bond(lc.Position.Depth() + 1)}}, dispute.CodeClockExpired},
+		{"phase-2 claim without opening", g, now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: 1, Disputed: g.Claim(1).Value, Attack: true, Value: junk, Bond: cfg.Bond(2)}}, 0},
+		{"unbound phase-2 root", phase2.g, phase2.now, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: leaf1, Disputed: phase2.g.Claim(leaf1).Value, Attack: true, Value: phase2.g.Claim(leaf1).Value, Bond: cfg.Bond(cfg.Split1 + 1), Opening: &dispute.Opening{Siblings: make([]dispute.Hash, w.Cfg.Models[w.Jobs[0].Model].TableDepth())}}}, dispute.CodeBadOpening},
+		{"step above max depth", g, now, dispute.Action{Kind: dispute.ActStep, Claim: last, Attack: true, StateData: junk[:]}, dispute.CodeDepth},
+		{"transition step off the phase leaf", g, now, dispute.Action{Kind: dispute.ActStepTransition, Claim: last, Attack: true}, dispute.CodeDepth},
+		{"premature resolution", g, now, dispute.Action{Kind: dispute.ActResolveClaim, Claim: last}, dispute.CodeClockNotExpired},
+		{"resolve game first", g, now, dispute.Action{Kind: dispute.ActResolve}, dispute.CodeNotResolved},
 	}
 	for _, c := range cases {
 		if c.code == 0 {
@@ -134,8 +134,8 @@ func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			c.a.Party = "x"
-			next, err := Apply(c.g, c.now, c.a)
-			if CodeOf(err) != c.code {
+			next, err := dispute.Apply(c.g, c.now, c.a)
+			if dispute.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
 			if !reflect.DeepEqual(next, c.g) {
@@ -162,17 +162,17 @@ func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
 	mc := end.g.Claim(maxClaim)
 	for _, c := range []struct {
 		name string
-		g    Game
-		a    Action
-		code Code
+		g    dispute.Game
+		a    dispute.Action
+		code dispute.Code
 	}{
-		{"past max depth", before.g, Action{Kind: ActMove, Move: Move{Parent: maxClaim, Disputed: mc.Value, Attack: true, Value: junk, Bond: cfg.Bond(cfg.MaxDepth + 1)}}, CodeDepth},
-		{"step with a wrong prestate", before.g, Action{Kind: ActStep, Claim: maxClaim, Attack: false, StateData: junk[:]}, CodeStepPrestate},
-		{"game over", end.g, Action{Kind: ActMove, Move: Move{Parent: 0, Disputed: end.g.Claim(0).Value, Attack: true, Value: junk, Bond: cfg.Bond(1)}}, CodeGameOver},
+		{"past max depth", before.g, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: maxClaim, Disputed: mc.Value, Attack: true, Value: junk, Bond: cfg.Bond(cfg.MaxDepth + 1)}}, dispute.CodeDepth},
+		{"step with a wrong prestate", before.g, dispute.Action{Kind: dispute.ActStep, Claim: maxClaim, Attack: false, StateData: junk[:]}, dispute.CodeStepPrestate},
+		{"game over", end.g, dispute.Action{Kind: dispute.ActMove, Move: dispute.Move{Parent: 0, Disputed: end.g.Claim(0).Value, Attack: true, Value: junk, Bond: cfg.Bond(1)}}, dispute.CodeGameOver},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			next, err := Apply(c.g, before.now, c.a)
-			if CodeOf(err) != c.code {
+			next, err := dispute.Apply(c.g, before.now, c.a)
+			if dispute.CodeOf(err) != c.code {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
 			if !reflect.DeepEqual(next, c.g) {
@@ -186,7 +186,7 @@ func TestDISPUTE_ILLEGAL_Codes(t *testing.T) {
 // left gets its clock set to MaxClock − extension: 3 h normally, 6 h when
 // the grandchild is a phase root, 27 h when it is a step.
 func TestDISPUTE_CLOCK_Extensions(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	h := history(t, w, "last-second", 1)
 	end := h[len(h)-1].g
 	cfg := w.Cfg
@@ -194,12 +194,12 @@ func TestDISPUTE_CLOCK_Extensions(t *testing.T) {
 		if i == 0 || c.Claimant != "adversary" {
 			continue
 		}
-		ext := cfg.extension(c.Position.Depth())
+		ext := cfg.Extension(c.Position.Depth())
 		if c.Clock.Duration != cfg.MaxClock-ext {
 			t.Errorf("claim %d at depth %d: clock %d, want %d", i, c.Position.Depth(), c.Clock.Duration, cfg.MaxClock-ext)
 		}
 	}
-	if cfg.extension(cfg.Split1-1) != 21600 || cfg.extension(cfg.Split2-1) != 21600 || cfg.extension(cfg.MaxDepth-1) != 97200 || cfg.extension(cfg.Split1+1) != 10800 {
+	if cfg.Extension(cfg.Split1-1) != 21600 || cfg.Extension(cfg.Split2-1) != 21600 || cfg.Extension(cfg.MaxDepth-1) != 97200 || cfg.Extension(cfg.Split1+1) != 10800 {
 		t.Fatal("extension table")
 	}
 }
@@ -207,21 +207,21 @@ func TestDISPUTE_CLOCK_Extensions(t *testing.T) {
 // TestDISPUTE_RESOLVE_Leftmost: a claim with two uncountered children pays
 // its bond to the leftmost; resolution is bottom-up only.
 func TestDISPUTE_RESOLVE_Leftmost(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
-	g, _ := NewGame(w.Cfg, w.Truth.Output(3), "p", 0)
-	var v1, v2 Hash
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
+	g, _ := dispute.NewGame(w.Cfg, w.Truth.Output(3), "p", 0)
+	var v1, v2 dispute.Hash
 	v1[0], v2[0] = 1, 2
-	g, err := g.Move(10, Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v1, Bond: w.Cfg.Bond(1), Claimant: "a"})
+	g, err := g.Move(10, dispute.Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v1, Bond: w.Cfg.Bond(1), Claimant: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, _ = g.Move(20, Move{Parent: 1, Disputed: v1, Attack: false, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "right"})
-	g, _ = g.Move(30, Move{Parent: 1, Disputed: v1, Attack: true, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "left"})
-	if _, err := g.ResolveClaim(40, 1); CodeOf(err) != CodeClockNotExpired {
+	g, _ = g.Move(20, dispute.Move{Parent: 1, Disputed: v1, Attack: false, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "right"})
+	g, _ = g.Move(30, dispute.Move{Parent: 1, Disputed: v1, Attack: true, Value: v2, Bond: w.Cfg.Bond(2), Claimant: "left"})
+	if _, err := g.ResolveClaim(40, 1); dispute.CodeOf(err) != dispute.CodeClockNotExpired {
 		t.Fatal(err)
 	}
 	late := uint64(10 * 86400)
-	if _, err := g.ResolveClaim(late, 1); CodeOf(err) != CodeOutOfOrder {
+	if _, err := g.ResolveClaim(late, 1); dispute.CodeOf(err) != dispute.CodeOutOfOrder {
 		t.Fatal(err)
 	}
 	for _, i := range []int{3, 2, 1, 0} {
@@ -233,8 +233,8 @@ func TestDISPUTE_RESOLVE_Leftmost(t *testing.T) {
 		t.Fatalf("countered by %q / %q", g.Claim(1).CounteredBy, g.Claim(0).CounteredBy)
 	}
 	g, _ = g.Resolve()
-	if g.Status() != DefenderWins || g.Credit("left") != w.Cfg.Bond(1)+w.Cfg.Bond(2) || g.Credit("right") != w.Cfg.Bond(2) || g.Credit("p") != w.Cfg.Bond(0) {
-		t.Fatalf("status %s credits %v", g.Status(), g.credit)
+	if g.Status() != dispute.DefenderWins || g.Credit("left") != w.Cfg.Bond(1)+w.Cfg.Bond(2) || g.Credit("right") != w.Cfg.Bond(2) || g.Credit("p") != w.Cfg.Bond(0) {
+		t.Fatalf("status %s credits %v", g.Status(), g.Credits())
 	}
 }
 
@@ -243,15 +243,15 @@ func TestDISPUTE_RESOLVE_Leftmost(t *testing.T) {
 // own final graph state (which reproduces that output root) is rejected,
 // and so is defending it with the true final state.
 func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
-	v, err := NewCorrupt(w.Truth, 2, 1, Hash{0xbd}, 10)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
+	v, err := trace.NewCorrupt(w.Truth, 2, 1, dispute.Hash{0xbd}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var snap snapshot
-	pc := DefaultPlay
-	pc.Observe = func(g Game, now uint64) {
-		if snap.g.cfg == nil {
+	pc := sim.DefaultPlay
+	pc.Observe = func(g dispute.Game, now uint64) {
+		if snap.g.Config() == nil {
 			for i, c := range g.Claims() {
 				if c.Position.Depth() == w.Cfg.Split1 && c.Claimant == "adversary" {
 					_ = i
@@ -260,9 +260,9 @@ func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
 			}
 		}
 	}
-	g, _ := NewGame(w.Cfg, v.Output(3), "adversary", 0)
-	Play(g, []Agent{&Solver{Party: "adversary", View: v}, honest(w)}, pc)
-	if snap.g.cfg == nil {
+	g, _ := dispute.NewGame(w.Cfg, v.Output(3), "adversary", 0)
+	sim.Play(g, []sim.Agent{&sim.Solver{Party: "adversary", View: v}, disputetest.Honest(w)}, pc)
+	if snap.g.Config() == nil {
 		t.Fatal("no phase-1 leaf by the adversary")
 	}
 	g = snap.g
@@ -279,12 +279,12 @@ func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
 	last := uint64(len(good.States) - 1)
 	ob, og := bad.Opening(last), good.Opening(last)
 	if ctx.Block == v.Block {
-		_, err = g.Move(snap.now, Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: bad.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &ob, Claimant: "x"})
-		if CodeOf(err) != CodeUnboundPhaseRoot {
+		_, err = g.Move(snap.now, dispute.Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: bad.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &ob, Claimant: "x"})
+		if dispute.CodeOf(err) != dispute.CodeUnboundPhaseRoot {
 			t.Fatalf("attack with the liar's own result: %v", err)
 		}
 	}
-	if _, err := g.Move(snap.now, Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: good.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &og, Claimant: "x"}); err != nil && CodeOf(err) != CodeDuplicate && ctx.Block == v.Block {
+	if _, err := g.Move(snap.now, dispute.Move{Parent: leaf, Disputed: l.Value, Attack: true, Value: good.Final(), Bond: w.Cfg.Bond(w.Cfg.Split1 + 1), Opening: &og, Claimant: "x"}); err != nil && dispute.CodeOf(err) != dispute.CodeDuplicate && ctx.Block == v.Block {
 		t.Fatalf("attack with the true result: %v", err)
 	}
 }
@@ -293,66 +293,66 @@ func TestDISPUTE_BIND_GraphRoot(t *testing.T) {
 // update of its prestate cannot open a VM subgame and is countered by
 // StepTransition.
 func TestDISPUTE_BIND_Transition(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	gt, _ := w.Truth.Graph(0)
-	g, _ := NewGame(w.Cfg, w.Truth.Output(3), Honest, 0)
+	g, _ := dispute.NewGame(w.Cfg, w.Truth.Output(3), sim.Honest, 0)
 	cfg := w.Cfg
 	// Bisect phase 1 honestly down to block 0, then post a phase-2 root
 	// and a phase-2 leaf for node 0 that changes two entries.
-	var v Hash
+	var v dispute.Hash
 	v[0] = 0xee
 	now := uint64(100)
-	g, err := g.Move(now, Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v, Bond: cfg.Bond(1), Claimant: "adv"})
+	g, err := g.Move(now, dispute.Move{Parent: 0, Disputed: g.Claim(0).Value, Attack: true, Value: v, Bond: cfg.Bond(1), Claimant: "adv"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err = g.Move(now, Move{Parent: 1, Disputed: v, Attack: true, Value: w.Truth.Output(0), Bond: cfg.Bond(2), Claimant: Honest})
+	g, err = g.Move(now, dispute.Move{Parent: 1, Disputed: v, Attack: true, Value: w.Truth.Output(0), Bond: cfg.Bond(2), Claimant: sim.Honest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// adv disputes block 0's output with a phase-2 root (asserting it wrong).
-	table := append([]Hash(nil), gt.Commitments...)
+	table := append([]dispute.Hash(nil), gt.Commitments...)
 	first := uint64(gt.Model.Model.FirstNodeTensor())
 	last := first + uint64(len(gt.States)) - 1
 	table[last][5] ^= 1
 	table[0][5] ^= 1 // a second, illegal change (a constant)
 	depth := gt.Model.TableDepth()
-	root := foldPath(table[last], last, TablePath(table, depth, last))
-	g, err = g.Move(now, Move{Parent: 2, Disputed: w.Truth.Output(0), Attack: true, Value: root, Bond: cfg.Bond(3), Claimant: "adv",
-		Opening: &Opening{Leaf: table[last], Siblings: TablePath(table, depth, last)}})
+	root := dispute.FoldPath(table[last], last, dispute.TablePath(table, depth, last))
+	g, err = g.Move(now, dispute.Move{Parent: 2, Disputed: w.Truth.Output(0), Attack: true, Value: root, Bond: cfg.Bond(3), Claimant: "adv",
+		Opening: &dispute.Opening{Leaf: table[last], Siblings: dispute.TablePath(table, depth, last)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Honest attacks with the true state after node 1, adv attacks with a
 	// state after node 0 that changes the constant too.
 	o1 := gt.Opening(1)
-	g, err = g.Move(now, Move{Parent: 3, Disputed: root, Attack: true, Value: gt.State(1), Bond: cfg.Bond(4), Claimant: Honest, Opening: &o1})
+	g, err = g.Move(now, dispute.Move{Parent: 3, Disputed: root, Attack: true, Value: gt.State(1), Bond: cfg.Bond(4), Claimant: sim.Honest, Opening: &o1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := append([]Hash(nil), gt.Commitments[:first+1]...)
+	t0 := append([]dispute.Hash(nil), gt.Commitments[:first+1]...)
 	t0[0][5] ^= 1
-	bad := foldPath(t0[first], first, TablePath(t0, depth, first))
-	g, err = g.Move(now, Move{Parent: 4, Disputed: gt.State(1), Attack: true, Value: bad, Bond: cfg.Bond(5), Claimant: "adv",
-		Opening: &Opening{Leaf: t0[first], Siblings: TablePath(t0, depth, first)}})
+	bad := dispute.FoldPath(t0[first], first, dispute.TablePath(t0, depth, first))
+	g, err = g.Move(now, dispute.Move{Parent: 4, Disputed: gt.State(1), Attack: true, Value: bad, Bond: cfg.Bond(5), Claimant: "adv",
+		Opening: &dispute.Opening{Leaf: t0[first], Siblings: dispute.TablePath(t0, depth, first)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, err := g.NextContext(5, true); err != nil || ok {
 		t.Fatalf("NextContext: ok %v err %v", ok, err)
 	}
-	if _, err := g.Move(now, Move{Parent: 5, Disputed: bad, Attack: true, Value: Hash{1}, Bond: cfg.Bond(6), Claimant: Honest}); CodeOf(err) != CodeUnboundPhaseRoot {
+	if _, err := g.Move(now, dispute.Move{Parent: 5, Disputed: bad, Attack: true, Value: dispute.Hash{1}, Bond: cfg.Bond(6), Claimant: sim.Honest}); dispute.CodeOf(err) != dispute.CodeUnboundPhaseRoot {
 		t.Fatalf("VM root on a non-update: %v", err)
 	}
-	g2, err := g.StepTransition(now, Honest, 5, true)
-	if err != nil || g2.Claim(5).CounteredBy != Honest {
+	g2, err := g.StepTransition(now, sim.Honest, 5, true)
+	if err != nil || g2.Claim(5).CounteredBy != sim.Honest {
 		t.Fatalf("StepTransition: %v", err)
 	}
-	if _, err := g2.StepTransition(now, Honest, 5, true); CodeOf(err) != CodeDuplicateStep {
+	if _, err := g2.StepTransition(now, sim.Honest, 5, true); dispute.CodeOf(err) != dispute.CodeDuplicateStep {
 		t.Fatalf("second step: %v", err)
 	}
 	// The honest graph claim cannot be countered that way.
-	if _, err := g.StepTransition(now, "adv", 4, true); CodeOf(err) != CodeDepth {
+	if _, err := g.StepTransition(now, "adv", 4, true); dispute.CodeOf(err) != dispute.CodeDepth {
 		t.Fatalf("%v", err)
 	}
 }
@@ -361,7 +361,7 @@ func TestDISPUTE_BIND_Transition(t *testing.T) {
 // never uploaded is rejected with CodeUnavailable (data availability); with
 // the upload it is accepted.
 func TestDISPUTE_BIND_Unavailable(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	h := history(t, w, "wrong-node", 5)
 	end := h[len(h)-1].g
 	root := -1
@@ -381,20 +381,20 @@ func TestDISPUTE_BIND_Unavailable(t *testing.T) {
 			before = s
 		}
 	}
-	if before.g.cfg == nil {
+	if before.g.Config() == nil {
 		t.Skip("the phase-3 root was posted in the same tick as its parent")
 	}
 	// A fresh copy of the game state without any upload.
 	g := before.g
-	g.tensors = map[tensorKey][]byte{}
+	g = dispute.WithoutTensors(g)
 	gt, _ := w.Truth.Graph(c.Context.Block)
 	ops, data := gt.Operands(c.Context.Node)
 	p := g.Claim(c.Parent)
-	m := Move{Parent: c.Parent, Disputed: p.Value, Attack: c.Position == p.Position.Move(true), Value: c.Value, Bond: c.Bond, Claimant: c.Claimant, Operands: ops}
+	m := dispute.Move{Parent: c.Parent, Disputed: p.Value, Attack: c.Position == p.Position.Move(true), Value: c.Value, Bond: c.Bond, Claimant: c.Claimant, Operands: ops}
 	if len(data) == 0 {
 		t.Skip("node reads only constants")
 	}
-	if _, err := g.Move(before.now, m); CodeOf(err) != CodeUnavailable {
+	if _, err := g.Move(before.now, m); dispute.CodeOf(err) != dispute.CodeUnavailable {
 		t.Fatalf("without the upload: %v", err)
 	}
 	for _, d := range data {
@@ -408,39 +408,39 @@ func TestDISPUTE_BIND_Unavailable(t *testing.T) {
 // TestDISPUTE_ILLEGAL_Config: invalid game types and chains are rejected
 // with CodeBadConfig.
 func TestDISPUTE_ILLEGAL_Config(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	base := *w.Cfg
-	for name, mut := range map[string]func(c *Config){
-		"split1 0":            func(c *Config) { c.Split1 = 0 },
-		"split2 <= split1":    func(c *Config) { c.Split2 = c.Split1 },
-		"max depth too small": func(c *Config) { c.MaxDepth = c.Split2 + 1 },
-		"max depth 62":        func(c *Config) { c.MaxDepth = 62 },
-		"no clock":            func(c *Config) { c.MaxClock = 0 },
-		"extension too long":  func(c *Config) { c.StepExtension = c.MaxClock },
-		"no bond gas":         func(c *Config) { c.BaseGas = 0 },
+	for name, mut := range map[string]func(c *dispute.Config){
+		"split1 0":            func(c *dispute.Config) { c.Split1 = 0 },
+		"split2 <= split1":    func(c *dispute.Config) { c.Split2 = c.Split1 },
+		"max depth too small": func(c *dispute.Config) { c.MaxDepth = c.Split2 + 1 },
+		"max depth 62":        func(c *dispute.Config) { c.MaxDepth = 62 },
+		"no clock":            func(c *dispute.Config) { c.MaxClock = 0 },
+		"extension too long":  func(c *dispute.Config) { c.StepExtension = c.MaxClock },
+		"no bond gas":         func(c *dispute.Config) { c.BaseGas = 0 },
 	} {
 		c := base
 		mut(&c)
-		if err := c.Validate(); CodeOf(err) != CodeBadConfig {
+		if err := c.Validate(); dispute.CodeOf(err) != dispute.CodeBadConfig {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	inbox := func(jobs []Job) *Config { c := base; c.Inbox = NewInbox(jobs); return &c }
-	if _, err := NewGame(inbox(w.Jobs[:3]), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	inbox := func(jobs []dispute.Job) *dispute.Config { c := base; c.Inbox = dispute.NewInbox(jobs); return &c }
+	if _, err := dispute.NewGame(inbox(w.Jobs[:3]), dispute.Hash{}, "p", 0); dispute.CodeOf(err) != dispute.CodeBadConfig {
 		t.Errorf("3 jobs: %v", err)
 	}
 	noInbox := base
 	noInbox.Inbox = nil
-	if _, err := NewGame(&noInbox, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	if _, err := dispute.NewGame(&noInbox, dispute.Hash{}, "p", 0); dispute.CodeOf(err) != dispute.CodeBadConfig {
 		t.Errorf("no inbox: %v", err)
 	}
-	jobs := append([]Job(nil), w.Jobs...)
-	jobs[1] = Job{Model: Hash{1}, Inputs: jobs[1].Inputs}
-	if _, err := NewGame(inbox(jobs), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	jobs := append([]dispute.Job(nil), w.Jobs...)
+	jobs[1] = dispute.Job{Model: dispute.Hash{1}, Inputs: jobs[1].Inputs}
+	if _, err := dispute.NewGame(inbox(jobs), dispute.Hash{}, "p", 0); dispute.CodeOf(err) != dispute.CodeBadConfig {
 		t.Errorf("unregistered model: %v", err)
 	}
-	jobs[1] = Job{Model: w.Jobs[1].Model}
-	if _, err := NewGame(inbox(jobs), Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	jobs[1] = dispute.Job{Model: w.Jobs[1].Model}
+	if _, err := dispute.NewGame(inbox(jobs), dispute.Hash{}, "p", 0); dispute.CodeOf(err) != dispute.CodeBadConfig {
 		t.Errorf("missing input: %v", err)
 	}
 	small := base
@@ -449,7 +449,7 @@ func TestDISPUTE_ILLEGAL_Config(t *testing.T) {
 	if err := small.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewGame(&small, Hash{}, "p", 0); CodeOf(err) != CodeBadConfig {
+	if _, err := dispute.NewGame(&small, dispute.Hash{}, "p", 0); dispute.CodeOf(err) != dispute.CodeBadConfig {
 		t.Errorf("model larger than phase 2: %v", err)
 	}
 }

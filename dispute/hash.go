@@ -6,7 +6,9 @@ import (
 	"github.com/opcity-spec/opcity/spec/memory"
 )
 
-func keccak(parts ...[]byte) Hash { return memory.Keccak256(parts...) }
+// Keccak returns keccak256 of the concatenation of parts, the hash of every
+// commitment of the game (jobs, output roots, descriptors, local contexts).
+func Keccak(parts ...[]byte) Hash { return memory.Keccak256(parts...) }
 
 // keccakKey returns the preimage-oracle key of a keccak256 value: 0x02
 // followed by its last 31 bytes (the node program's convention).

@@ -1,8 +1,11 @@
-package dispute
+package dispute_test
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
 )
 
 // TestDISPUTE_ILLEGAL_ResolvedSubgame: a move against a claim whose
@@ -14,11 +17,11 @@ import (
 // whose prestate is not bound to its parent: CodeUnboundPhaseRoot), every
 // illegal move of the list has a concrete action and its code.
 func TestDISPUTE_ILLEGAL_ResolvedSubgame(t *testing.T) {
-	w := sharedWorld(t)
+	w := disputetest.SharedWorld(t)
 	h := history(t, w, "wrong-node", 1)
 	var s snapshot
 	for _, sn := range h {
-		if sn.g.Status() == InProgress {
+		if sn.g.Status() == dispute.InProgress {
 			s = sn
 		}
 	}
@@ -29,14 +32,14 @@ func TestDISPUTE_ILLEGAL_ResolvedSubgame(t *testing.T) {
 	}
 	i := rs[0]
 	g, err := s.g.ResolveClaim(late, i)
-	if err != nil || g.Status() != InProgress {
+	if err != nil || g.Status() != dispute.InProgress {
 		t.Fatalf("resolving claim %d: %v, %s", i, err, g.Status())
 	}
 	c := g.Claim(i)
-	m := Move{Parent: i, Disputed: c.Value, Attack: true, Value: Hash{0xee}, Bond: w.Cfg.Bond(min(c.Position.Depth()+1, w.Cfg.MaxDepth)), Claimant: "x"}
+	m := dispute.Move{Parent: i, Disputed: c.Value, Attack: true, Value: dispute.Hash{0xee}, Bond: w.Cfg.Bond(min(c.Position.Depth()+1, w.Cfg.MaxDepth)), Claimant: "x"}
 	next, err := g.Move(late, m)
-	if CodeOf(err) != CodeResolved {
-		t.Fatalf("move against resolved claim %d: %v, want %s", i, err, CodeResolved)
+	if dispute.CodeOf(err) != dispute.CodeResolved {
+		t.Fatalf("move against resolved claim %d: %v, want %s", i, err, dispute.CodeResolved)
 	}
 	if !reflect.DeepEqual(next, g) {
 		t.Fatal("the rejected move changed the game")

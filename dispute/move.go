@@ -44,7 +44,7 @@ func (g Game) Move(now uint64, m Move) (Game, error) {
 	if p.Resolved {
 		return g, errorf(CodeResolved, "claim %d is resolved", m.Parent)
 	}
-	if !m.Attack && g.isRoot(p.Position.Depth()) {
+	if !m.Attack && g.cfg.IsRoot(p.Position.Depth()) {
 		return g, errorf(CodeDefendRoot, "claim %d at depth %d is a root", m.Parent, p.Position.Depth())
 	}
 	pos := p.Position.Move(m.Attack)
@@ -59,7 +59,7 @@ func (g Game) Move(now uint64, m Move) (Game, error) {
 	if duration >= g.cfg.MaxClock {
 		return g, errorf(CodeClockExpired, "clock of claim %d used %d s", m.Parent, duration)
 	}
-	if ext := g.cfg.extension(d); duration > g.cfg.MaxClock-ext {
+	if ext := g.cfg.Extension(d); duration > g.cfg.MaxClock-ext {
 		duration = g.cfg.MaxClock - ext
 	}
 	for _, c := range p.Children {
@@ -79,13 +79,16 @@ func (g Game) Move(now uint64, m Move) (Game, error) {
 	return g, nil
 }
 
-// isRoot reports whether depth d holds the game root or a phase root.
-func (g Game) isRoot(d int) bool { return d == 0 || d == g.cfg.Split1+1 || d == g.cfg.Split2+1 }
+// IsRoot reports whether depth d holds the game root or a phase root: the
+// claims that no move may defend (Move's CodeDefendRoot).
+func (c *Config) IsRoot(d int) bool { return d == 0 || d == c.Split1+1 || d == c.Split2+1 }
 
-// extension returns the clock extension for a move to depth d: the step
+// Extension returns the clock extension for a move to depth d: the step
 // extension when the grandchild is a step, the phase extension when it is a
-// phase root, ClockExtension otherwise (requirement DISPUTE-CLOCK).
-func (c *Config) extension(d int) uint64 {
+// phase root, ClockExtension otherwise (requirement DISPUTE-CLOCK). A move
+// to depth d made with less than Extension(d) left on the mover's clock gets
+// its clock set to MaxClock − Extension(d).
+func (c *Config) Extension(d int) uint64 {
 	switch d {
 	case c.MaxDepth - 1:
 		return c.StepExtension
@@ -116,18 +119,30 @@ func (g Game) checkPhase(m Move, c *Claim) (Game, error) {
 	return g, nil
 }
 
-// nodeOf returns the node a phase-2 position commits to (its trace index
-// within the phase).
-func (g Game) nodeOf(p Position) uint64 {
-	return p.TraceIndex(g.cfg.Split2) & (1<<uint(g.cfg.Split2-g.cfg.Split1-1) - 1)
+// NodeOf returns the node a phase-2 position p commits to: its trace index
+// within phase 2 (PhaseIndex). Indices at or past the model's last node
+// commit to the final graph state (Model.Entry).
+func (c *Config) NodeOf(p Position) uint64 {
+	return p.TraceIndex(c.Split2) & (1<<uint(c.Split2-c.Split1-1) - 1)
+}
+
+// PhaseIndex returns the trace index within its phase that position p
+// commits to: the index at the phase's leaf depth of p's rightmost
+// descendant, counted from the phase's first leaf (docs/dispute.md §2). A
+// phase-1 index is a block, a phase-2 index a node, a phase-3 index a VM
+// trace index.
+func (c *Config) PhaseIndex(p Position) uint64 {
+	leaf := c.PhaseLeafDepth(c.Phase(p.Depth()))
+	return p.TraceIndex(leaf) & (1<<uint(leaf-c.phaseRootDepth(leaf)) - 1)
 }
 
 func (g Game) model(block uint64) *Model { return g.cfg.Models[g.jobs[block].Model] }
 
-// entry returns the graph-state table entry that the claim at phase-2
+// Entry returns the graph-state table entry that the claim at phase-2
 // trace index k opens: node min(k, n−1)'s output (indices past the last
-// node repeat the final state).
-func (r *Model) entry(k uint64) uint64 {
+// node repeat the final state). Every phase-2 claim's Opening must prove
+// this entry (Move's CodeBadOpening).
+func (r *Model) Entry(k uint64) uint64 {
 	return uint64(r.Model.FirstNodeTensor()) + min(k, uint64(len(r.Model.Nodes)-1))
 }
 
@@ -144,7 +159,7 @@ func (r *Model) isUpdate(k uint64, pre Hash, post *Claim) bool {
 	if v, ok := r.updates.Load(key); ok {
 		return v.(bool)
 	}
-	ok := foldPath(Hash{}, r.entry(k), post.Opening.Siblings) == pre
+	ok := foldPath(Hash{}, r.Entry(k), post.Opening.Siblings) == pre
 	r.updates.Store(key, ok)
 	return ok
 }
@@ -163,7 +178,7 @@ func (g Game) checkOpening(o *Opening, c *Claim) error {
 	if o == nil || len(o.Siblings) != r.TableDepth() {
 		return errorf(CodeBadOpening, "a phase-2 claim needs an opening with %d siblings", r.TableDepth())
 	}
-	idx := r.entry(g.nodeOf(c.Position))
+	idx := r.Entry(g.cfg.NodeOf(c.Position))
 	if o.Root(idx) != c.Value {
 		return errorf(CodeBadOpening, "opening of entry %d gives %s, claim %s", idx, o.Root(idx), c.Value)
 	}
@@ -188,7 +203,7 @@ func (g Game) disputedBlock(c *Claim) uint64 {
 // leaf. It also returns the disputed trace index within the phase.
 func (g Game) transition(parent int, attack bool, leafDepth int, absolute Hash) (pre Hash, post int, index uint64, err error) {
 	leaf := g.claims[parent]
-	width := uint(leafDepth - g.phaseRootDepth(leafDepth))
+	width := uint(leafDepth - g.cfg.phaseRootDepth(leafDepth))
 	index = leaf.Position.TraceIndex(leafDepth) & (1<<width - 1)
 	if attack {
 		if index == 0 {
@@ -206,14 +221,14 @@ func (g Game) transition(parent int, attack bool, leafDepth int, absolute Hash) 
 
 // phaseRootDepth returns the depth of the root of the phase whose leaves
 // are at leafDepth.
-func (g Game) phaseRootDepth(leafDepth int) int {
-	switch g.cfg.Phase(leafDepth) {
+func (c *Config) phaseRootDepth(leafDepth int) int {
+	switch c.Phase(leafDepth) {
 	case 1:
 		return 0
 	case 2:
-		return g.cfg.Split1 + 1
+		return c.Split1 + 1
 	}
-	return g.cfg.Split2 + 1
+	return c.Split2 + 1
 }
 
 // findTraceAncestor returns the index of the claim at pos's trace ancestor,
@@ -221,7 +236,7 @@ func (g Game) phaseRootDepth(leafDepth int) int {
 // leafDepth (OP's _findTraceAncestor with traceAncestorBounded).
 func (g Game) findTraceAncestor(pos Position, start, leafDepth int) (int, error) {
 	target := pos.TraceAncestor()
-	if target.Depth() < g.phaseRootDepth(leafDepth) {
+	if target.Depth() < g.cfg.phaseRootDepth(leafDepth) {
 		return 0, errorf(CodeBadIndex, "trace ancestor %d leaves the phase", target)
 	}
 	for i := start; i >= 0; i = g.claims[i].Parent {
@@ -289,9 +304,9 @@ func (g Game) bindVMRoot(m Move, c *Claim) (Game, error) {
 	if g.expectInvalid(m.Parent, post, m.Attack) != (status == 1 || status == 2) || status > 2 {
 		return g, errorf(CodeUnboundPhaseRoot, "VM root status %d does not match the disputed transition", status)
 	}
-	dh := keccak(desc)
+	dh := Keccak(desc)
 	c.Context.Node, c.Context.DescriptorHash, c.Context.Output = k, dh, out.Leaf
-	c.Context.LocalContext = keccak(dh[:], out.Leaf[:])
+	c.Context.LocalContext = Keccak(dh[:], out.Leaf[:])
 	return g.UploadPreimage(desc), nil
 }
 
@@ -312,13 +327,13 @@ func (g Game) descriptor(r *Model, k int, pre Hash, ops []Opening) ([]byte, erro
 			continue
 		}
 		t := r.Model.Tensors[id]
-		data, ok := g.tensors[tensorKey{ops[i].Leaf, t.Elements() * t.DType.Size()}]
+		data, ok := g.tensors[TensorKey{ops[i].Leaf, t.Elements() * t.DType.Size()}]
 		if !ok {
 			return nil, errorf(CodeUnavailable, "tensor %s (operand %d) was not uploaded", ops[i].Leaf, i)
 		}
 		tensors[id] = data
 	}
-	key := descKey{r.Hash, k, keccak(hashesBytes(ops)...)}
+	key := descKey{r.Hash, k, Keccak(hashesBytes(ops)...)}
 	if d, ok := descCache.Load(key); ok {
 		return d.([]byte), nil
 	}

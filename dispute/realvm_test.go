@@ -1,56 +1,17 @@
-package dispute
+package dispute_test
 
 import (
 	"flag"
 	"os"
-	"sync"
 	"testing"
 
-	"github.com/opcity-spec/opcity/opml/nodevm"
-	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~45.6M)")
-
-var (
-	progOnce sync.Once
-	progInit state.State
-	progErr  error
-)
-
-// buildNodeProgram builds the node program once per test binary.
-func buildNodeProgram(t testing.TB) state.State {
-	t.Helper()
-	progOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "opcity-dispute")
-		if err != nil {
-			progErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		progInit, progErr = nodevm.Build("..", nodevm.NodeProgram, dir)
-	})
-	if progErr != nil {
-		t.Fatal(progErr)
-	}
-	return progInit
-}
-
-// realWorld is the MLP chain of 2 blocks with the real node program as VM.
-func realWorld(t testing.TB, vmDepth int) *World {
-	set, err := LoadMNIST(modelsDir, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog := buildNodeProgram(t)
-	vm := &NodeVM{Program: prog, Every: 1 << 17, Max: 1 << 32}
-	w, err := set.NewWorld(WorldConfig{ModelsDir: modelsDir, Model: "mlp.opml", Split1: 1, VMDepth: vmDepth, Images: []int{0, 1},
-		VM: vm.Factory(), Prestate: prog.Hash()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
 
 // TestDISPUTE_STEP_RealVM is the end-to-end game: the proposer
 // posts an output root whose block 1 has a wrong output at an MLP node and
@@ -67,33 +28,33 @@ func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	if (1+1+2+1+vmDepth)%2 != 0 {
 		vmDepth++
 	}
-	w := realWorld(t, vmDepth)
+	w := disputetest.RealWorld(t, vmDepth)
 	k := uint64(*realNode)
-	var leaf Hash
+	var leaf dispute.Hash
 	leaf[0], leaf[31] = 0x77, 1
-	n := MeasuredSteps["mlp.opml"][k]
-	v, err := NewCorrupt(w.Truth, 1, k, leaf, n/2)
+	n := trace.MeasuredSteps["mlp.opml"][k]
+	v, err := trace.NewCorrupt(w.Truth, 1, k, leaf, n/2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	adv := &Solver{Party: "adversary", View: v}
-	h := honest(w)
-	g, err := NewGame(w.Cfg, v.Output(1), "adversary", 0)
+	adv := &sim.Solver{Party: "adversary", View: v}
+	h := disputetest.Honest(w)
+	g, err := dispute.NewGame(w.Cfg, v.Output(1), "adversary", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, r := Play(g, []Agent{adv, h}, DefaultPlay)
+	g, r := sim.Play(g, []sim.Agent{adv, h}, sim.DefaultPlay)
 	if h.Err != nil {
 		t.Fatal(h.Err)
 	}
 	t.Logf("status %s, %d claims, resolved after %.2f d, phases start %v s, honest stepped %v, gas %v, rejected %v",
 		r.Status, r.Claims, float64(r.Resolved)/86400, r.PhaseStart, r.HonestStepped, r.Gas, r.Rejected)
-	if r.Status != ChallengerWins || !r.HonestStepped || !r.HonestIntact() || !r.Conserved {
+	if r.Status != dispute.ChallengerWins || !r.HonestStepped || !r.HonestIntact() || !r.Conserved {
 		t.Fatalf("want the honest challenger to win by a step with no honest claim countered and every honest bond returned: %s; %+v", r.HonestAccount(), r)
 	}
 	var stepped bool
 	for _, c := range g.Claims() {
-		if c.Position.Depth() == w.Cfg.MaxDepth && c.CounteredBy == Honest {
+		if c.Position.Depth() == w.Cfg.MaxDepth && c.CounteredBy == sim.Honest {
 			stepped = true
 		}
 	}
@@ -117,8 +78,8 @@ func TestDISPUTE_HONEST_RealVM(t *testing.T) {
 	if *realGames == 0 {
 		t.Skip("run with -dispute.real=N")
 	}
-	w := realWorld(t, 26)
-	rep, err := Simulate(SimOptions{Games: *realGames, Seed: 3, Scenarios: Scenarios(), Worlds: []*World{w}, Play: DefaultPlay, Workers: 1})
+	w := disputetest.RealWorld(t, 26)
+	rep, err := sim.Simulate(sim.SimOptions{Games: *realGames, Seed: 3, Scenarios: sim.Scenarios(), Worlds: []*trace.World{w}, Play: sim.DefaultPlay, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

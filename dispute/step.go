@@ -28,7 +28,7 @@ func (g Game) Step(now uint64, stepper Address, parent int, attack bool, stateDa
 	if err != nil {
 		return g, err
 	}
-	if h := keccak(stateData); !equalIgnoringStatus(h, pre) {
+	if h := Keccak(stateData); !equalIgnoringStatus(h, pre) {
 		return g, errorf(CodeStepPrestate, "state data hashes to %s, prestate %s", h, pre)
 	}
 	ctx := g.claims[parent].Context

@@ -1,26 +1,29 @@
-package dispute
+package dispute_test
 
 import (
-	"fmt"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // TestDISPUTE_BIND_Examples pins the worked example of docs/dispute.md §4:
 // the MLP chain over MNIST test images 0–3. Other implementations of the
 // bindings can check their hashing against these values.
 func TestDISPUTE_BIND_Examples(t *testing.T) {
-	w := testWorld(t, "mlp.opml", 2, 0)
+	w := disputetest.MNISTWorld(t, "mlp.opml", 2, 0)
 	g0, err := w.Truth.Graph(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	j := w.Jobs[0]
-	d, _, _ := g0.descriptorOf(3)
-	dh := keccak(d.Encode())
+	d, _, _ := g0.Descriptor(3)
+	dh := dispute.Keccak(d.Encode())
 	out := g0.Commitments[g0.Model.Model.FirstNodeTensor()+3]
 	for _, c := range []struct {
 		name string
-		got  Hash
+		got  dispute.Hash
 		want string
 	}{
 		{"anchor = keccak256(\"opcity anchor\")", w.Cfg.Anchor, "0xac0c481fba3ab2e944d962c58249638cc49c356255697e3c262bc36f370d30d6"},
@@ -33,8 +36,8 @@ func TestDISPUTE_BIND_Examples(t *testing.T) {
 		{"O_3 (the root)", w.Truth.Output(3), "0xf36795524df34a8cef8be92a26f9376a4d3943b0dab54357ac45dcdf310c84a0"},
 		{"descriptor hash, node 3 (ArgMax), block 0", dh, "0xf018191d5b3d89f639332455dea42bafe026b9f41612b05f01b92256b6ee6796"},
 		{"output commitment, node 3, block 0 (prediction 7)", out, "0x0000000700000000000000000000000000000000000000000000000000000000"},
-		{"local context, node 3, block 0", keccak(dh[:], out[:]), "0x3a78deda5eb1546f5a1994fbc2c693717c6e036912fd94d1d3cd902c6d2ef848"},
-		{"synthetic absolute prestate", SyntheticPrestate(), "0x030d8d353674b07a580125147b6d77d6406ee5d184f9ddc51bf9832d954a2468"},
+		{"local context, node 3, block 0", dispute.Keccak(dh[:], out[:]), "0x3a78deda5eb1546f5a1994fbc2c693717c6e036912fd94d1d3cd902c6d2ef848"},
+		{"synthetic absolute prestate", trace.SyntheticPrestate(), "0x030d8d353674b07a580125147b6d77d6406ee5d184f9ddc51bf9832d954a2468"},
 	} {
 		if c.got.String() != c.want {
 			t.Errorf("%s = %s, want %s", c.name, c.got, c.want)
@@ -43,29 +46,7 @@ func TestDISPUTE_BIND_Examples(t *testing.T) {
 	if g0.Initial != w.Cfg.Models[j.Model].InitialRoot(j.Inputs) {
 		t.Error("the game's initial graph root differs from the executor's Trace.Initial")
 	}
-	if w.Truth.Output(0) != OutputRoot(w.Cfg.Anchor, j, g0.Final()) {
+	if w.Truth.Output(0) != dispute.OutputRoot(w.Cfg.Anchor, j, g0.Final()) {
 		t.Error("O_0 is not keccak256(anchor ‖ jobHash ‖ R_0)")
 	}
-}
-
-// ExamplePlayScenario plays one game of the adversary library: a wrong
-// output root defended in all three phases, defeated by the honest
-// challenger.
-func ExamplePlayScenario() {
-	set, err := LoadMNIST("../models/mnist", 4)
-	if err != nil {
-		panic(err)
-	}
-	w, err := set.NewWorld(WorldConfig{Model: "mlp.opml", Split1: 2, VMDepth: 27, Images: []int{0, 1, 2, 3}})
-	if err != nil {
-		panic(err)
-	}
-	s, _ := ScenarioNamed("wrong-node")
-	r, err := PlayScenario(w, s, 1, DefaultPlay)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Printf("%s: %s after %.2f days, %d claims; honest claims %d countered %d; honest bonds %d returned %d gwei\n",
-		r.Scenario, r.Status, float64(r.Resolved)/86400, r.Claims, r.HonestClaims, r.HonestCountered, r.HonestBonds, r.HonestReturned)
-	// Output: wrong-node: challenger wins after 4.17 days, 34 claims; honest claims 17 countered 0; honest bonds 181347830800 returned 181347830800 gwei
 }

@@ -4,25 +4,26 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 var (
 	disputeOnce  sync.Once
-	disputeWorld *dispute.World
+	disputeWorld *trace.World
 	disputeErr   error
 )
 
 // fuzzDisputeWorld is a chain of two MLP jobs (MNIST test images 0 and 1)
 // with the synthetic phase-3 VM: the real game rules on a small game.
-func fuzzDisputeWorld(t testing.TB) *dispute.World {
+func fuzzDisputeWorld(t testing.TB) *trace.World {
 	disputeOnce.Do(func() {
-		set, err := dispute.LoadMNIST("../models/mnist", 2)
+		set, err := trace.LoadMNIST("../models/mnist", 2)
 		if err != nil {
 			disputeErr = err
 			return
 		}
-		disputeWorld, disputeErr = set.NewWorld(dispute.WorldConfig{ModelsDir: "../models/mnist", Model: "mlp.opml", Split1: 1, VMDepth: 27, Images: []int{0, 1}})
+		disputeWorld, disputeErr = set.NewWorld(trace.WorldConfig{ModelsDir: "../models/mnist", Model: "mlp.opml", Split1: 1, VMDepth: 27, Images: []int{0, 1}})
 	})
 	if disputeErr != nil {
 		t.Fatal(disputeErr)
@@ -36,7 +37,7 @@ func fuzzDisputeWorld(t testing.TB) *dispute.World {
 // action is a typed *dispute.Error with a defined code and leaves the game
 // unchanged; after every clock expires each claim resolves exactly once,
 // bottom-up, and the credits equal the bonds posted (DISPUTE-FUZZ,
-// DISPUTE-ILLEGAL, DISPUTE-BOND). The check is dispute.CheckActionSequence;
+// DISPUTE-ILLEGAL, DISPUTE-BOND). The check is sim.CheckActionSequence;
 // the byte layout is in its doc comment.
 func FuzzDisputeMoves(f *testing.F) {
 	f.Add([]byte{})                                   // no action: the root alone resolves for the proposer
@@ -54,7 +55,7 @@ func FuzzDisputeMoves(f *testing.F) {
 	seq = append(seq, 7, 0, 255, 0, 255, 6, 0, 0, 0, 0, 2, 3, 0, 1, 0)
 	f.Add(seq)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if err := dispute.CheckActionSequence(fuzzDisputeWorld(t), data); err != nil {
+		if err := sim.CheckActionSequence(fuzzDisputeWorld(t), data); err != nil {
 			t.Fatalf("%v\nreplay: go test ./fuzz -run 'FuzzDisputeMoves' with input %x", err, data)
 		}
 	})

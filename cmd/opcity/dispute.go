@@ -11,12 +11,14 @@ import (
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
 )
 
-// honestAccount is one game's per-claim honest accounting (dispute.Result),
-// over the claims of every honest party (dispute.IsHonest). The game is
+// honestAccount is one game's per-claim honest accounting (sim.Result),
+// over the claims of every honest party (sim.IsHonest). The game is
 // sound for the honest parties iff no honest claim was countered and every
 // honest bond was returned; the net figure is an extra, for reference only
 // (bonds won elsewhere hide a countered claim in it).
@@ -30,7 +32,7 @@ type honestAccount struct {
 	HonestNet            int64  `json:"honest_net_gwei"` // paid − posted (net, for reference)
 }
 
-func accountOf(r dispute.Result) honestAccount {
+func accountOf(r sim.Result) honestAccount {
 	return honestAccount{HonestClaims: r.HonestClaims, HonestCountered: r.HonestCountered, HonestCounteredBonds: r.HonestCounteredBonds,
 		HonestBonds: r.HonestBonds, HonestReturned: r.HonestReturned, HonestUnresolved: r.HonestUnresolved, HonestNet: r.HonestNet()}
 }
@@ -74,15 +76,15 @@ type disputeGame struct {
 
 // disputeReport is the --json output.
 type disputeReport struct {
-	Model           string            `json:"model"`
-	VM              string            `json:"vm"`
-	Profile         string            `json:"profile"`
-	Games           []disputeGame     `json:"games"`
-	Aggregate       dispute.Aggregate `json:"aggregate"`
-	Seconds         float64           `json:"seconds"`
-	GamesPerSecond  float64           `json:"games_per_second"`
-	ClaimsPerSecond float64           `json:"claims_per_second"`
-	PeakHeapMB      float64           `json:"peak_heap_mb"`
+	Model           string        `json:"model"`
+	VM              string        `json:"vm"`
+	Profile         string        `json:"profile"`
+	Games           []disputeGame `json:"games"`
+	Aggregate       sim.Aggregate `json:"aggregate"`
+	Seconds         float64       `json:"seconds"`
+	GamesPerSecond  float64       `json:"games_per_second"`
+	ClaimsPerSecond float64       `json:"claims_per_second"`
+	PeakHeapMB      float64       `json:"peak_heap_mb"`
 }
 
 // disputeCommand: opcity dispute simulate [--games N] [--seed S]
@@ -123,10 +125,10 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
-	var scen []dispute.Scenario
-	for _, s := range dispute.Scenarios() {
+	var scen []sim.Scenario
+	for _, s := range sim.Scenarios() {
 		if s.Name == "flood" {
-			s = dispute.FloodScenario(*flood)
+			s = sim.FloodScenario(*flood)
 		}
 		if *adv == "all" || *adv == s.Name {
 			scen = append(scen, s)
@@ -144,7 +146,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	if *gameSeed != "" {
 		return replayGame(*gameSeed, scen, worlds[0], *asJSON, stdout, stderr)
 	}
-	rep, err := dispute.Simulate(dispute.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: dispute.DefaultPlay, Workers: *workers})
+	rep, err := sim.Simulate(sim.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: *workers})
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
@@ -175,7 +177,7 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func gameJSON(i int, r dispute.Result) disputeGame {
+func gameJSON(i int, r sim.Result) disputeGame {
 	g := disputeGame{Game: i, Scenario: r.Scenario, Seed: r.Seed, RootCorrect: r.RootCorrect, Winner: r.Status.String(), Correct: r.Correct(),
 		Resolved: r.Resolved, Phase2: r.PhaseStart[2], Phase3: r.PhaseStart[3], Step: r.PhaseStart[0], LastMove: r.LastMove, Claims: r.Claims, MaxFanOut: r.MaxFanOut,
 		Moves: map[string]int{}, Gas: map[string]uint64{}, HonestPeak: r.HonestPeak, HonestLocked: r.HonestIntegral / 1e9 / 86400,
@@ -194,7 +196,7 @@ func gameJSON(i int, r dispute.Result) disputeGame {
 
 func scenarioNames() string {
 	var names []string
-	for _, s := range dispute.Scenarios() {
+	for _, s := range sim.Scenarios() {
 		names = append(names, s.Name)
 	}
 	return strings.Join(names, ", ")
@@ -215,7 +217,7 @@ func parseProfile(s string) (spec.Profile, error) {
 
 // nodeProgram builds the node program of profile p and returns its
 // phase-3 NodeVM.
-func nodeProgram(root string, p spec.Profile) (*dispute.NodeVM, error) {
+func nodeProgram(root string, p spec.Profile) (*trace.NodeVM, error) {
 	dir, err := os.MkdirTemp("", "opcity-dispute")
 	if err != nil {
 		return nil, err
@@ -229,17 +231,17 @@ func nodeProgram(root string, p spec.Profile) (*dispute.NodeVM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
 	}
-	return &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}, nil
+	return &trace.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}, nil
 }
 
 // disputeWorlds builds 8 chains over consecutive MNIST test images.
-func disputeWorlds(data, root, model string, blocks int, vm string, p spec.Profile) ([]*dispute.World, error) {
+func disputeWorlds(data, root, model string, blocks int, vm string, p spec.Profile) ([]*trace.World, error) {
 	n := 1 << blocks
-	set, err := dispute.LoadMNIST(data, 8*n)
+	set, err := trace.LoadMNIST(data, 8*n)
 	if err != nil {
 		return nil, err
 	}
-	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: blocks, VMDepth: 27, Profile: p}
+	wc := trace.WorldConfig{ModelsDir: data, Model: model, Split1: blocks, VMDepth: 27, Profile: p}
 	if vm == "real" {
 		nv, err := nodeProgram(root, p)
 		if err != nil {
@@ -247,7 +249,7 @@ func disputeWorlds(data, root, model string, blocks int, vm string, p spec.Profi
 		}
 		wc.VM, wc.Prestate = nv.Factory(), nv.Program.Hash()
 	}
-	var worlds []*dispute.World
+	var worlds []*trace.World
 	for w := range 8 {
 		wc.Images = nil
 		for b := range n {
@@ -263,13 +265,13 @@ func disputeWorlds(data, root, model string, blocks int, vm string, p spec.Profi
 }
 
 // replayGame plays the single game a failure report names.
-func replayGame(seedArg string, scen []dispute.Scenario, w *dispute.World, asJSON bool, stdout, stderr io.Writer) int {
+func replayGame(seedArg string, scen []sim.Scenario, w *trace.World, asJSON bool, stdout, stderr io.Writer) int {
 	seed, err := strconv.ParseUint(strings.TrimPrefix(seedArg, "0x"), 16, 64)
 	if err != nil || len(scen) != 1 {
 		fmt.Fprintln(stderr, "opcity dispute: --game-seed needs a hex seed and one --adversary NAME")
 		return exitBadInput
 	}
-	r, err := dispute.PlayScenario(w, scen[0], seed, dispute.DefaultPlay)
+	r, err := sim.PlayScenario(w, scen[0], seed, sim.DefaultPlay)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput

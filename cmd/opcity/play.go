@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -103,22 +105,6 @@ type playReport struct {
 	Gas            map[string]uint64 `json:"gas"`
 }
 
-// stepRecorder passes an agent's actions through and keeps its steps.
-type stepRecorder struct {
-	dispute.Agent
-	steps []dispute.Action
-}
-
-func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
-	acts := r.Agent.Act(g, now)
-	for _, a := range acts {
-		if a.Kind == dispute.ActStep {
-			r.steps = append(r.steps, a)
-		}
-	}
-	return acts
-}
-
 // playCommand: opcity dispute [--model M] [--data DIR] [--root REPO] --image N
 // --lie node:K|step:S|none [--node K] [--json]. It plays one three-phase game
 // on a chain of two blocks (block 0 runs test image N+1, block 1 image N)
@@ -162,16 +148,16 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 	if !strings.HasSuffix(name, ".opml") {
 		name += ".opml"
 	}
-	if _, ok := dispute.MeasuredSteps[name]; !ok {
+	if _, ok := trace.MeasuredSteps[name]; !ok {
 		fmt.Fprintf(stderr, "opcity dispute: --model %s: not a bundled model (mlp.opml, cnn.opml)\n", *model)
 		return exitBadInput
 	}
-	w, err := playWorld(*data, *root, name, *image, prof)
+	set, nv, err := playSet(*data, *root, *image, prof)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity dispute:", err)
 		return exitBadInput
 	}
-	rep, err := playGame(w, name, *image, lie, *node)
+	rep, err := playGame(set, nv, name, *image, lie, *node)
 	rep.Profile = *profArg
 	if prof == spec.ProfileOPcity && len(rep.Phases) == 3 {
 		rep.Phases[2].Name = "VM (tensor node program in fpvm, OPcity profile)"
@@ -193,77 +179,50 @@ func playCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// playWorld builds the two-block chain with the real node program as the
-// phase-3 VM, choosing the VM depth (at least 27: 2^27 > CNN node 4's 77.7M
-// steps) so that MaxDepth is even: the proposer then posts the max-depth
-// claim and only a step by the challenger can counter it.
-func playWorld(data, root, model string, image int, p spec.Profile) (*dispute.World, error) {
-	set, err := dispute.LoadMNIST(data, image+2)
+// playSet loads the bundled models and the test images a game on --image
+// needs, and builds the node program of profile p as the phase-3 VM.
+func playSet(data, root string, image int, p spec.Profile) (*trace.MNISTSet, *trace.NodeVM, error) {
+	set, err := trace.LoadMNIST(data, image+2)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(set.Pixels) < image+2 {
-		return nil, fmt.Errorf("--image %d: the test set has %d images", image, len(set.Pixels))
+		return nil, nil, fmt.Errorf("--image %d: the test set has %d images", image, len(set.Pixels))
 	}
 	nv, err := nodeProgram(root, p)
-	if err != nil {
-		return nil, err
-	}
-	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: 27, Images: []int{image + 1, image}, VM: nv.Factory(), Prestate: nv.Program.Hash(), Profile: p}
-	w, err := set.NewWorld(wc)
-	if err == nil && w.Cfg.MaxDepth%2 != 0 {
-		wc.VMDepth++
-		w, err = set.NewWorld(wc)
-	}
-	return w, err
+	return set, nv, err
 }
 
-// playGame plays the game of lie on block 1 of w and reports it.
-func playGame(w *dispute.World, model string, image int, lie playLie, stepNode int) (playReport, error) {
+// playGame plays the game of lie on block 1 (sim.PlayReal: block 0 runs
+// test image image+1, block 1 image image, with nv as phase 3 at a VM depth
+// that makes MaxDepth even) and reports it.
+func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie playLie, stepNode int) (playReport, error) {
 	const block = 1
 	rep := playReport{Model: model, Images: []int{image + 1, image}, Lie: lie.kind, LieBlock: block, Expected: "challenger", Gas: map[string]uint64{}}
-	root := w.Truth.Output(block)
-	var proposer dispute.Agent = &dispute.Solver{Party: "proposer", View: w.Truth}
+	var rl *sim.RealLie
 	if lie.kind == "none" {
 		rep.Expected = "proposer"
 	} else {
 		k := lie.value
 		if lie.kind == "step" {
-			k = w.Nodes - 1
+			k = uint64(len(set.Model(model).Model.Nodes)) - 1
 			if stepNode >= 0 {
 				k = uint64(stepNode)
 			}
 		}
-		if k >= w.Nodes {
-			return rep, fmt.Errorf("node %d: the model has %d nodes", k, w.Nodes)
-		}
 		leaf := dispute.Hash(memory.Keccak256([]byte("opcity dispute: a wrong output"), binary.BigEndian.AppendUint64(nil, k)))
-		vt, err := w.Truth.VM(block, k, leaf)
-		if err != nil {
-			return rep, err
-		}
-		rep.NodeSteps = vt.Steps()
-		from := rep.NodeSteps / 2
-		if lie.kind == "step" {
-			from = lie.value
-		}
-		rep.LieNode, rep.LieFromStep = &k, &from
-		rep.Lie = fmt.Sprintf("%s:%d", lie.kind, lie.value)
-		v, err := dispute.NewCorrupt(w.Truth, block, k, leaf, from)
-		if err != nil {
-			return rep, err
-		}
-		proposer, root = &dispute.Solver{Party: "proposer", View: v}, v.Output(block)
+		rl = &sim.RealLie{Node: k, Leaf: leaf, From: lie.value, Middle: lie.kind == "node"}
 	}
-	challenger := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
-	g, err := dispute.NewGame(w.Cfg, root, "proposer", 0)
+	rg, err := sim.PlayReal(set, model, image, nv, rl)
 	if err != nil {
 		return rep, err
 	}
-	g, r := dispute.Play(g, []dispute.Agent{proposer, challenger}, dispute.DefaultPlay)
-	if s, ok := challenger.Agent.(*dispute.Solver); ok && s.Err != nil {
-		return rep, fmt.Errorf("the challenger's view failed: %v", s.Err)
+	if rl != nil {
+		k, from := rl.Node, rg.From
+		rep.NodeSteps, rep.LieNode, rep.LieFromStep = rg.NodeSteps, &k, &from
+		rep.Lie = fmt.Sprintf("%s:%d", lie.kind, lie.value)
 	}
+	g, r := rg.Game, rg.Result
 	switch r.Status {
 	case dispute.ChallengerWins:
 		rep.Winner = "challenger"
@@ -279,7 +238,7 @@ func playGame(w *dispute.World, model string, image int, lie playLie, stepNode i
 	}
 	rep.Moves = playMoves(g)
 	rep.Phases = playPhases(g, r, rep.Moves)
-	rep.SteppedInstruction, err = steppedInstruction(g, challenger.steps)
+	rep.SteppedInstruction, err = steppedInstruction(g, rg.Steps)
 	if err != nil {
 		return rep, err
 	}
@@ -324,7 +283,7 @@ func playMoves(g dispute.Game) []playMove {
 	return out
 }
 
-func playPhases(g dispute.Game, r dispute.Result, moves []playMove) []playPhase {
+func playPhases(g dispute.Game, r sim.Result, moves []playMove) []playPhase {
 	cfg := g.Config()
 	ph := []playPhase{{Phase: 1, Name: "output roots", Disputed: "no phase-2 claim: the root was not disputed down to a block"},
 		{Phase: 2, Name: "graph states", StartS: r.PhaseStart[2]}, {Phase: 3, Name: "VM (node program in fpvm)", StartS: r.PhaseStart[3]}}

@@ -13,19 +13,20 @@ import (
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
 )
 
 // classSummary is one adversary class's aggregate and the quartiles that
 // the plots draw.
 type classSummary struct {
-	Scenario   string            `json:"scenario"`
-	Doc        string            `json:"doc"`
-	Aggregate  dispute.Aggregate `json:"aggregate"`
-	Resolution quartiles         `json:"resolution_days"`
-	HonestGas  quartiles         `json:"honest_gas"`
-	AdvGas     quartiles         `json:"adversary_gas"`
-	HonestPeak quartiles         `json:"honest_peak_eth"`
-	Locked     quartiles         `json:"honest_locked_eth_days"`
+	Scenario   string        `json:"scenario"`
+	Doc        string        `json:"doc"`
+	Aggregate  sim.Aggregate `json:"aggregate"`
+	Resolution quartiles     `json:"resolution_days"`
+	HonestGas  quartiles     `json:"honest_gas"`
+	AdvGas     quartiles     `json:"adversary_gas"`
+	HonestPeak quartiles     `json:"honest_peak_eth"`
+	Locked     quartiles     `json:"honest_locked_eth_days"`
 }
 
 // quartiles are min, lower quartile, median, upper quartile, max and mean.
@@ -49,17 +50,17 @@ func quartilesOf(v []float64) quartiles {
 
 // simulateOutput is DIR/aggregate.json.
 type simulateOutput struct {
-	Command         string            `json:"command"`
-	Model           string            `json:"model"`
-	VM              string            `json:"vm"`
-	Profile         string            `json:"profile"`
-	Seed            uint64            `json:"seed"`
-	Games           int               `json:"games"`
-	Aggregate       dispute.Aggregate `json:"aggregate"`
-	Classes         []classSummary    `json:"classes"`
-	Seconds         float64           `json:"seconds"`
-	GamesPerSecond  float64           `json:"games_per_second"`
-	ClaimsPerSecond float64           `json:"claims_per_second"`
+	Command         string         `json:"command"`
+	Model           string         `json:"model"`
+	VM              string         `json:"vm"`
+	Profile         string         `json:"profile"`
+	Seed            uint64         `json:"seed"`
+	Games           int            `json:"games"`
+	Aggregate       sim.Aggregate  `json:"aggregate"`
+	Classes         []classSummary `json:"classes"`
+	Seconds         float64        `json:"seconds"`
+	GamesPerSecond  float64        `json:"games_per_second"`
+	ClaimsPerSecond float64        `json:"claims_per_second"`
 }
 
 // simulateCommand: opcity simulate --games N [--adversaries LIST|all]
@@ -104,14 +105,14 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	rep, err := dispute.Simulate(dispute.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: dispute.DefaultPlay, Workers: *workers})
+	rep, err := sim.Simulate(sim.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: *workers})
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
 	res := simulateOutput{Command: "opcity simulate " + strings.Join(args, " "), Model: *model, VM: "synthetic", Profile: *profArg, Seed: *seed, Games: *games,
 		Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond}
-	byClass := map[string][]dispute.Result{}
+	byClass := map[string][]sim.Result{}
 	for _, r := range rep.Results {
 		byClass[r.Scenario] = append(byClass[r.Scenario], r)
 	}
@@ -132,13 +133,13 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseAdversaries returns the named scenarios, in library order.
-func parseAdversaries(list string) ([]dispute.Scenario, error) {
+func parseAdversaries(list string) ([]sim.Scenario, error) {
 	want := map[string]bool{}
 	for _, n := range strings.Split(list, ",") {
 		want[strings.TrimSpace(n)] = true
 	}
-	var out []dispute.Scenario
-	for _, s := range dispute.Scenarios() {
+	var out []sim.Scenario
+	for _, s := range sim.Scenarios() {
 		if want["all"] || want[s.Name] {
 			out = append(out, s)
 			delete(want, s.Name)
@@ -151,13 +152,13 @@ func parseAdversaries(list string) ([]dispute.Scenario, error) {
 	return out, nil
 }
 
-func summarizeClass(s dispute.Scenario, rs []dispute.Result) classSummary {
+func summarizeClass(s sim.Scenario, rs []sim.Result) classSummary {
 	var res, hg, ag, peak, locked []float64
 	for _, r := range rs {
 		res = append(res, float64(r.Resolved)/86400)
 		var hon, adv uint64
 		for p, g := range r.Gas {
-			if dispute.IsHonest(p) {
+			if sim.IsHonest(p) {
 				hon += g
 			} else {
 				adv += g
@@ -168,12 +169,12 @@ func summarizeClass(s dispute.Scenario, rs []dispute.Result) classSummary {
 		peak = append(peak, float64(r.HonestPeak)/1e9)
 		locked = append(locked, r.HonestIntegral/1e9/86400)
 	}
-	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: dispute.Summarize(rs, dispute.DefaultPlay.GasPrice),
+	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
 		Resolution: quartilesOf(res), HonestGas: quartilesOf(hg), AdvGas: quartilesOf(ag), HonestPeak: quartilesOf(peak), Locked: quartilesOf(locked)}
 }
 
 // writeSimulation writes every output file into dir.
-func writeSimulation(dir string, res simulateOutput, results []dispute.Result) error {
+func writeSimulation(dir string, res simulateOutput, results []sim.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func gamesCSV(games []disputeGame) []byte {
 	for _, g := range games {
 		var hon, adv uint64
 		for p, gas := range g.Gas {
-			if dispute.IsHonest(dispute.Address(p)) {
+			if sim.IsHonest(dispute.Address(p)) {
 				hon += gas
 			} else {
 				adv += gas

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
 )
 
 // TestCLI_SIMULATE: `opcity simulate --games 24 --out DIR` writes the
@@ -30,7 +30,7 @@ func TestCLI_SIMULATE(t *testing.T) {
 	for _, c := range agg.Classes {
 		perClass += c.Aggregate.Games
 	}
-	if a := agg.Aggregate; agg.Games != 24 || a.HonestClaims == 0 || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || len(agg.Classes) != len(dispute.Scenarios()) || perClass != 24 {
+	if a := agg.Aggregate; agg.Games != 24 || a.HonestClaims == 0 || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || len(agg.Classes) != len(sim.Scenarios()) || perClass != 24 {
 		t.Fatalf("aggregate %+v", agg)
 	}
 	var games []disputeGame

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -36,7 +38,7 @@ type disputeFigures struct {
 	profile  string
 	vmDepth  int // phase-3 depth of the synthetic batch
 	longest  uint64
-	agg      dispute.Aggregate
+	agg      sim.Aggregate
 	seconds  float64
 	gamesPS  float64
 	claimsPS float64
@@ -53,7 +55,7 @@ type realGame struct {
 	resolvedDays    float64
 	honestGas       uint64
 	adversaryGas    uint64
-	result          dispute.Result // the game's metrics (its per-claim honest figures are tabled)
+	result          sim.Result // the game's metrics (its per-claim honest figures are tabled)
 	wallSeconds     float64
 	verifiedByIn    bool
 	steppedFromStep uint64
@@ -61,7 +63,7 @@ type realGame struct {
 
 func disputeRun(root, progDir string) ([]disputeFigures, error) {
 	data := filepath.Join(root, "models", "mnist")
-	set, err := dispute.LoadMNIST(data, 32)
+	set, err := trace.LoadMNIST(data, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -79,15 +81,15 @@ func disputeRun(root, progDir string) ([]disputeFigures, error) {
 }
 
 // disputeProfile measures one model under one profile.
-func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model string, nodes []uint64, p spec.Profile) (disputeFigures, error) {
+func disputeProfile(root, progDir, data string, set *trace.MNISTSet, model string, nodes []uint64, p spec.Profile) (disputeFigures, error) {
 	f := disputeFigures{model: model, profile: p.String()}
-	for _, n := range dispute.StepsIn(p, model) {
+	for _, n := range trace.StepsIn(p, model) {
 		f.longest = max(f.longest, n)
 	}
 	f.vmDepth = set.Model(model).VMDepth(p) // holds f.longest and the registration margin (DISPUTE-VMDEPTH)
-	var worlds []*dispute.World
+	var worlds []*trace.World
 	for w := range 8 {
-		wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 2, VMDepth: f.vmDepth, Profile: p}
+		wc := trace.WorldConfig{ModelsDir: data, Model: model, Split1: 2, VMDepth: f.vmDepth, Profile: p}
 		for b := range 4 {
 			wc.Images = append(wc.Images, 4*w+b)
 		}
@@ -97,7 +99,7 @@ func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model str
 		}
 		worlds = append(worlds, world)
 	}
-	rep, err := dispute.Simulate(dispute.SimOptions{Games: simGames, Seed: simSeed, Scenarios: dispute.Scenarios(), Worlds: worlds, Play: dispute.DefaultPlay})
+	rep, err := sim.Simulate(sim.SimOptions{Games: simGames, Seed: simSeed, Scenarios: sim.Scenarios(), Worlds: worlds, Play: sim.DefaultPlay})
 	if err != nil {
 		return f, err
 	}
@@ -115,7 +117,7 @@ func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model str
 		return f, err
 	}
 	for _, k := range nodes {
-		g, err := playReal(set, data, prog, model, p, k)
+		g, err := playReal(set, prog, model, p, k)
 		if err != nil {
 			return f, fmt.Errorf("%s, %s profile, real game at node %d: %v", model, p, k, err)
 		}
@@ -125,65 +127,25 @@ func disputeProfile(root, progDir, data string, set *dispute.MNISTSet, model str
 	return f, nil
 }
 
-// stepRecorder keeps an agent's steps.
-type stepRecorder struct {
-	dispute.Agent
-	steps []dispute.Action
-}
-
-func (r *stepRecorder) Act(g dispute.Game, now uint64) []dispute.Action {
-	acts := r.Agent.Act(g, now)
-	for _, a := range acts {
-		if a.Kind == dispute.ActStep {
-			r.steps = append(r.steps, a)
-		}
-	}
-	return acts
-}
-
-// playReal plays `opcity dispute --image 0 --lie node:K --profile P`'s game:
-// block 0 runs test image 1, block 1 image 0; the proposer's output is
-// wrong at node k of block 1 and its VM trace lies from the middle step;
-// the VM depth is the least that holds the node's trace, made even so the
-// proposer posts the max-depth claim and only a step can counter it.
-func playReal(set *dispute.MNISTSet, data string, prog state.State, model string, p spec.Profile, k uint64) (realGame, error) {
+// playReal plays `opcity dispute --image 0 --lie node:K --profile P`'s game
+// (sim.PlayReal): block 0 runs test image 1, block 1 image 0; the
+// proposer's output is wrong at node k of block 1 and its VM trace lies
+// from the middle step; the VM depth is the least that holds the model's
+// registered step bound, made even so the proposer posts the max-depth
+// claim and only a step can counter it.
+func playReal(set *trace.MNISTSet, prog state.State, model string, p spec.Profile, k uint64) (realGame, error) {
 	start := time.Now()
-	nv := &dispute.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
-	depth := set.Model(model).VMDepth(p) // the game type must hold every node of the model (DISPUTE-VMDEPTH)
-	wc := dispute.WorldConfig{ModelsDir: data, Model: model, Split1: 1, VMDepth: depth, Images: []int{1, 0}, VM: nv.Factory(), Prestate: prog.Hash(), Profile: p}
-	w, err := set.NewWorld(wc)
-	if err == nil && w.Cfg.MaxDepth%2 != 0 {
-		wc.VMDepth++
-		w, err = set.NewWorld(wc)
-	}
-	if err != nil {
-		return realGame{}, err
-	}
+	nv := &trace.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
 	leaf := dispute.Hash(memory.Keccak256([]byte("opcity report: a wrong output")))
-	vt, err := w.Truth.VM(1, k, leaf)
+	played, err := sim.PlayReal(set, model, 0, nv, &sim.RealLie{Node: k, Leaf: leaf, Middle: true})
 	if err != nil {
 		return realGame{}, err
 	}
-	if vt.Steps() > 1<<wc.VMDepth {
-		return realGame{}, fmt.Errorf("the lying trace has %d steps, more than 2^%d", vt.Steps(), wc.VMDepth)
-	}
-	v, err := dispute.NewCorrupt(w.Truth, 1, k, leaf, vt.Steps()/2)
-	if err != nil {
-		return realGame{}, err
-	}
-	h := &stepRecorder{Agent: &dispute.Solver{Party: dispute.Honest, View: w.Truth, Resolve: true}}
-	g, err := dispute.NewGame(w.Cfg, v.Output(1), "proposer", 0)
-	if err != nil {
-		return realGame{}, err
-	}
-	g, r := dispute.Play(g, []dispute.Agent{&dispute.Solver{Party: "proposer", View: v}, h}, dispute.DefaultPlay)
-	if err := h.Agent.(*dispute.Solver).Err; err != nil {
-		return realGame{}, err
-	}
-	rg := realGame{node: k, steps: vt.Steps(), vmDepth: wc.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
-		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[dispute.Honest], adversaryGas: r.Gas["proposer"], result: r}
-	for _, a := range h.steps {
-		if g.Claim(a.Claim).CounteredBy != dispute.Honest {
+	g, r := played.Game, played.Result
+	rg := realGame{node: k, steps: played.NodeSteps, vmDepth: played.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
+		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[sim.Honest], adversaryGas: r.Gas["proposer"], result: r}
+	for _, a := range played.Steps {
+		if g.Claim(a.Claim).CounteredBy != sim.Honest {
 			continue
 		}
 		sc, err := g.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
@@ -209,10 +171,10 @@ program: the node program on Cannon's syscalls (base) or the tensor node
 program on tensor_map/tensor_root with the operands in D's tensor store
 (OPcity), steps checked by spec.VerifyStepIn under the profile.
 
-**Simulated** (`+"`dispute.Simulate`"+`: %d games per model and profile, seed %d, every scenario of the
+**Simulated** (`+"`sim.Simulate`"+`: %d games per model and profile, seed %d, every scenario of the
 adversary library cycled, 8 chains of 4 jobs on test images 0–31; the
 synthetic phase-3 VM with the profile's measured trace lengths —
-`+"`dispute.MeasuredSteps`"+` for base, `+"`dispute.OPcitySteps`"+` for OPcity — and
+`+"`trace.MeasuredSteps`"+` for base, `+"`trace.OPcitySteps`"+` for OPcity — and
 a phase-3 depth that is the least holding the model's longest node trace):
 
 | figure | MLP, base | MLP, OPcity | CNN, base | CNN, OPcity |

@@ -1,4 +1,4 @@
-package dispute
+package trace
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/spec"
@@ -68,26 +69,18 @@ type WorldConfig struct {
 	// VM is the phase-3 trace factory with its absolute prestate and
 	// verifier; nil selects the synthetic VM with StepsIn(Profile, Model).
 	VM       VMFactory
-	Prestate Hash
-	Verifier StepVerifier
+	Prestate dispute.Hash
+	Verifier dispute.StepVerifier
 	// Profile is the game's VM profile (Config.Profile); a real VM must
 	// run the matching node program.
 	Profile spec.Profile
-}
-
-// DefaultClocks sets OP mainnet's clocks on c: 3.5 days per team, 3 h
-// extension, 6 h before a phase root, 3 h + the 24 h preimage challenge
-// period before a step; and OP's bond curve.
-func DefaultClocks(c *Config) {
-	c.MaxClock, c.ClockExtension, c.PhaseExtension, c.StepExtension = 302400, 10800, 21600, 97200
-	c.BaseFee, c.BaseGas, c.HighGas = 200, 400000, 300000000
 }
 
 // MNISTSet caches decoded models and test images.
 type MNISTSet struct {
 	Dir    string
 	Pixels [][]byte
-	models map[string]*Model
+	models map[string]*dispute.Model
 }
 
 // LoadMNIST reads n test images and the bundled models from dir.
@@ -96,7 +89,7 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &MNISTSet{Dir: dir, Pixels: px, models: map[string]*Model{}}
+	s := &MNISTSet{Dir: dir, Pixels: px, models: map[string]*dispute.Model{}}
 	for name := range MeasuredSteps {
 		raw, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -106,7 +99,7 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := RegisterModel(m)
+		r := dispute.RegisterModel(m)
 		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
 			r.StepBound[p] = BundledStepBound(StepsIn(p, name))
 		}
@@ -117,7 +110,7 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 
 // Model returns the registry entry of a bundled model ("mlp.opml",
 // "cnn.opml"), nil if there is none.
-func (s *MNISTSet) Model(name string) *Model { return s.models[name] }
+func (s *MNISTSet) Model(name string) *dispute.Model { return s.models[name] }
 
 // NewWorld builds the game type and the truth of a chain of jobs running
 // model on the chosen test images.
@@ -128,14 +121,14 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 	}
 	nodes := uint64(len(r.Model.Nodes))
 	d2 := bits.Len64(nodes) - 1
-	cfg := &Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[Hash]*Model{r.Hash: r}, Profile: wc.Profile}
+	cfg := &dispute.Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[dispute.Hash]*dispute.Model{r.Hash: r}, Profile: wc.Profile}
 	cfg.MaxDepth = cfg.Split2 + 1 + wc.VMDepth
-	DefaultClocks(cfg)
-	cfg.Anchor = keccak([]byte("opcity anchor"))
+	dispute.DefaultClocks(cfg)
+	cfg.Anchor = dispute.Keccak([]byte("opcity anchor"))
 	steps := StepsIn(wc.Profile, wc.Model)
 	vm := wc.VM
 	if vm == nil {
-		y := &Synthetic{Steps: func(_ *Model, k uint64) uint64 { return steps[k] }}
+		y := &Synthetic{Steps: func(_ *dispute.Model, k uint64) uint64 { return steps[k] }}
 		vm, cfg.AbsolutePrestate, cfg.Verifier = y.Factory(), SyntheticPrestate(), y.Verifier()
 	} else {
 		cfg.AbsolutePrestate, cfg.Verifier = wc.Prestate, wc.Verifier
@@ -144,7 +137,7 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 		return nil, err
 	}
 	var inputs [][][]byte
-	var models []Hash
+	var models []dispute.Hash
 	for _, i := range wc.Images {
 		inputs = append(inputs, [][]byte{mnist.Input(s.Pixels[i%len(s.Pixels)])})
 		models = append(models, r.Hash)
@@ -153,7 +146,7 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Inbox = NewInbox(jobs)
+	cfg.Inbox = dispute.NewInbox(jobs)
 	return &World{Cfg: cfg, Truth: t, Jobs: jobs, Blocks: uint64(len(jobs)), Nodes: nodes,
 		Steps: func(_, k uint64) uint64 { return steps[k] }}, nil
 }

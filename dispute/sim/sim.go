@@ -1,18 +1,21 @@
-package dispute
+package sim
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // Honest is the honest party's address in simulations.
-const Honest Address = "honest"
+const Honest dispute.Address = "honest"
 
 // IsHonest reports whether a is an honest party: Honest itself or any
 // address starting with "honest" (the two-honest scenario's "honest-2").
-func IsHonest(a Address) bool { return strings.HasPrefix(string(a), string(Honest)) }
+func IsHonest(a dispute.Address) bool { return strings.HasPrefix(string(a), string(Honest)) }
 
 // PlayConfig drives one simulated game.
 type PlayConfig struct {
@@ -20,30 +23,30 @@ type PlayConfig struct {
 	Deadline        uint64 // give up after this many seconds (60 days)
 	WithdrawalDelay uint64 // bonds stay locked this long after resolution (OP: 604,800)
 	GasPrice        uint64 // gwei per gas (OP's bond curve assumes 200)
-	Gas             GasModel
+	Gas             dispute.GasModel
 	// Observe, if set, sees the game after every tick.
-	Observe func(g Game, now uint64)
+	Observe func(g dispute.Game, now uint64)
 }
 
 // DefaultPlay is the simulation setting of docs/dispute.md.
-var DefaultPlay = PlayConfig{Tick: 3600, Deadline: 60 * 86400, WithdrawalDelay: 604800, GasPrice: 200, Gas: DefaultGas}
+var DefaultPlay = PlayConfig{Tick: 3600, Deadline: 60 * 86400, WithdrawalDelay: 604800, GasPrice: 200, Gas: dispute.DefaultGas}
 
 // Result is what one game measured.
 type Result struct {
 	Scenario    string
 	Seed        uint64
 	RootCorrect bool
-	Status      Status
+	Status      dispute.Status
 	Resolved    uint64    // seconds from the root claim to resolution (0 if unresolved)
 	PhaseStart  [4]uint64 // first claim in phase 2 (index 2) and 3 (index 3), first step (index 0); 0 = never
 	LastMove    uint64    // the last move or step
 	Claims      int
 	MaxFanOut   int
-	Actions     map[Address]map[Kind]int
-	Rejected    map[Code]int
-	Gas         map[Address]uint64
-	Posted      map[Address]uint64 // bonds posted, gwei
-	Paid        map[Address]uint64 // credit received, gwei
+	Actions     map[dispute.Address]map[dispute.Kind]int
+	Rejected    map[dispute.Code]int
+	Gas         map[dispute.Address]uint64
+	Posted      map[dispute.Address]uint64 // bonds posted, gwei
+	Paid        map[dispute.Address]uint64 // credit received, gwei
 	// Honest capital: peak bonds locked (gwei) and the time integral
 	// (gwei·s) until resolution plus the withdrawal delay.
 	HonestPeak     uint64
@@ -65,7 +68,7 @@ type Result struct {
 
 // Correct reports whether the game's outcome is the truth.
 func (r Result) Correct() bool {
-	return r.Status == DefenderWins && r.RootCorrect || r.Status == ChallengerWins && !r.RootCorrect
+	return r.Status == dispute.DefenderWins && r.RootCorrect || r.Status == dispute.ChallengerWins && !r.RootCorrect
 }
 
 // HonestIntact reports the per-claim law for the honest parties: no honest
@@ -103,7 +106,7 @@ func (r Result) HonestAccount() string {
 
 // Spend returns a party's cost in gwei: gas at the gas price plus its
 // bonds posted minus paid when positive (bonds won are not subtracted).
-func (r Result) Spend(a Address, gasPrice uint64) float64 {
+func (r Result) Spend(a dispute.Address, gasPrice uint64) float64 {
 	lost := 0.0
 	if r.Posted[a] > r.Paid[a] {
 		lost = float64(r.Posted[a] - r.Paid[a])
@@ -112,10 +115,10 @@ func (r Result) Spend(a Address, gasPrice uint64) float64 {
 }
 
 // Parties returns every party that acted or posted a bond.
-func (r Result) Parties() []Address {
-	seen := map[Address]bool{}
-	var out []Address
-	for _, m := range []map[Address]uint64{r.Gas, r.Posted, r.Paid} {
+func (r Result) Parties() []dispute.Address {
+	seen := map[dispute.Address]bool{}
+	var out []dispute.Address
+	for _, m := range []map[dispute.Address]uint64{r.Gas, r.Posted, r.Paid} {
 		for a := range m {
 			if !seen[a] {
 				seen[a] = true
@@ -129,22 +132,22 @@ func (r Result) Parties() []Address {
 
 // Play runs g with the agents, in order each tick, until the game resolves
 // or the deadline passes, and pays every party its credit.
-func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
-	r := Result{Actions: map[Address]map[Kind]int{}, Rejected: map[Code]int{}, Gas: map[Address]uint64{},
-		Posted: map[Address]uint64{}, Paid: map[Address]uint64{}}
-	start := g.claims[0].Clock.Timestamp
-	r.Posted[g.claims[0].Claimant] += g.claims[0].Bond
+func Play(g dispute.Game, agents []Agent, pc PlayConfig) (dispute.Game, Result) {
+	r := Result{Actions: map[dispute.Address]map[dispute.Kind]int{}, Rejected: map[dispute.Code]int{}, Gas: map[dispute.Address]uint64{},
+		Posted: map[dispute.Address]uint64{}, Paid: map[dispute.Address]uint64{}}
+	start := g.Claim(0).Clock.Timestamp
+	r.Posted[g.Claim(0).Claimant] += g.Claim(0).Bond
 	var locks []lock
-	if g.claims[0].Claimant == Honest {
-		locks = append(locks, lock{start, g.claims[0].Bond})
+	if g.Claim(0).Claimant == Honest {
+		locks = append(locks, lock{start, g.Claim(0).Bond})
 	}
 	now := start
-	for ; now <= start+pc.Deadline && g.Status() == InProgress; now += pc.Tick {
+	for ; now <= start+pc.Deadline && g.Status() == dispute.InProgress; now += pc.Tick {
 		for _, ag := range agents {
 			for _, a := range ag.Act(g, now) {
-				next, err := Apply(g, now, a)
+				next, err := dispute.Apply(g, now, a)
 				if err != nil {
-					r.Rejected[CodeOf(err)]++
+					r.Rejected[dispute.CodeOf(err)]++
 					continue
 				}
 				locks = r.record(g, next, a, now-start, pc, locks)
@@ -155,7 +158,7 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 			pc.Observe(g, now)
 		}
 	}
-	if g.Status() != InProgress {
+	if g.Status() != dispute.InProgress {
 		r.Resolved = now - pc.Tick - start
 	}
 	return r.finish(g, now+pc.WithdrawalDelay, locks)
@@ -165,29 +168,29 @@ func Play(g Game, agents []Agent, pc PlayConfig) (Game, Result) {
 type lock struct{ at, amount uint64 }
 
 // record accounts for an applied action at elapsed seconds into the game.
-func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, locks []lock) []lock {
+func (r *Result) record(g, next dispute.Game, a dispute.Action, elapsed uint64, pc PlayConfig, locks []lock) []lock {
 	if r.Actions[a.Party] == nil {
-		r.Actions[a.Party] = map[Kind]int{}
+		r.Actions[a.Party] = map[dispute.Kind]int{}
 	}
 	r.Actions[a.Party][a.Kind]++
 	r.Gas[a.Party] += pc.Gas.Cost(g, a)
-	if a.Kind == ActMove || a.Kind == ActStep || a.Kind == ActStepTransition {
+	if a.Kind == dispute.ActMove || a.Kind == dispute.ActStep || a.Kind == dispute.ActStepTransition {
 		r.LastMove = elapsed
 	}
 	switch a.Kind {
-	case ActMove:
-		c := next.claims[next.Len()-1]
+	case dispute.ActMove:
+		c := next.Claim(next.Len() - 1)
 		r.Posted[a.Party] += c.Bond
 		if a.Party == Honest {
 			locks = append(locks, lock{c.Clock.Timestamp, c.Bond})
 		}
-		if c.Clock.Duration == next.cfg.MaxClock-next.cfg.extension(c.Position.Depth()) {
+		if c.Clock.Duration == next.Config().MaxClock-next.Config().Extension(c.Position.Depth()) {
 			r.Extensions++
 		}
-		if p := next.cfg.Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
+		if p := next.Config().Phase(c.Position.Depth()); r.PhaseStart[p] == 0 && p > 1 {
 			r.PhaseStart[p] = elapsed
 		}
-	case ActStep:
+	case dispute.ActStep:
 		if r.PhaseStart[3] != 0 && r.PhaseStart[0] == 0 {
 			r.PhaseStart[0] = elapsed
 		}
@@ -198,20 +201,20 @@ func (r *Result) record(g, next Game, a Action, elapsed uint64, pc PlayConfig, l
 
 // finish pays out the credits and computes the end-of-game metrics; the
 // honest bonds stay locked until end.
-func (r Result) finish(g Game, end uint64, locks []lock) (Game, Result) {
+func (r Result) finish(g dispute.Game, end uint64, locks []lock) (dispute.Game, Result) {
 	r.Status = g.Status()
 	r.Claims = g.Len()
-	for _, c := range g.claims {
+	for _, c := range g.Claims() {
 		r.MaxFanOut = max(r.MaxFanOut, len(c.Children))
 	}
 	var paid uint64
-	for a := range g.credit {
+	for a := range g.Credits() {
 		var amt uint64
 		g, amt, _ = g.ClaimCredit(a)
 		r.Paid[a] += amt
 		paid += amt
 	}
-	r.Conserved = g.Status() == InProgress || paid == g.Posted()
+	r.Conserved = g.Status() == dispute.InProgress || paid == g.Posted()
 	for _, c := range g.Claims() {
 		if !IsHonest(c.Claimant) {
 			continue
@@ -235,30 +238,18 @@ func (r Result) finish(g Game, end uint64, locks []lock) (Game, Result) {
 	return g, r
 }
 
-// World is the chain and the game type a scenario is played on.
-type World struct {
-	Cfg   *Config
-	Truth *Truth
-	Jobs  []Job
-	// Blocks and nodes are the chain's size (for choosing faults).
-	Blocks, Nodes uint64
-	// Steps returns the VM steps of node k of block b (for choosing a
-	// divergence step).
-	Steps func(b, k uint64) uint64
-}
-
 // Scenario builds one game: the root claim, its proposer, the agents
 // (the honest one included) and whether the root is correct.
 type Scenario struct {
 	Name  string
 	Doc   string
-	Build func(w *World, rng *rand.Rand) (root Hash, proposer Address, agents []Agent, correct bool, err error)
+	Build func(w *trace.World, rng *rand.Rand) (root dispute.Hash, proposer dispute.Address, agents []Agent, correct bool, err error)
 }
 
 // corrupt returns a view believing a random wrong output at a random node.
-func corrupt(w *World, rng *rand.Rand, divergeAtEnd bool) (*Corrupt, error) {
+func corrupt(w *trace.World, rng *rand.Rand, divergeAtEnd bool) (*trace.Corrupt, error) {
 	b, k := rng.Uint64N(w.Blocks), rng.Uint64N(w.Nodes)
-	var leaf Hash
+	var leaf dispute.Hash
 	leaf[0], leaf[31] = 0xbd, byte(rng.Uint32())
 	leaf[15] = byte(rng.Uint32())
 	n := w.Steps(b, k)
@@ -266,83 +257,83 @@ func corrupt(w *World, rng *rand.Rand, divergeAtEnd bool) (*Corrupt, error) {
 	if divergeAtEnd {
 		d = n - 1
 	}
-	return NewCorrupt(w.Truth, b, k, leaf, d)
+	return trace.NewCorrupt(w.Truth, b, k, leaf, d)
 }
 
-func honest(w *World) *Solver { return &Solver{Party: Honest, View: w.Truth, Resolve: true} }
+func honest(w *trace.World) *Solver { return &Solver{Party: Honest, View: w.Truth, Resolve: true} }
 
 // Scenarios is the adversary library (docs/dispute.md §Adversaries).
 func Scenarios() []Scenario {
-	const adv Address = "adversary"
-	wrongRoot := func(name, doc string, atEnd bool, wrap func(s *Solver, w *World, rng *rand.Rand) []Agent) Scenario {
-		return Scenario{Name: name, Doc: doc, Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+	const adv dispute.Address = "adversary"
+	wrongRoot := func(name, doc string, atEnd bool, wrap func(s *Solver, w *trace.World, rng *rand.Rand) []Agent) Scenario {
+		return Scenario{Name: name, Doc: doc, Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			v, err := corrupt(w, rng, atEnd)
 			if err != nil {
-				return Hash{}, "", nil, false, err
+				return dispute.Hash{}, "", nil, false, err
 			}
 			s := &Solver{Party: adv, View: v}
 			return v.Output(w.Blocks - 1), adv, wrap(s, w, rng), false, nil
 		}}
 	}
-	plain := func(s *Solver, w *World, rng *rand.Rand) []Agent { return []Agent{s, honest(w)} }
+	plain := func(s *Solver, w *trace.World, rng *rand.Rand) []Agent { return []Agent{s, honest(w)} }
 	return []Scenario{
-		{Name: "none", Doc: "an honest root and no adversary", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "none", Doc: "an honest root and no adversary", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{honest(w)}, true, nil
 		}},
 		wrongRoot("wrong-node", "a wrong output at a random node of a random block; the proposer defends it and its VM trace lies from a random step", false, plain),
 		wrongRoot("wrong-final-step", "as wrong-node, but the VM trace lies only in its final state", true, plain),
-		{Name: "wrong-challenge", Doc: "an honest root challenged by a party that believes a wrong node output; its VM trace lies from a random step", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "wrong-challenge", Doc: "an honest root challenged by a party that believes a wrong node output; its VM trace lies from a random step", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			v, err := corrupt(w, rng, false)
 			if err != nil {
-				return Hash{}, "", nil, false, err
+				return dispute.Hash{}, "", nil, false, err
 			}
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Solver{Party: adv, View: v}, honest(w)}, true, nil
 		}},
-		{Name: "freeloader", Doc: "an honest root; the adversary posts true values in the wrong direction", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "freeloader", Doc: "an honest root; the adversary posts true values in the wrong direction", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{&Freeloader{Party: adv, View: w.Truth, Max: 6}, honest(w)}, true, nil
 		}},
-		wrongRoot("right-defense", "wrong-node, plus garbage defenses to the right of every honest attack", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("right-defense", "wrong-node, plus garbage defenses to the right of every honest attack", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{RightDefender{Solver: s, Rand: rng}, honest(w)}
 		}),
-		wrongRoot("last-second", "wrong-node, moving only in the last tick of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("last-second", "wrong-node, moving only in the last tick of its clock", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{LastSecond{Agent: s, Margin: 2 * DefaultPlay.Tick}, honest(w)}
 		}),
-		wrongRoot("self-bait", "wrong-node, and the proposer counters its own root with the true value first", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("self-bait", "wrong-node, and the proposer counters its own root with the true value first", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{&SelfBait{Solver: s, Truth: w.Truth}, honest(w)}
 		}),
-		{Name: "poisoned-prestate", Doc: "an honest root challenged by a party whose VM trace lies from step 0 and who steps from its own (witness-less) states", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "poisoned-prestate", Doc: "an honest root challenged by a party whose VM trace lies from step 0 and who steps from its own (witness-less) states", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			v, err := corrupt(w, rng, false)
 			if err != nil {
-				return Hash{}, "", nil, false, err
+				return dispute.Hash{}, "", nil, false, err
 			}
 			v.Diverge = 0
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{Reckless{&Solver{Party: adv, View: v}}, honest(w)}, true, nil
 		}},
-		wrongRoot("illegal", "wrong-node, plus a third party submitting every kind of illegal action each tick", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("illegal", "wrong-node, plus a third party submitting every kind of illegal action each tick", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{s, &Illegal{Party: "illegal", Rand: rng}, honest(w)}
 		}),
 		FloodScenario(20),
-		wrongRoot("exhaustive", "wrong-node, plus every move type at every claim (attack and defend, true and false values, every step) up to 120 claims", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("exhaustive", "wrong-node, plus every move type at every claim (attack and defend, true and false values, every step) up to 120 claims", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{&Exhaustive{Party: "exhaustive", Truth: w.Truth, Lie: s.View, Budget: 120}, s, honest(w)}
 		}),
-		{Name: "two-honest", Doc: "a wrong root defended by its proposer against two independent honest parties", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "two-honest", Doc: "a wrong root defended by its proposer against two independent honest parties", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			v, err := corrupt(w, rng, false)
 			if err != nil {
-				return Hash{}, "", nil, false, err
+				return dispute.Hash{}, "", nil, false, err
 			}
 			return v.Output(w.Blocks - 1), adv, []Agent{&Solver{Party: adv, View: v}, &Solver{Party: "honest-2", View: w.Truth}, honest(w)}, false, nil
 		}},
-		wrongRoot("transition-step", "wrong-node, plus a transition step, attack and defense, against every phase-2 leaf of the honest party", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("transition-step", "wrong-node, plus a transition step, attack and defense, against every phase-2 leaf of the honest party", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{TransitionStepper{s}, honest(w)}
 		}),
-		{Name: "transition-step-challenge", Doc: "an honest root challenged by a party that believes a wrong node output and tries a transition step against every honest phase-2 leaf", Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		{Name: "transition-step-challenge", Doc: "an honest root challenged by a party that believes a wrong node output and tries a transition step against every honest phase-2 leaf", Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			v, err := corrupt(w, rng, false)
 			if err != nil {
-				return Hash{}, "", nil, false, err
+				return dispute.Hash{}, "", nil, false, err
 			}
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{TransitionStepper{&Solver{Party: adv, View: v}}, honest(w)}, true, nil
 		}},
-		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *World, rng *rand.Rand) []Agent {
+		wrongRoot("offline", "wrong-node while the honest party is offline for the first 60% of its clock", false, func(s *Solver, w *trace.World, rng *rand.Rand) []Agent {
 			return []Agent{s, Offline{Agent: honest(w), From: 0, Until: w.Cfg.MaxClock * 6 / 10}}
 		}),
 	}
@@ -352,7 +343,7 @@ func Scenarios() []Scenario {
 // tick, by an adversary with a budget of the given number of depth-1 bonds.
 func FloodScenario(bonds int) Scenario {
 	return Scenario{Name: "flood", Doc: fmt.Sprintf("an honest root attacked with garbage by an adversary with a budget of %d depth-1 bonds", bonds),
-		Build: func(w *World, rng *rand.Rand) (Hash, Address, []Agent, bool, error) {
+		Build: func(w *trace.World, rng *rand.Rand) (dispute.Hash, dispute.Address, []Agent, bool, error) {
 			f := &Flood{Party: "adversary", Budget: uint64(bonds) * w.Cfg.Bond(1), PerAct: 4, Rand: rng}
 			return w.Truth.Output(w.Blocks - 1), Honest, []Agent{f, honest(w)}, true, nil
 		}}
@@ -368,14 +359,24 @@ func ScenarioNamed(name string) (Scenario, bool) {
 	return Scenario{}, false
 }
 
-// PlayScenario builds and plays one game of scenario s with seed.
-func PlayScenario(w *World, s Scenario, seed uint64, pc PlayConfig) (Result, error) {
+// StartScenario builds the game of scenario s with seed on w, as
+// PlayScenario plays it: the game at time 0 holding the scenario's root
+// claim, the agents in turn order, and whether the root is correct. The
+// seed alone fixes every random choice of the scenario and its agents.
+// Errors: the scenario's and NewGame's.
+func StartScenario(w *trace.World, s Scenario, seed uint64) (g dispute.Game, agents []Agent, correct bool, err error) {
 	rng := rand.New(rand.NewPCG(seed, 0x6f70636974790000))
 	root, proposer, agents, correct, err := s.Build(w, rng)
 	if err != nil {
-		return Result{}, err
+		return dispute.Game{}, nil, false, err
 	}
-	g, err := NewGame(w.Cfg, root, proposer, 0)
+	g, err = dispute.NewGame(w.Cfg, root, proposer, 0)
+	return g, agents, correct, err
+}
+
+// PlayScenario builds and plays one game of scenario s with seed.
+func PlayScenario(w *trace.World, s Scenario, seed uint64, pc PlayConfig) (Result, error) {
+	g, agents, correct, err := StartScenario(w, s, seed)
 	if err != nil {
 		return Result{}, err
 	}
@@ -448,16 +449,16 @@ func (a *Aggregate) add(r Result, gasPrice uint64, t *totals) {
 	}
 	if r.RootCorrect {
 		a.HonestRoots++
-		if r.Status == ChallengerWins {
+		if r.Status == dispute.ChallengerWins {
 			a.HonestLostRoots++
 		}
 	} else {
 		a.WrongRoots++
-		if r.Status == ChallengerWins {
+		if r.Status == dispute.ChallengerWins {
 			a.WrongDefeated++
 		}
 	}
-	if r.Status == InProgress {
+	if r.Status == dispute.InProgress {
 		a.Unresolved++
 	}
 	if !r.Conserved {
@@ -553,5 +554,3 @@ func (a Aggregate) String() string {
 	}
 	return s
 }
-
-func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6f70636974790000)) }

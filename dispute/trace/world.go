@@ -1,9 +1,10 @@
-package dispute
+package trace
 
 import (
 	"fmt"
 	"sync"
 
+	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/opml"
 )
 
@@ -12,12 +13,12 @@ import (
 // phase 3. The honest view is Truth; adversaries corrupt it.
 type View interface {
 	// Output returns the output root after block i.
-	Output(i uint64) Hash
+	Output(i uint64) dispute.Hash
 	// Graph returns the graph trace of block b's job.
 	Graph(b uint64) (*GraphTrace, error)
 	// VM returns the node program's trace for node k of block b's job when
 	// the claimed output commitment is out.
-	VM(b, k uint64, out Hash) (VMTrace, error)
+	VM(b, k uint64, out dispute.Hash) (VMTrace, error)
 }
 
 // VMTrace is phase 3's trace provider: trace index j commits to the state
@@ -25,7 +26,7 @@ type View interface {
 // repeating the final state).
 type VMTrace interface {
 	// Hash returns the state hash at trace index j.
-	Hash(j uint64) (Hash, error)
+	Hash(j uint64) (dispute.Hash, error)
 	// StepData returns what a step from the state at trace index pre needs
 	// (pre = −1 is the absolute prestate): the 188-byte state, the proof,
 	// and the keccak256 preimage the step reads (nil if none).
@@ -37,20 +38,20 @@ type VMTrace interface {
 // GraphTrace is the honest phase-2 trace of one job: every tensor's bytes
 // and commitment, and the graph-state root after each node.
 type GraphTrace struct {
-	Model       *Model
+	Model       *dispute.Model
 	Tensors     [][]byte
-	Commitments []Hash
-	Initial     Hash
-	States      []Hash
+	Commitments []dispute.Hash
+	Initial     dispute.Hash
+	States      []dispute.Hash
 
 	// openings and operands are Opening's and Operands' results per node,
 	// filled by freeze once the trace is complete (nil: computed per call).
-	openings []Opening
+	openings []dispute.Opening
 	operands []nodeOperands
 }
 
 type nodeOperands struct {
-	openings []Opening
+	openings []dispute.Opening
 	data     [][]byte
 }
 
@@ -59,7 +60,7 @@ type nodeOperands struct {
 func (t *GraphTrace) freeze() *GraphTrace {
 	t.openings, t.operands = nil, nil
 	n := uint64(len(t.Model.Model.Nodes))
-	openings := make([]Opening, n)
+	openings := make([]dispute.Opening, n)
 	operands := make([]nodeOperands, n)
 	for k := range n {
 		openings[k] = t.Opening(k)
@@ -71,33 +72,33 @@ func (t *GraphTrace) freeze() *GraphTrace {
 
 // State returns the graph state at phase-2 trace index k: after node
 // min(k, n−1) (the final state repeats past the last node).
-func (t *GraphTrace) State(k uint64) Hash { return t.States[min(k, uint64(len(t.States)-1))] }
+func (t *GraphTrace) State(k uint64) dispute.Hash { return t.States[min(k, uint64(len(t.States)-1))] }
 
 // Final returns the graph state after the last node.
-func (t *GraphTrace) Final() Hash { return t.States[len(t.States)-1] }
+func (t *GraphTrace) Final() dispute.Hash { return t.States[len(t.States)-1] }
 
 // Opening returns the opening that the claim at trace index k carries:
 // node min(k, n−1)'s output leaf in the state after it.
-func (t *GraphTrace) Opening(k uint64) Opening {
+func (t *GraphTrace) Opening(k uint64) dispute.Opening {
 	if t.openings != nil {
 		return t.openings[min(k, uint64(len(t.openings)-1))]
 	}
-	e := t.Model.entry(k)
-	return Opening{Leaf: t.Commitments[e], Siblings: TablePath(t.Commitments[:e+1], t.Model.TableDepth(), e)}
+	e := t.Model.Entry(k)
+	return dispute.Opening{Leaf: t.Commitments[e], Siblings: dispute.TablePath(t.Commitments[:e+1], t.Model.TableDepth(), e)}
 }
 
 // Operands returns the openings of node k's operands in the state before
 // node k, and the operand bytes that are not constants (to upload).
-func (t *GraphTrace) Operands(k uint64) ([]Opening, [][]byte) {
+func (t *GraphTrace) Operands(k uint64) ([]dispute.Opening, [][]byte) {
 	if t.operands != nil && k < uint64(len(t.operands)) {
 		return t.operands[k].openings, t.operands[k].data
 	}
 	m := t.Model.Model
 	entries := t.Commitments[:uint64(m.FirstNodeTensor())+k]
-	var ops []Opening
+	var ops []dispute.Opening
 	var data [][]byte
 	for _, id := range m.Nodes[k].Inputs {
-		ops = append(ops, Opening{Leaf: t.Commitments[id], Siblings: TablePath(entries, t.Model.TableDepth(), uint64(id))})
+		ops = append(ops, dispute.Opening{Leaf: t.Commitments[id], Siblings: dispute.TablePath(entries, t.Model.TableDepth(), uint64(id))})
 		if id >= m.Consts {
 			data = append(data, t.Tensors[id])
 		}
@@ -107,20 +108,20 @@ func (t *GraphTrace) Operands(k uint64) ([]Opening, [][]byte) {
 
 // VMFactory builds the VM trace of node k of a job whose tensors are given,
 // for a claimed output commitment.
-type VMFactory func(g *GraphTrace, k uint64, out Hash) (VMTrace, error)
+type VMFactory func(g *GraphTrace, k uint64, out dispute.Hash) (VMTrace, error)
 
 // Truth is the honest view: it runs every job with the opML executor and
 // every disputed node with vm. Safe for concurrent use.
 type Truth struct {
-	cfg    *Config
-	jobs   []Job
+	cfg    *dispute.Config
+	jobs   []dispute.Job
 	inputs [][][]byte
 	vm     VMFactory
 
 	mu      sync.Mutex
 	graphs  map[uint64]*GraphTrace
 	vms     map[vmKey]VMTrace
-	outputs []Hash
+	outputs []dispute.Hash
 }
 
 // maxCachedVMs bounds the VM traces a Truth keeps.
@@ -128,7 +129,7 @@ const maxCachedVMs = 64
 
 type vmKey struct {
 	b, k uint64
-	out  Hash
+	out  dispute.Hash
 }
 
 // NewTruth returns the honest view of a chain whose block b runs the
@@ -136,7 +137,7 @@ type vmKey struct {
 // tensor), and the chain's jobs. It runs every job once to compute the
 // output roots. Errors: a length mismatch, an unregistered model, and the
 // executor's errors for bad inputs.
-func NewTruth(cfg *Config, inputs [][][]byte, model []Hash, vm VMFactory) (*Truth, []Job, error) {
+func NewTruth(cfg *dispute.Config, inputs [][][]byte, model []dispute.Hash, vm VMFactory) (*Truth, []dispute.Job, error) {
 	if len(model) != len(inputs) {
 		return nil, nil, fmt.Errorf("dispute: %d blocks of inputs, %d models", len(inputs), len(model))
 	}
@@ -147,7 +148,7 @@ func NewTruth(cfg *Config, inputs [][][]byte, model []Hash, vm VMFactory) (*Trut
 	}
 	t := &Truth{cfg: cfg, inputs: inputs, vm: vm, graphs: map[uint64]*GraphTrace{}, vms: map[vmKey]VMTrace{}}
 	for b := range inputs {
-		j := Job{Model: model[b]}
+		j := dispute.Job{Model: model[b]}
 		for _, in := range inputs[b] {
 			j.Inputs = append(j.Inputs, opml.TensorRoot(in))
 		}
@@ -159,14 +160,18 @@ func NewTruth(cfg *Config, inputs [][][]byte, model []Hash, vm VMFactory) (*Trut
 		if err != nil {
 			return nil, nil, err
 		}
-		prev = OutputRoot(prev, t.jobs[b], g.Final())
+		prev = dispute.OutputRoot(prev, t.jobs[b], g.Final())
 		t.outputs = append(t.outputs, prev)
 	}
 	return t, t.jobs, nil
 }
 
 // Output returns the output root after block i.
-func (t *Truth) Output(i uint64) Hash { return t.outputs[i] }
+func (t *Truth) Output(i uint64) dispute.Hash { return t.outputs[i] }
+
+// VMFactory returns the factory t builds its VM traces with, so that another
+// view of the same game type (another job list) can share its VM.
+func (t *Truth) VMFactory() VMFactory { return t.vm }
 
 // Graph runs block b's job (once) and returns its trace.
 func (t *Truth) Graph(b uint64) (*GraphTrace, error) {
@@ -200,7 +205,7 @@ func (t *Truth) Graph(b uint64) (*GraphTrace, error) {
 }
 
 // VM returns (and caches) the VM trace of node k of block b for claim out.
-func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
+func (t *Truth) VM(b, k uint64, out dispute.Hash) (VMTrace, error) {
 	g, err := t.Graph(b)
 	if err != nil {
 		return nil, err
@@ -228,7 +233,20 @@ func (t *Truth) VM(b, k uint64, out Hash) (VMTrace, error) {
 	return v, nil
 }
 
-// descriptorOf returns node k's descriptor and operand bytes.
-func (t *GraphTrace) descriptorOf(k int) (opml.NodeDescriptor, [][]byte, error) {
+// Descriptor returns node k's canonical descriptor and its operand bytes,
+// as the game derives them at a phase-3 root (opml.NodeDescriptorOf).
+func (t *GraphTrace) Descriptor(k int) (opml.NodeDescriptor, [][]byte, error) {
 	return opml.NodeDescriptorOf(t.Model.Model, k, t.Tensors)
+}
+
+// World is the chain and the game type a scenario is played on.
+type World struct {
+	Cfg   *dispute.Config
+	Truth *Truth
+	Jobs  []dispute.Job
+	// Blocks and nodes are the chain's size (for choosing faults).
+	Blocks, Nodes uint64
+	// Steps returns the VM steps of node k of block b (for choosing a
+	// divergence step).
+	Steps func(b, k uint64) uint64
 }

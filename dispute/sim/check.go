@@ -1,9 +1,12 @@
-package dispute
+package sim
 
 import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // CheckActionSequence plays the actions that data decodes to on a game over
@@ -30,12 +33,12 @@ import (
 // with the chosen parent, direction, bond and value, 3 a step with the
 // chosen state data, 4 a transition step, 5 resolve a claim, 6 resolve the
 // game, 7 advance the clock by up to 255 hours.
-func CheckActionSequence(w *World, data []byte) error {
-	lie, err := NewCorrupt(w.Truth, w.Blocks-1, 0, Hash{0xbd, 31: 1}, 7)
+func CheckActionSequence(w *trace.World, data []byte) error {
+	lie, err := trace.NewCorrupt(w.Truth, w.Blocks-1, 0, dispute.Hash{0xbd, 31: 1}, 7)
 	if err != nil {
 		return err
 	}
-	g, err := NewGame(w.Cfg, lie.Output(w.Blocks-1), "liar", 0)
+	g, err := dispute.NewGame(w.Cfg, lie.Output(w.Blocks-1), "liar", 0)
 	if err != nil {
 		return err
 	}
@@ -51,8 +54,8 @@ func CheckActionSequence(w *World, data []byte) error {
 
 // seqCheck is the state of one CheckActionSequence run.
 type seqCheck struct {
-	w            *World
-	g            Game
+	w            *trace.World
+	g            dispute.Game
 	now          uint64
 	data         []byte
 	honest, liar *Solver
@@ -85,15 +88,15 @@ func (ck *seqCheck) next() error {
 		}
 		return nil
 	case 2:
-		return ck.apply(Action{Kind: ActMove, Party: "fuzz", Move: ck.move(i, op, sel, val)})
+		return ck.apply(dispute.Action{Kind: dispute.ActMove, Party: "fuzz", Move: ck.move(i, op, sel, val)})
 	case 3:
-		return ck.apply(Action{Kind: ActStep, Party: "fuzz", Claim: i, Attack: sel&1 == 0, StateData: ck.stateData(i, val)})
+		return ck.apply(dispute.Action{Kind: dispute.ActStep, Party: "fuzz", Claim: i, Attack: sel&1 == 0, StateData: ck.stateData(i, val)})
 	case 4:
-		return ck.apply(Action{Kind: ActStepTransition, Party: "fuzz", Claim: i, Attack: sel&1 == 0})
+		return ck.apply(dispute.Action{Kind: dispute.ActStepTransition, Party: "fuzz", Claim: i, Attack: sel&1 == 0})
 	case 5:
-		return ck.apply(Action{Kind: ActResolveClaim, Party: "fuzz", Claim: i})
+		return ck.apply(dispute.Action{Kind: dispute.ActResolveClaim, Party: "fuzz", Claim: i})
 	case 6:
-		return ck.apply(Action{Kind: ActResolve, Party: "fuzz"})
+		return ck.apply(dispute.Action{Kind: dispute.ActResolve, Party: "fuzz"})
 	}
 	ck.now += uint64(sel) * 3600
 	return nil
@@ -104,8 +107,8 @@ func (ck *seqCheck) next() error {
 // the parent's depth's, or arbitrary); val the value (arbitrary, the
 // parent's, or the parent's with one bit flipped) and whether the parent's
 // opening is reused.
-func (ck *seqCheck) move(i int, op, sel, val byte) Move {
-	m := Move{Parent: i, Attack: op&8 == 0, Value: Hash{val, 31: sel}}
+func (ck *seqCheck) move(i int, op, sel, val byte) dispute.Move {
+	m := dispute.Move{Parent: i, Attack: op&8 == 0, Value: dispute.Hash{val, 31: sel}}
 	depth := 0
 	if i >= 0 && i < ck.g.Len() {
 		c := ck.g.Claim(i)
@@ -121,14 +124,14 @@ func (ck *seqCheck) move(i int, op, sel, val byte) Move {
 			m.Value[31] ^= 1
 		}
 		if val&8 != 0 && c.Opening != nil {
-			m.Opening = &Opening{Leaf: c.Opening.Leaf, Siblings: c.Opening.Siblings}
+			m.Opening = &dispute.Opening{Leaf: c.Opening.Leaf, Siblings: c.Opening.Siblings}
 		}
 	}
 	bondAt := func(d int) uint64 {
-		if d < 0 || d > ck.g.cfg.MaxDepth {
+		if d < 0 || d > ck.g.Config().MaxDepth {
 			return uint64(d)
 		}
-		return ck.g.cfg.Bond(d)
+		return ck.g.Config().Bond(d)
 	}
 	switch sel % 4 {
 	case 0:
@@ -147,7 +150,7 @@ func (ck *seqCheck) move(i int, op, sel, val byte) Move {
 // honest trace's (when val is even and i is a phase-3 claim), else junk.
 func (ck *seqCheck) stateData(i int, val byte) []byte {
 	junk := []byte{val, 1, 2, 3}
-	if val&1 != 0 || i < 0 || i >= ck.g.Len() || ck.g.cfg.Phase(ck.g.Claim(i).Position.Depth()) != 3 {
+	if val&1 != 0 || i < 0 || i >= ck.g.Len() || ck.g.Config().Phase(ck.g.Claim(i).Position.Depth()) != 3 {
 		return junk
 	}
 	ctx := ck.g.Claim(i).Context
@@ -155,7 +158,7 @@ func (ck *seqCheck) stateData(i int, val byte) []byte {
 	if err != nil {
 		return junk
 	}
-	j := ck.g.Claim(i).Position.TraceIndex(ck.g.cfg.MaxDepth) & (1<<uint(ck.g.cfg.MaxDepth-ck.g.cfg.Split2-1) - 1)
+	j := ck.g.Claim(i).Position.TraceIndex(ck.g.Config().MaxDepth) & (1<<uint(ck.g.Config().MaxDepth-ck.g.Config().Split2-1) - 1)
 	sd, _, _, err := t.StepData(int64(j) - 1)
 	if err != nil {
 		return junk
@@ -164,14 +167,14 @@ func (ck *seqCheck) stateData(i int, val byte) []byte {
 }
 
 // apply applies a and checks the rejection contract.
-func (ck *seqCheck) apply(a Action) error {
+func (ck *seqCheck) apply(a dispute.Action) error {
 	before := fingerprint(ck.g)
-	next, err := Apply(ck.g, ck.now, a)
+	next, err := dispute.Apply(ck.g, ck.now, a)
 	if err == nil {
 		ck.g = next
 		return nil
 	}
-	if c := CodeOf(err); c < CodeGameOver || c > CodeBadConfig {
+	if c := dispute.CodeOf(err); c < dispute.CodeGameOver || c > dispute.CodeBadConfig {
 		return fmt.Errorf("%v of claim %d at %d s: untyped or undefined error %v", a.Kind, a.Claim, ck.now, err)
 	}
 	if !reflect.DeepEqual(next, ck.g) || fingerprint(ck.g) != before || fingerprint(next) != before {
@@ -183,18 +186,18 @@ func (ck *seqCheck) apply(a Action) error {
 // finish resolves every claim once, bottom-up, and checks conservation.
 func (ck *seqCheck) finish() error {
 	g := ck.g
-	late := ck.now + 4*g.cfg.MaxClock + 365*86400
-	for rs := g.Resolvable(late); len(rs) > 0 && g.Status() == InProgress; rs = g.Resolvable(late) {
+	late := ck.now + 4*g.Config().MaxClock + 365*86400
+	for rs := g.Resolvable(late); len(rs) > 0 && g.Status() == dispute.InProgress; rs = g.Resolvable(late) {
 		next, err := g.ResolveClaim(late, rs[0])
 		if err != nil {
 			return fmt.Errorf("claim %d is resolvable but ResolveClaim fails: %v", rs[0], err)
 		}
-		if _, err := next.ResolveClaim(late, rs[0]); CodeOf(err) != CodeResolved {
+		if _, err := next.ResolveClaim(late, rs[0]); dispute.CodeOf(err) != dispute.CodeResolved {
 			return fmt.Errorf("claim %d resolved twice (%v)", rs[0], err)
 		}
 		g = next
 	}
-	if g.Status() == InProgress {
+	if g.Status() == dispute.InProgress {
 		var err error
 		if g, err = g.Resolve(); err != nil {
 			return fmt.Errorf("every claim resolved but Resolve fails: %v", err)
@@ -206,7 +209,7 @@ func (ck *seqCheck) finish() error {
 		}
 	}
 	var paid uint64
-	for a := range g.credit {
+	for a := range g.Credits() {
 		paid += g.Credit(a)
 	}
 	if paid != g.Posted() {
@@ -217,9 +220,9 @@ func (ck *seqCheck) finish() error {
 
 // fingerprint is a claim-by-claim digest of a game, to catch a rejected
 // action that mutated shared state in place.
-func fingerprint(g Game) string {
-	s := fmt.Sprintf("%v %d %d|", g.status, g.posted, len(g.store))
-	for _, c := range g.claims {
+func fingerprint(g dispute.Game) string {
+	s := fmt.Sprintf("%v %d %d|", g.Status(), g.Posted(), len(g.PreimageKeys()))
+	for _, c := range g.Claims() {
 		s += fmt.Sprintf("%d %d %x %d %s %v %s %v %v %d", c.Parent, c.Position, c.Value, c.Bond, c.Claimant, c.Clock, c.CounteredBy, c.Resolved, c.Context, len(c.Children))
 		if c.Opening != nil {
 			s += fmt.Sprintf(" %x %d", c.Opening.Leaf, len(c.Opening.Siblings))

@@ -1,4 +1,9 @@
-package dispute
+package sim
+
+import (
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
+)
 
 // Solver is op-challenger's honest algorithm over a View
 // (requirement DISPUTE-HONEST). With the true view it is the honest
@@ -12,36 +17,36 @@ package dispute
 // is checked against the game before it is returned, so it never submits
 // an illegal move.
 type Solver struct {
-	Party Address
-	View  View
+	Party dispute.Address
+	View  trace.View
 	// Resolve makes the solver also resolve every resolvable claim.
 	Resolve bool
 	// Err records the last view error (a trace the view cannot compute),
 	// Dropped the last planned action the game would reject.
 	Err, Dropped error
 
-	values map[valueKey]Hash
+	values map[valueKey]dispute.Hash
 }
 
 // Name returns the solver's party.
-func (s *Solver) Name() Address { return s.Party }
+func (s *Solver) Name() dispute.Address { return s.Party }
 
 // solve is the state of one pass over the claims.
 type solve struct {
 	s       *Solver
-	g       Game
+	g       dispute.Game
 	now     uint64
 	honest  map[int]bool
-	planned map[int]Position
-	out     []Action
+	planned map[int]dispute.Position
+	out     []dispute.Action
 }
 
 // Act returns the solver's actions at time now.
-func (s *Solver) Act(g Game, now uint64) []Action {
-	if g.Status() != InProgress {
+func (s *Solver) Act(g dispute.Game, now uint64) []dispute.Action {
+	if g.Status() != dispute.InProgress {
 		return nil
 	}
-	st := &solve{s: s, g: g, now: now, honest: map[int]bool{}, planned: map[int]Position{}}
+	st := &solve{s: s, g: g, now: now, honest: map[int]bool{}, planned: map[int]dispute.Position{}}
 	st.run()
 	if s.Resolve {
 		st.resolve()
@@ -50,18 +55,18 @@ func (s *Solver) Act(g Game, now uint64) []Action {
 }
 
 // Honest returns the claims s considers its own (honest) in g.
-func (s *Solver) Honest(g Game) map[int]bool {
-	st := &solve{s: s, g: g, now: 0, honest: map[int]bool{}, planned: map[int]Position{}}
+func (s *Solver) Honest(g dispute.Game) map[int]bool {
+	st := &solve{s: s, g: g, now: 0, honest: map[int]bool{}, planned: map[int]dispute.Position{}}
 	st.run()
 	return st.honest
 }
 
 func (st *solve) run() {
 	g := st.g
-	if v, err := st.value(0); err == nil && v == g.claims[0].Value {
+	if v, err := st.value(0); err == nil && v == g.Claim(0).Value {
 		st.honest[0] = true
 	}
-	for i := range g.claims {
+	for i := range g.Claims() {
 		if st.honest[i] || !st.shouldCounter(i) {
 			continue
 		}
@@ -72,7 +77,7 @@ func (st *solve) run() {
 }
 
 func (st *solve) shouldCounter(i int) bool {
-	c := st.g.claims[i]
+	c := st.g.Claim(i)
 	if i == 0 {
 		return true
 	}
@@ -80,47 +85,47 @@ func (st *solve) shouldCounter(i int) bool {
 		return true
 	}
 	resp, ok := st.planned[c.Parent]
-	max := st.g.cfg.MaxDepth
+	max := st.g.Config().MaxDepth
 	return ok && c.Position.TraceIndex(max) <= resp.TraceIndex(max)
 }
 
 // counter plans the response to claim i.
 func (st *solve) counter(i int) error {
-	g, c := st.g, st.g.claims[i]
+	g, c := st.g, st.g.Claim(i)
 	want, err := st.value(i)
 	if err != nil {
 		return err
 	}
 	agree := want == c.Value
 	d := c.Position.Depth()
-	if d == g.cfg.MaxDepth {
+	if d == g.Config().MaxDepth {
 		return st.step(i, !agree)
 	}
-	if agree && g.isRoot(d) {
+	if agree && g.Config().IsRoot(d) {
 		return nil
 	}
 	attack := !agree
-	if d == g.cfg.Split2 {
+	if d == g.Config().Split2 {
 		_, ok, err := g.NextContext(i, attack)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			st.try(Action{Kind: ActStepTransition, Party: st.s.Party, Claim: i, Attack: attack})
+			st.try(dispute.Action{Kind: dispute.ActStepTransition, Party: st.s.Party, Claim: i, Attack: attack})
 			return nil
 		}
 	}
 	pos := c.Position.Move(attack)
 	st.planned[i] = pos
 	for _, ch := range c.Children {
-		if g.claims[ch].Position != pos {
+		if g.Claim(ch).Position != pos {
 			continue
 		}
 		v, err := st.nextValue(i, attack)
 		if err != nil {
 			return err
 		}
-		if g.claims[ch].Value == v {
+		if g.Claim(ch).Value == v {
 			st.honest[ch] = true
 			return nil
 		}
@@ -132,7 +137,7 @@ func (st *solve) counter(i int) error {
 	for _, u := range uploads {
 		st.upload(u)
 	}
-	if st.try(Action{Kind: ActMove, Party: st.s.Party, Move: m}) {
+	if st.try(dispute.Action{Kind: dispute.ActMove, Party: st.s.Party, Move: m}) {
 		st.honest[st.g.Len()-1] = true
 	}
 	return nil
@@ -140,7 +145,7 @@ func (st *solve) counter(i int) error {
 
 // step plans a step against the max-depth claim i.
 func (st *solve) step(i int, attack bool) error {
-	c := st.g.claims[i]
+	c := st.g.Claim(i)
 	if c.CounteredBy != "" {
 		return nil
 	}
@@ -157,23 +162,23 @@ func (st *solve) step(i int, attack bool) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := st.g.Preimage(keccakKey(keccak(img))); img != nil && !ok {
-		st.try(Action{Kind: ActUploadPreimage, Party: st.s.Party, Data: img})
+	if img != nil && !st.g.HasPreimage(img) {
+		st.try(dispute.Action{Kind: dispute.ActUploadPreimage, Party: st.s.Party, Data: img})
 	}
-	st.try(Action{Kind: ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
+	st.try(dispute.Action{Kind: dispute.ActStep, Party: st.s.Party, Claim: i, Attack: attack, StateData: data, Proof: proof})
 	return nil
 }
 
 // upload plans a tensor upload unless the game already holds it.
 func (st *solve) upload(data []byte) {
-	if _, ok := st.g.Tensor(tensorRoot(data), len(data)); !ok {
-		st.try(Action{Kind: ActUploadTensor, Party: st.s.Party, Data: data})
+	if !st.g.HasTensor(data) {
+		st.try(dispute.Action{Kind: dispute.ActUploadTensor, Party: st.s.Party, Data: data})
 	}
 }
 
 // try applies a to the solver's copy of the game and keeps it if legal.
-func (st *solve) try(a Action) bool {
-	next, err := Apply(st.g, st.now, a)
+func (st *solve) try(a dispute.Action) bool {
+	next, err := dispute.Apply(st.g, st.now, a)
 	if err != nil {
 		st.s.Dropped = err
 		return false
@@ -184,20 +189,17 @@ func (st *solve) try(a Action) bool {
 }
 
 // index returns the trace index of p within its phase.
-func (st *solve) index(p Position) uint64 {
-	c := st.g.cfg
-	leaf := c.PhaseLeafDepth(c.Phase(p.Depth()))
-	width := uint(leaf - st.g.phaseRootDepth(leaf))
-	return p.TraceIndex(leaf) & (1<<width - 1)
+func (st *solve) index(p dispute.Position) uint64 {
+	return st.g.Config().PhaseIndex(p)
 }
 
 // value returns the view's value at claim i.
-func (st *solve) value(i int) (Hash, error) {
-	c := st.g.claims[i]
+func (st *solve) value(i int) (dispute.Hash, error) {
+	c := st.g.Claim(i)
 	return st.valueAt(c.Position, c.Context)
 }
 
-func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
+func (st *solve) valueAt(p dispute.Position, ctx dispute.Context) (dispute.Hash, error) {
 	key := valueKey{p, ctx}
 	if v, ok := st.s.values[key]; ok {
 		return v, nil
@@ -205,7 +207,7 @@ func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
 	v, err := st.computeValue(p, ctx)
 	if err == nil {
 		if st.s.values == nil {
-			st.s.values = map[valueKey]Hash{}
+			st.s.values = map[valueKey]dispute.Hash{}
 		}
 		st.s.values[key] = v
 	}
@@ -215,36 +217,36 @@ func (st *solve) valueAt(p Position, ctx Context) (Hash, error) {
 // valueKey names a view's value: a position in a phase context. A View is
 // immutable, so the solver memoizes values across turns.
 type valueKey struct {
-	p   Position
-	ctx Context
+	p   dispute.Position
+	ctx dispute.Context
 }
 
-func (st *solve) computeValue(p Position, ctx Context) (Hash, error) {
-	switch st.g.cfg.Phase(p.Depth()) {
+func (st *solve) computeValue(p dispute.Position, ctx dispute.Context) (dispute.Hash, error) {
+	switch st.g.Config().Phase(p.Depth()) {
 	case 1:
-		return st.s.View.Output(p.TraceIndex(st.g.cfg.Split1)), nil
+		return st.s.View.Output(p.TraceIndex(st.g.Config().Split1)), nil
 	case 2:
 		gt, err := st.s.View.Graph(ctx.Block)
 		if err != nil {
-			return Hash{}, err
+			return dispute.Hash{}, err
 		}
 		return gt.State(st.index(p)), nil
 	}
 	vm, err := st.vm(ctx)
 	if err != nil {
-		return Hash{}, err
+		return dispute.Hash{}, err
 	}
 	return vm.Hash(st.index(p))
 }
 
-func (st *solve) vm(ctx Context) (VMTrace, error) {
+func (st *solve) vm(ctx dispute.Context) (trace.VMTrace, error) {
 	return st.s.View.VM(ctx.Block, ctx.Node, ctx.Output)
 }
 
 // nextContext returns the context of a move against claim i.
-func (st *solve) nextContext(i int, attack bool) (Context, error) {
-	g, c := st.g, st.g.claims[i]
-	if d := c.Position.Depth() + 1; d == g.cfg.Split1+1 || d == g.cfg.Split2+1 {
+func (st *solve) nextContext(i int, attack bool) (dispute.Context, error) {
+	g, c := st.g, st.g.Claim(i)
+	if d := c.Position.Depth() + 1; d == g.Config().Split1+1 || d == g.Config().Split2+1 {
 		next, _, err := g.NextContext(i, attack)
 		return next, err
 	}
@@ -252,19 +254,19 @@ func (st *solve) nextContext(i int, attack bool) (Context, error) {
 }
 
 // nextValue returns the view's value for a move against claim i.
-func (st *solve) nextValue(i int, attack bool) (Hash, error) {
+func (st *solve) nextValue(i int, attack bool) (dispute.Hash, error) {
 	ctx, err := st.nextContext(i, attack)
 	if err != nil {
-		return Hash{}, err
+		return dispute.Hash{}, err
 	}
-	return st.valueAt(st.g.claims[i].Position.Move(attack), ctx)
+	return st.valueAt(st.g.Claim(i).Position.Move(attack), ctx)
 }
 
 // response builds the move countering claim i, with the uploads it needs.
-func (st *solve) response(i int, attack bool) (Move, [][]byte, error) {
-	g, c := st.g, st.g.claims[i]
+func (st *solve) response(i int, attack bool) (dispute.Move, [][]byte, error) {
+	g, c := st.g, st.g.Claim(i)
 	pos := c.Position.Move(attack)
-	m := Move{Parent: i, Disputed: c.Value, Attack: attack, Bond: g.cfg.Bond(pos.Depth())}
+	m := dispute.Move{Parent: i, Disputed: c.Value, Attack: attack, Bond: g.Config().Bond(pos.Depth())}
 	d := pos.Depth()
 	ctx, err := st.nextContext(i, attack)
 	if err != nil {
@@ -274,7 +276,7 @@ func (st *solve) response(i int, attack bool) (Move, [][]byte, error) {
 		return m, nil, err
 	}
 	var uploads [][]byte
-	switch g.cfg.Phase(d) {
+	switch g.Config().Phase(d) {
 	case 2:
 		gt, err := st.s.View.Graph(ctx.Block)
 		if err != nil {
@@ -283,7 +285,7 @@ func (st *solve) response(i int, attack bool) (Move, [][]byte, error) {
 		o := gt.Opening(st.index(pos))
 		m.Opening = &o
 	case 3:
-		if d == g.cfg.Split2+1 {
+		if d == g.Config().Split2+1 {
 			gt, err := st.s.View.Graph(ctx.Block)
 			if err != nil {
 				return m, nil, err
@@ -303,10 +305,10 @@ func (st *solve) resolve() {
 			break
 		}
 		for _, i := range rs {
-			st.try(Action{Kind: ActResolveClaim, Party: st.s.Party, Claim: i})
+			st.try(dispute.Action{Kind: dispute.ActResolveClaim, Party: st.s.Party, Claim: i})
 		}
 	}
-	if st.g.claims[0].Resolved {
-		st.try(Action{Kind: ActResolve, Party: st.s.Party})
+	if st.g.Claim(0).Resolved {
+		st.try(dispute.Action{Kind: dispute.ActResolve, Party: st.s.Party})
 	}
 }

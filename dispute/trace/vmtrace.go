@@ -1,13 +1,14 @@
-package dispute
+package trace
 
 import (
 	"encoding/binary"
 	"errors"
 	"sync"
 
+	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/fpvm"
-	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/state"
 )
@@ -35,7 +36,7 @@ type NodeVM struct {
 	Max            uint64
 
 	mu       sync.Mutex
-	prefixes map[Hash]*prefix
+	prefixes map[dispute.Hash]*prefix
 }
 
 type prefix struct {
@@ -72,8 +73,8 @@ func (c *checkpoints) next(s uint64) uint64 { return (s/c.every + 1) * c.every }
 // Factory returns the VMFactory of n.
 func (n *NodeVM) Factory() VMFactory { return n.trace }
 
-func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
-	desc, ops, err := opml.NodeDescriptorOf(g.Model.Model, int(k), g.Tensors)
+func (n *NodeVM) trace(g *GraphTrace, k uint64, out dispute.Hash) (VMTrace, error) {
+	desc, ops, err := g.Descriptor(int(k))
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (n *NodeVM) trace(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
 			cp.add(vm.State())
 		}
 	}
-	return &nodeTrace{profile: n.Profile, every: cp.every, n: steps, data: data, checkpoints: cp.states, hashes: map[uint64]Hash{}}, nil
+	return &nodeTrace{profile: n.Profile, every: cp.every, n: steps, data: data, checkpoints: cp.states, hashes: map[uint64]dispute.Hash{}}, nil
 }
 
 // tensors returns D's tensor store for a node's operands: nil under the
@@ -125,7 +126,7 @@ func (n *NodeVM) maxCheckpoints() int {
 
 // prefix runs the claim-independent part of a node's run once.
 func (n *NodeVM) prefix(desc []byte, base nodeOracle, tensors spec.TensorStore) (*prefix, error) {
-	key := keccak(desc)
+	key := dispute.Keccak(desc)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if p, ok := n.prefixes[key]; ok {
@@ -158,7 +159,7 @@ func (n *NodeVM) prefix(desc []byte, base nodeOracle, tensors spec.TensorStore) 
 	}
 	p.checkpoints, p.every, p.paused = cp.states, cp.every, vm.State()
 	if n.prefixes == nil {
-		n.prefixes = map[Hash]*prefix{}
+		n.prefixes = map[dispute.Hash]*prefix{}
 	}
 	n.prefixes[key] = p
 	return p, nil
@@ -174,7 +175,7 @@ type nodeTrace struct {
 	data        spec.Data
 	checkpoints []state.State
 	mu          sync.Mutex
-	hashes      map[uint64]Hash
+	hashes      map[uint64]dispute.Hash
 }
 
 func (t *nodeTrace) Steps() uint64 { return t.n }
@@ -194,7 +195,7 @@ func (t *nodeTrace) at(s uint64) (*fpvm.VM, error) {
 	return vm, nil
 }
 
-func (t *nodeTrace) Hash(j uint64) (Hash, error) {
+func (t *nodeTrace) Hash(j uint64) (dispute.Hash, error) {
 	s := min(j+1, t.n)
 	t.mu.Lock()
 	h, ok := t.hashes[s]
@@ -204,7 +205,7 @@ func (t *nodeTrace) Hash(j uint64) (Hash, error) {
 	}
 	vm, err := t.at(s)
 	if err != nil {
-		return Hash{}, err
+		return dispute.Hash{}, err
 	}
 	h = vm.Hash()
 	t.mu.Lock()
@@ -245,21 +246,21 @@ func (t *nodeTrace) StepData(pre int64) ([]byte, []byte, []byte, error) {
 // the game's rules, not the VM.
 type Synthetic struct {
 	// Steps returns N for node k of a model.
-	Steps func(m *Model, k uint64) uint64
+	Steps func(m *dispute.Model, k uint64) uint64
 
 	mu    sync.Mutex
-	nodes map[Hash]syntheticNode // by descriptor hash
+	nodes map[dispute.Hash]syntheticNode // by descriptor hash
 }
 
 type syntheticNode struct {
 	n       uint64
-	correct Hash
+	correct dispute.Hash
 }
 
 var syntheticTag = [8]byte{'O', 'P', 'S', 'Y', 'N', 'V', 'M', 0}
 
 // SyntheticRecord returns the synthetic state after s steps in context c.
-func SyntheticRecord(c Hash, s uint64) []byte {
+func SyntheticRecord(c dispute.Hash, s uint64) []byte {
 	b := make([]byte, 48)
 	copy(b, syntheticTag[:])
 	if s != 0 {
@@ -270,8 +271,8 @@ func SyntheticRecord(c Hash, s uint64) []byte {
 }
 
 // SyntheticHash returns the hash of a synthetic state with its status.
-func SyntheticHash(c Hash, s, n uint64, valid bool) Hash {
-	h := keccak(SyntheticRecord(c, s))
+func SyntheticHash(c dispute.Hash, s, n uint64, valid bool) dispute.Hash {
+	h := dispute.Keccak(SyntheticRecord(c, s))
 	switch {
 	case s < n:
 		h[0] = 3
@@ -285,32 +286,32 @@ func SyntheticHash(c Hash, s, n uint64, valid bool) Hash {
 
 // Factory returns the VMFactory of the synthetic VM.
 func (y *Synthetic) Factory() VMFactory {
-	return func(g *GraphTrace, k uint64, out Hash) (VMTrace, error) {
-		desc, _, err := opml.NodeDescriptorOf(g.Model.Model, int(k), g.Tensors)
+	return func(g *GraphTrace, k uint64, out dispute.Hash) (VMTrace, error) {
+		desc, _, err := g.Descriptor(int(k))
 		if err != nil {
 			return nil, err
 		}
-		dh := keccak(desc.Encode())
+		dh := dispute.Keccak(desc.Encode())
 		correct := g.Commitments[uint64(g.Model.Model.FirstNodeTensor())+k]
 		n := y.Steps(g.Model, k)
 		y.mu.Lock()
 		if y.nodes == nil {
-			y.nodes = map[Hash]syntheticNode{}
+			y.nodes = map[dispute.Hash]syntheticNode{}
 		}
 		y.nodes[dh] = syntheticNode{n, correct}
 		y.mu.Unlock()
-		return syntheticTrace{ctx: keccak(dh[:], out[:]), n: n, valid: out == correct}, nil
+		return syntheticTrace{ctx: dispute.Keccak(dh[:], out[:]), n: n, valid: out == correct}, nil
 	}
 }
 
 type syntheticTrace struct {
-	ctx   Hash
+	ctx   dispute.Hash
 	n     uint64
 	valid bool
 }
 
 func (t syntheticTrace) Steps() uint64 { return t.n }
-func (t syntheticTrace) Hash(j uint64) (Hash, error) {
+func (t syntheticTrace) Hash(j uint64) (dispute.Hash, error) {
 	return SyntheticHash(t.ctx, min(j+1, t.n), t.n, t.valid), nil
 }
 func (t syntheticTrace) StepData(pre int64) ([]byte, []byte, []byte, error) {
@@ -318,30 +319,30 @@ func (t syntheticTrace) StepData(pre int64) ([]byte, []byte, []byte, error) {
 }
 
 // SyntheticPrestate is the synthetic VM's absolute prestate.
-func SyntheticPrestate() Hash { return SyntheticHash(Hash{}, 0, 1, false) }
+func SyntheticPrestate() dispute.Hash { return SyntheticHash(dispute.Hash{}, 0, 1, false) }
 
 // Verifier returns the synthetic VM's StepVerifier.
-func (y *Synthetic) Verifier() StepVerifier {
-	return func(stateData, _ []byte, _ [32]byte, d spec.Data) (Hash, error) {
+func (y *Synthetic) Verifier() dispute.StepVerifier {
+	return func(stateData, _ []byte, _ [32]byte, d spec.Data) (dispute.Hash, error) {
 		if len(stateData) != 48 || [8]byte(stateData[:8]) != syntheticTag {
-			return Hash{}, errors.New("synthetic: not a synthetic state")
+			return dispute.Hash{}, errors.New("synthetic: not a synthetic state")
 		}
-		dh, ok1 := d.Preimages.Preimage(localKey(1))
-		out, ok2 := d.Preimages.Preimage(localKey(2))
+		dh, ok1 := d.Preimages.Preimage(guest.LocalKey(guest.LocalDescriptor))
+		out, ok2 := d.Preimages.Preimage(guest.LocalKey(guest.LocalClaim))
 		if !ok1 || !ok2 || len(dh) != 32 || len(out) != 32 {
-			return Hash{}, errors.New("synthetic: missing local data")
+			return dispute.Hash{}, errors.New("synthetic: missing local data")
 		}
 		y.mu.Lock()
-		node, ok := y.nodes[Hash(dh)]
+		node, ok := y.nodes[dispute.Hash(dh)]
 		y.mu.Unlock()
 		if !ok {
-			return Hash{}, errors.New("synthetic: unknown node descriptor")
+			return dispute.Hash{}, errors.New("synthetic: unknown node descriptor")
 		}
-		ctx, s := keccak(dh, out), binary.BigEndian.Uint64(stateData[40:])
-		if s != 0 && Hash(stateData[8:40]) != ctx {
-			return Hash{}, errors.New("synthetic: state of another context")
+		ctx, s := dispute.Keccak(dh, out), binary.BigEndian.Uint64(stateData[40:])
+		if s != 0 && dispute.Hash(stateData[8:40]) != ctx {
+			return dispute.Hash{}, errors.New("synthetic: state of another context")
 		}
-		valid := Hash(out) == node.correct
+		valid := dispute.Hash(out) == node.correct
 		return SyntheticHash(ctx, min(s+1, node.n), node.n, valid), nil
 	}
 }

@@ -1,4 +1,4 @@
-package dispute
+package sim
 
 import (
 	"crypto/sha256"
@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // The exhaustive checker (requirement DISPUTE-EXHAUSTIVE, docs/dispute.md
@@ -16,7 +19,7 @@ import (
 // the bound counts adversary actions, not sequences.
 
 // Adversary is the address of the checker's adversary.
-const Adversary Address = "adversary"
+const Adversary dispute.Address = "adversary"
 
 // AdvAction is one adversary transaction, or a wait: Wait seconds pass,
 // then Acts are applied in order (an upload and the move that needs it
@@ -25,7 +28,7 @@ type AdvAction struct {
 	Desc  string
 	Claim int // the claim it acts on; −1 for waits, uploads and resolving the game
 	Wait  uint64
-	Acts  []Action
+	Acts  []dispute.Action
 }
 
 // Explorer enumerates an adversary's actions and checks states of games
@@ -33,15 +36,15 @@ type AdvAction struct {
 // values beside the truth and junk; the honest party is a Solver over the
 // truth that also resolves.
 type Explorer struct {
-	World *World
-	Lie   View
+	World *trace.World
+	Lie   trace.View
 
 	honest, truth, lie *Solver
 }
 
 // NewExplorer returns an explorer of w's games against an adversary that
 // believes lie.
-func NewExplorer(w *World, lie View) *Explorer {
+func NewExplorer(w *trace.World, lie trace.View) *Explorer {
 	return &Explorer{World: w, Lie: lie,
 		honest: &Solver{Party: Honest, View: w.Truth, Resolve: true},
 		truth:  &Solver{Party: Adversary, View: w.Truth},
@@ -51,13 +54,13 @@ func NewExplorer(w *World, lie View) *Explorer {
 // Start returns the game at time 0: the truth's root proposed by the
 // honest party, or the lie's root proposed by the adversary; the honest
 // party has answered it.
-func (x *Explorer) Start(honestRoot bool) (Game, error) {
+func (x *Explorer) Start(honestRoot bool) (dispute.Game, error) {
 	last := x.World.Blocks - 1
 	root, prop := x.Lie.Output(last), Adversary
 	if honestRoot {
 		root, prop = x.World.Truth.Output(last), Honest
 	}
-	g, err := NewGame(x.World.Cfg, root, prop, 0)
+	g, err := dispute.NewGame(x.World.Cfg, root, prop, 0)
 	if err != nil {
 		return g, err
 	}
@@ -65,21 +68,21 @@ func (x *Explorer) Start(honestRoot bool) (Game, error) {
 }
 
 // RootCorrect reports whether g's root claim is the truth.
-func (x *Explorer) RootCorrect(g Game) bool {
-	return g.claims[0].Value == x.World.Truth.Output(x.World.Blocks-1)
+func (x *Explorer) RootCorrect(g dispute.Game) bool {
+	return g.Claim(0).Value == x.World.Truth.Output(x.World.Blocks-1)
 }
 
 // Respond applies the honest solver's actions at time now. An honest
 // action the game rejects, or a trace the solver cannot compute, is a
 // violation: the honest party must always be able to answer.
-func (x *Explorer) Respond(g Game, now uint64) (Game, error) {
+func (x *Explorer) Respond(g dispute.Game, now uint64) (dispute.Game, error) {
 	x.honest.Err, x.honest.Dropped = nil, nil
 	acts := x.honest.Act(g, now)
 	if x.honest.Err != nil {
 		return g, fmt.Errorf("the honest solver cannot answer at %d s: %v", now, x.honest.Err)
 	}
 	for _, a := range acts {
-		next, err := Apply(g, now, a)
+		next, err := dispute.Apply(g, now, a)
 		if err != nil {
 			return g, fmt.Errorf("the honest %v of claim %d is rejected at %d s: %v", a.Kind, a.Claim, now, err)
 		}
@@ -91,10 +94,10 @@ func (x *Explorer) Respond(g Game, now uint64) (Game, error) {
 // Play applies a (waiting first) and the honest answer. It returns the
 // new game and time; ok is false when the game rejects one of a's
 // actions (the state is then unchanged), err a violation in the answer.
-func (x *Explorer) Play(g Game, now uint64, a AdvAction) (Game, uint64, bool, error) {
+func (x *Explorer) Play(g dispute.Game, now uint64, a AdvAction) (dispute.Game, uint64, bool, error) {
 	now += a.Wait
 	for _, act := range a.Acts {
-		next, err := Apply(g, now, act)
+		next, err := dispute.Apply(g, now, act)
 		if err != nil {
 			return g, now - a.Wait, false, nil
 		}
@@ -114,20 +117,20 @@ func (x *Explorer) Play(g Game, now uint64, a AdvAction) (Game, uint64, bool, er
 // truth's graphs not yet held; the resolution of every resolvable claim and
 // of the game; and two waits, to one second before and to the moment the
 // next challenger clock runs out.
-func (x *Explorer) Actions(g Game, now uint64) []AdvAction {
-	if g.status != InProgress {
+func (x *Explorer) Actions(g dispute.Game, now uint64) []AdvAction {
+	if g.Status() != dispute.InProgress {
 		return nil
 	}
 	var out []AdvAction
-	cfg := g.cfg
-	for i, c := range g.claims {
+	cfg := g.Config()
+	for i, c := range g.Claims() {
 		if c.Resolved {
 			continue
 		}
 		d := c.Position.Depth()
 		if d < cfg.MaxDepth {
 			for _, attack := range []bool{true, false} {
-				if !attack && g.isRoot(d) {
+				if !attack && g.Config().IsRoot(d) {
 					continue
 				}
 				out = append(out, x.moves(g, now, i, attack)...)
@@ -144,16 +147,16 @@ func (x *Explorer) Actions(g Game, now uint64) []AdvAction {
 		if d == cfg.Split2 {
 			for _, attack := range []bool{true, false} {
 				out = append(out, AdvAction{Desc: fmt.Sprintf("transition-step %s claim %d", dir(attack), i), Claim: i,
-					Acts: []Action{{Kind: ActStepTransition, Party: Adversary, Claim: i, Attack: attack}}})
+					Acts: []dispute.Action{{Kind: dispute.ActStepTransition, Party: Adversary, Claim: i, Attack: attack}}})
 			}
 		}
 	}
 	out = append(out, x.uploads(g)...)
 	for _, i := range g.Resolvable(now) {
-		out = append(out, AdvAction{Desc: fmt.Sprintf("resolve claim %d", i), Claim: i, Acts: []Action{{Kind: ActResolveClaim, Party: Adversary, Claim: i}}})
+		out = append(out, AdvAction{Desc: fmt.Sprintf("resolve claim %d", i), Claim: i, Acts: []dispute.Action{{Kind: dispute.ActResolveClaim, Party: Adversary, Claim: i}}})
 	}
-	if g.claims[0].Resolved {
-		out = append(out, AdvAction{Desc: "resolve the game", Claim: -1, Acts: []Action{{Kind: ActResolve, Party: Adversary}}})
+	if g.Claim(0).Resolved {
+		out = append(out, AdvAction{Desc: "resolve the game", Claim: -1, Acts: []dispute.Action{{Kind: dispute.ActResolve, Party: Adversary}}})
 	}
 	if t, ok := nextExpiry(g, now); ok {
 		if t-now > 1 {
@@ -172,18 +175,18 @@ func dir(attack bool) string {
 }
 
 // moves returns the moves against claim i in one direction.
-func (x *Explorer) moves(g Game, now uint64, i int, attack bool) []AdvAction {
+func (x *Explorer) moves(g dispute.Game, now uint64, i int, attack bool) []AdvAction {
 	var out []AdvAction
-	var base *Move
+	var base *dispute.Move
 	var baseUploads [][]byte
-	add := func(what string, m Move, uploads [][]byte) {
+	add := func(what string, m dispute.Move, uploads [][]byte) {
 		a := AdvAction{Desc: fmt.Sprintf("%s claim %d with %s", dir(attack), i, what), Claim: i}
 		for _, u := range uploads {
-			if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
-				a.Acts = append(a.Acts, Action{Kind: ActUploadTensor, Party: Adversary, Data: u})
+			if !g.HasTensor(u) {
+				a.Acts = append(a.Acts, dispute.Action{Kind: dispute.ActUploadTensor, Party: Adversary, Data: u})
 			}
 		}
-		a.Acts = append(a.Acts, Action{Kind: ActMove, Party: Adversary, Move: m})
+		a.Acts = append(a.Acts, dispute.Action{Kind: dispute.ActMove, Party: Adversary, Move: m})
 		out = append(out, a)
 	}
 	for _, s := range []*Solver{x.truth, x.lie} {
@@ -202,30 +205,30 @@ func (x *Explorer) moves(g Game, now uint64, i int, attack bool) []AdvAction {
 	if base == nil {
 		return out
 	}
-	pos := g.claims[i].Position.Move(attack)
-	junk := keccak([]byte("opcity junk"), binary.BigEndian.AppendUint64(nil, uint64(pos)))
+	pos := g.Claim(i).Position.Move(attack)
+	junk := dispute.Keccak([]byte("opcity junk"), binary.BigEndian.AppendUint64(nil, uint64(pos)))
 	switch d := pos.Depth(); {
-	case g.cfg.Phase(d) == 1:
+	case g.Config().Phase(d) == 1:
 		m := *base
 		m.Value = junk
 		add("junk", m, nil)
-	case g.cfg.Phase(d) == 2:
+	case g.Config().Phase(d) == 2:
 		st := &solve{s: x.truth, g: g, now: now}
 		ctx, _ := st.nextContext(i, attack)
-		idx := g.model(ctx.Block).entry(g.nodeOf(pos))
+		idx := g.Config().Models[g.Jobs()[ctx.Block].Model].Entry(g.Config().NodeOf(pos))
 		wf := *base
-		wf.Opening = &Opening{Leaf: junk, Siblings: base.Opening.Siblings}
+		wf.Opening = &dispute.Opening{Leaf: junk, Siblings: base.Opening.Siblings}
 		wf.Value = wf.Opening.Root(idx)
 		add("a junk leaf (well formed)", wf, nil)
 		mal := *base
 		sib := slices.Clone(base.Opening.Siblings)
 		if len(sib) > 0 {
 			sib[0][31] ^= 1
-			mal.Opening = &Opening{Leaf: base.Opening.Leaf, Siblings: sib}
+			mal.Opening = &dispute.Opening{Leaf: base.Opening.Leaf, Siblings: sib}
 			mal.Value = mal.Opening.Root(idx)
 			add("a junk opening (malformed)", mal, nil)
 		}
-	case d == g.cfg.Split2+1:
+	case d == g.Config().Split2+1:
 		for _, status := range []byte{0, 1} {
 			m := *base
 			m.Value = junk
@@ -243,16 +246,16 @@ func (x *Explorer) moves(g Game, now uint64, i int, attack bool) []AdvAction {
 
 // steps returns the VM steps against max-depth claim i in one direction,
 // from the truth's and the lie's state data.
-func (x *Explorer) steps(g Game, i int, attack bool) []AdvAction {
+func (x *Explorer) steps(g dispute.Game, i int, attack bool) []AdvAction {
 	var out []AdvAction
 	var seen [][]byte
 	for _, s := range []*Solver{x.truth, x.lie} {
 		st := &solve{s: s, g: g}
-		vm, err := st.vm(g.claims[i].Context)
+		vm, err := st.vm(g.Claim(i).Context)
 		if err != nil {
 			continue
 		}
-		pre := int64(st.index(g.claims[i].Position))
+		pre := int64(st.index(g.Claim(i).Position))
 		if attack {
 			pre--
 		}
@@ -263,9 +266,9 @@ func (x *Explorer) steps(g Game, i int, attack bool) []AdvAction {
 		seen = append(seen, data)
 		a := AdvAction{Desc: fmt.Sprintf("step %s claim %d from the %s", dir(attack), i, map[bool]string{true: "truth", false: "lie"}[s == x.truth]), Claim: i}
 		if img != nil {
-			a.Acts = append(a.Acts, Action{Kind: ActUploadPreimage, Party: Adversary, Data: img})
+			a.Acts = append(a.Acts, dispute.Action{Kind: dispute.ActUploadPreimage, Party: Adversary, Data: img})
 		}
-		a.Acts = append(a.Acts, Action{Kind: ActStep, Party: Adversary, Claim: i, Attack: attack, StateData: data, Proof: proof})
+		a.Acts = append(a.Acts, dispute.Action{Kind: dispute.ActStep, Party: Adversary, Claim: i, Attack: attack, StateData: data, Proof: proof})
 		out = append(out, a)
 	}
 	return out
@@ -273,7 +276,7 @@ func (x *Explorer) steps(g Game, i int, attack bool) []AdvAction {
 
 // uploads returns the upload of each operand tensor of the truth's graphs
 // that the game does not hold yet.
-func (x *Explorer) uploads(g Game) []AdvAction {
+func (x *Explorer) uploads(g dispute.Game) []AdvAction {
 	var out []AdvAction
 	for b := uint64(0); b < x.World.Blocks; b++ {
 		gt, err := x.World.Truth.Graph(b)
@@ -283,9 +286,9 @@ func (x *Explorer) uploads(g Game) []AdvAction {
 		for k := range gt.Model.Model.Nodes {
 			_, data := gt.Operands(uint64(k))
 			for _, u := range data {
-				if _, ok := g.Tensor(tensorRoot(u), len(u)); !ok {
+				if !g.HasTensor(u) {
 					out = append(out, AdvAction{Desc: fmt.Sprintf("upload an operand of node %d of block %d", k, b), Claim: -1,
-						Acts: []Action{{Kind: ActUploadTensor, Party: Adversary, Data: u}}})
+						Acts: []dispute.Action{{Kind: dispute.ActUploadTensor, Party: Adversary, Data: u}}})
 				}
 			}
 		}
@@ -295,15 +298,15 @@ func (x *Explorer) uploads(g Game) []AdvAction {
 
 // nextExpiry returns the earliest time after now at which the challenger
 // clock of an unresolved claim runs out.
-func nextExpiry(g Game, now uint64) (uint64, bool) {
+func nextExpiry(g dispute.Game, now uint64) (uint64, bool) {
 	var best uint64
 	found := false
-	for i, c := range g.claims {
+	for i, c := range g.Claims() {
 		if c.Resolved {
 			continue
 		}
-		if d := g.ChallengerDuration(i, now); d < g.cfg.MaxClock {
-			t := now + g.cfg.MaxClock - d
+		if d := g.ChallengerDuration(i, now); d < g.Config().MaxClock {
+			t := now + g.Config().MaxClock - d
 			if !found || t < best {
 				best, found = t, true
 			}
@@ -319,7 +322,7 @@ func nextExpiry(g Game, now uint64) (uint64, bool) {
 // requires, no honest claim was countered and each honest bond returns to
 // it, and the credits sum to the bonds posted. It returns the first
 // violation.
-func (x *Explorer) CheckState(g Game, now uint64) error {
+func (x *Explorer) CheckState(g dispute.Game, now uint64) error {
 	if err := honestUncountered(g); err != nil {
 		return err
 	}
@@ -327,21 +330,21 @@ func (x *Explorer) CheckState(g Game, now uint64) error {
 	if err != nil {
 		return err
 	}
-	if limit := g.claims[0].Clock.Timestamp + g.cfg.MaxDuration(); t > limit {
+	if limit := g.Claim(0).Clock.Timestamp + g.Config().MaxDuration(); t > limit {
 		return fmt.Errorf("resolution at %d s, after the bound %d s", t, limit)
 	}
-	want := DefenderWins
+	want := dispute.DefenderWins
 	if !x.RootCorrect(g) {
-		want = ChallengerWins
+		want = dispute.ChallengerWins
 	}
-	if end.status != want {
-		return fmt.Errorf("the game ends %s, the truth requires %s", end.status, want)
+	if end.Status() != want {
+		return fmt.Errorf("the game ends %s, the truth requires %s", end.Status(), want)
 	}
 	if err := honestUncountered(end); err != nil {
 		return fmt.Errorf("at resolution: %v", err)
 	}
 	var honestBonds, posted, paid uint64
-	for _, c := range end.claims {
+	for _, c := range end.Claims() {
 		if !c.Resolved {
 			return fmt.Errorf("a claim at %d is unresolved at the end", c.Position)
 		}
@@ -350,21 +353,21 @@ func (x *Explorer) CheckState(g Game, now uint64) error {
 			honestBonds += c.Bond
 		}
 	}
-	for _, v := range end.credit {
+	for _, v := range end.Credits() {
 		paid += v
 	}
-	if posted != end.posted || paid != posted {
-		return fmt.Errorf("credits %d gwei, bonds posted %d gwei (claims hold %d)", paid, end.posted, posted)
+	if posted != end.Posted() || paid != posted {
+		return fmt.Errorf("credits %d gwei, bonds posted %d gwei (claims hold %d)", paid, end.Posted(), posted)
 	}
-	if end.credit[Honest] < honestBonds {
-		return fmt.Errorf("honest credit %d gwei below its own bonds %d gwei", end.credit[Honest], honestBonds)
+	if end.Credits()[Honest] < honestBonds {
+		return fmt.Errorf("honest credit %d gwei below its own bonds %d gwei", end.Credits()[Honest], honestBonds)
 	}
 	return nil
 }
 
 // honestUncountered returns an error naming the first countered honest claim.
-func honestUncountered(g Game) error {
-	for i, c := range g.claims {
+func honestUncountered(g dispute.Game) error {
+	for i, c := range g.Claims() {
 		if c.Claimant == Honest && c.CounteredBy != "" {
 			return fmt.Errorf("honest claim %d (position %d, depth %d) is countered by %s", i, c.Position, c.Position.Depth(), c.CounteredBy)
 		}
@@ -376,8 +379,8 @@ func honestUncountered(g Game) error {
 // waking at every clock expiry, until it is resolved. It returns the final
 // game and the time of its resolution; an error if the honest party cannot
 // finish it.
-func (x *Explorer) Complete(g Game, now uint64) (Game, uint64, error) {
-	for g.status == InProgress {
+func (x *Explorer) Complete(g dispute.Game, now uint64) (dispute.Game, uint64, error) {
+	for g.Status() == dispute.InProgress {
 		before := g.Len()
 		resolved := countResolved(g)
 		next, err := x.Respond(g, now)
@@ -385,7 +388,7 @@ func (x *Explorer) Complete(g Game, now uint64) (Game, uint64, error) {
 			return g, now, err
 		}
 		g = next
-		if g.status != InProgress {
+		if g.Status() != dispute.InProgress {
 			break
 		}
 		if g.Len() != before || countResolved(g) != resolved {
@@ -400,9 +403,9 @@ func (x *Explorer) Complete(g Game, now uint64) (Game, uint64, error) {
 	return g, now, nil
 }
 
-func countResolved(g Game) int {
+func countResolved(g dispute.Game) int {
 	n := 0
-	for _, c := range g.claims {
+	for _, c := range g.Claims() {
 		if c.Resolved {
 			n++
 		}
@@ -413,13 +416,13 @@ func countResolved(g Game) int {
 // StateKey returns a digest of everything that decides a game's future:
 // the time, the status, the claims (parent, position, value, bond,
 // claimant, clock, counter, resolution), the credits and the held data.
-func StateKey(g Game, now uint64) [32]byte {
+func StateKey(g dispute.Game, now uint64) [32]byte {
 	h := sha256.New()
 	var b []byte
 	b = binary.BigEndian.AppendUint64(b, now)
-	b = append(b, byte(g.status))
-	b = binary.BigEndian.AppendUint64(b, g.posted)
-	for _, c := range g.claims {
+	b = append(b, byte(g.Status()))
+	b = binary.BigEndian.AppendUint64(b, g.Posted())
+	for _, c := range g.Claims() {
 		b = binary.BigEndian.AppendUint32(b, uint32(c.Parent+1))
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Position))
 		b = append(b, c.Value[:]...)
@@ -437,19 +440,21 @@ func StateKey(g Game, now uint64) [32]byte {
 		}
 	}
 	h.Write(b)
-	parties := make([]string, 0, len(g.credit))
-	for a := range g.credit {
+	credits := g.Credits()
+	parties := make([]string, 0, len(credits))
+	for a := range credits {
 		parties = append(parties, string(a))
 	}
 	slices.Sort(parties)
 	for _, a := range parties {
-		fmt.Fprintf(h, "%s=%d;", a, g.credit[Address(a)])
+		fmt.Fprintf(h, "%s=%d;", a, credits[dispute.Address(a)])
 	}
-	keys := make([]string, 0, len(g.tensors)+len(g.store))
-	for k := range g.tensors {
+	tensors, preimages := g.TensorKeys(), g.PreimageKeys()
+	keys := make([]string, 0, len(tensors)+len(preimages))
+	for _, k := range tensors {
 		keys = append(keys, fmt.Sprintf("t%x%d", k.Commitment, k.Len))
 	}
-	for k := range g.store {
+	for _, k := range preimages {
 		keys = append(keys, fmt.Sprintf("p%x", k))
 	}
 	slices.Sort(keys)
@@ -503,7 +508,7 @@ type search struct {
 	res  ExploreResult
 }
 
-func (e *search) visit(g Game, now uint64, left int, path []string) {
+func (e *search) visit(g dispute.Game, now uint64, left int, path []string) {
 	if e.res.Violation != nil || e.res.Truncated {
 		return
 	}
@@ -547,14 +552,14 @@ func (e *search) visit(g Game, now uint64, left int, path []string) {
 }
 
 // count adds a new state to the coverage counters.
-func (e *search) count(g Game) {
+func (e *search) count(g dispute.Game) {
 	deepest, vmStep, transition := 1, false, false
-	for _, c := range g.claims {
+	for _, c := range g.Claims() {
 		d := c.Position.Depth()
-		deepest = max(deepest, g.cfg.Phase(d))
+		deepest = max(deepest, g.Config().Phase(d))
 		if c.CounteredBy != "" && !c.Resolved {
-			vmStep = vmStep || d == g.cfg.MaxDepth
-			transition = transition || d == g.cfg.Split2
+			vmStep = vmStep || d == g.Config().MaxDepth
+			transition = transition || d == g.Config().Split2
 		}
 	}
 	e.res.Reached[deepest]++

@@ -1,18 +1,21 @@
-package dispute
+package sim
 
 import (
 	"encoding/binary"
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
 // SimOptions selects a batch of simulated games.
 type SimOptions struct {
 	Games     int
 	Seed      uint64
-	Scenarios []Scenario // game i plays Scenarios[i mod len]
-	Worlds    []*World   // game i is played on Worlds[(i / len(Scenarios)) mod len]
+	Scenarios []Scenario     // game i plays Scenarios[i mod len]
+	Worlds    []*trace.World // game i is played on Worlds[(i / len(Scenarios)) mod len]
 	Play      PlayConfig
 	Workers   int // 0: GOMAXPROCS
 }
@@ -35,7 +38,7 @@ func GameSeed(seed uint64, i int) uint64 {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], seed)
 	binary.BigEndian.PutUint64(b[8:], uint64(i))
-	h := keccak(b[:])
+	h := dispute.Keccak(b[:])
 	return binary.BigEndian.Uint64(h[:8])
 }
 

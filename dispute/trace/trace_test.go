@@ -1,9 +1,13 @@
-package dispute
+package trace_test
 
 import (
 	"testing"
 
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -12,8 +16,8 @@ import (
 // when thinned to 3 checkpoints), pads past the exit with the final state,
 // and its step data verifies in spec.VerifyStep to the next index's hash.
 func TestDISPUTE_TRACE_RealVM(t *testing.T) {
-	w := realWorld(t, 26)
-	prog := buildNodeProgram(t)
+	w := disputetest.RealWorld(t, 26)
+	prog := disputetest.NodeProgram(t)
 	g, err := w.Truth.Graph(0)
 	if err != nil {
 		t.Fatal(err)
@@ -33,12 +37,12 @@ func TestDISPUTE_TRACE_RealVM(t *testing.T) {
 		t.Fatal("padding past the exit is not the final state")
 	}
 	// A trace thinned to 3 checkpoints gives the same hashes.
-	thin, err := (&NodeVM{Program: prog, Every: 1 << 12, MaxCheckpoints: 3, Max: 1 << 32}).trace(g, k, out)
+	thin, err := (&trace.NodeVM{Program: prog, Every: 1 << 12, MaxCheckpoints: 3, Max: 1 << 32}).Factory()(g, k, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if nt := thin.(*nodeTrace); len(nt.checkpoints) > 3 || nt.every < n/4 {
-		t.Fatalf("thinning: %d checkpoints every %d steps", len(nt.checkpoints), nt.every)
+	if kept, every := trace.Checkpoints(thin); kept > 3 || every < n/4 {
+		t.Fatalf("thinning: %d checkpoints every %d steps", kept, every)
 	}
 	for _, j := range []uint64{0, 4095, 4096, 777777, n - 1, n + 5} {
 		a, _ := tr.Hash(j)
@@ -48,7 +52,7 @@ func TestDISPUTE_TRACE_RealVM(t *testing.T) {
 		}
 	}
 	// Straight runs from the initial state for a few indices.
-	desc, ops, _ := g.descriptorOf(k)
+	desc, ops, _ := g.Descriptor(k)
 	data := nodevm.WithClaim(nodevm.NodeData(desc, ops), out)
 	for _, j := range []uint64{0, 1, 131071, 131072, 500000, n - 2} {
 		m := &nodevm.Machine{State: prog}
@@ -61,11 +65,16 @@ func TestDISPUTE_TRACE_RealVM(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := stepOracle{g: Game{store: map[[32]byte][]byte{}}, ctx: Context{DescriptorHash: keccak(desc.Encode()), Output: out}}
+		// The step's preimages as a game serves them in the phase-3 context
+		// of node k with claim out: local key 1 the descriptor hash, local key
+		// 2 the claimed output, and the keccak256 preimage the step reads,
+		// uploaded under its oracle key.
+		dh := dispute.Keccak(desc.Encode())
+		o := spec.PreimageMap{guest.LocalKey(guest.LocalDescriptor): dh[:], guest.LocalKey(guest.LocalClaim): out[:]}
 		if img != nil {
-			o.g = o.g.UploadPreimage(img)
+			o[guest.KeccakKey(dispute.Keccak(img))] = img
 		}
-		post, err := spec.VerifyStep(sd, proof, Hash{}, spec.Data{Preimages: o})
+		post, err := spec.VerifyStep(sd, proof, dispute.Hash{}, spec.Data{Preimages: o})
 		want, _ := tr.Hash(j + 1)
 		if err != nil || post != want {
 			t.Fatalf("step from index %d: %v, post %s want %s", j, err, post, want)

@@ -1,0 +1,100 @@
+package sim_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/trace"
+	"pgregory.net/rapid"
+)
+
+// TestDISPUTE_HONEST_Property: whatever scenario of the adversary library
+// and seed, the game's outcome is the truth, bonds are conserved (paid out
+// == posted), and per claim, for every honest party (IsHonest: "honest"
+// and the two-honest scenario's "honest-2"): no honest claim counters
+// another honest claim, no honest claim is countered, and every honest
+// claim resolves with its bond returned to its claimant. The check is per
+// claim, not net: bonds won elsewhere must not hide a countered claim.
+func TestDISPUTE_HONEST_Property(t *testing.T) {
+	w := disputetest.SharedWorld(t)
+	scen := sim.Scenarios()
+	rapid.Check(t, func(rt *rapid.T) {
+		s := scen[rapid.IntRange(0, len(scen)-1).Draw(rt, "scenario")]
+		seed := rapid.Uint64().Draw(rt, "seed")
+		var final dispute.Game
+		pc := sim.DefaultPlay
+		pc.Observe = func(g dispute.Game, _ uint64) { final = g }
+		g, agents, correct, err := sim.StartScenario(w, s, seed)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		_, r := sim.Play(g, agents, pc)
+		r.RootCorrect = correct
+		replay := fmt.Sprintf("replay: go run ./cmd/opcity dispute simulate --adversary %s --game-seed %016x", s.Name, seed)
+		if !r.Correct() || !r.Conserved {
+			rt.Fatalf("%s seed %016x: status %s (root correct %v), conserved %v, %s; %s", s.Name, seed, r.Status, correct, r.Conserved, r.HonestAccount(), replay)
+		}
+		if r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds {
+			rt.Fatalf("%s seed %016x: %s; %s", s.Name, seed, r.HonestAccount(), replay)
+		}
+		var claims int
+		var bonds uint64
+		for i, c := range final.Claims() {
+			if !sim.IsHonest(c.Claimant) {
+				continue
+			}
+			claims++
+			bonds += c.Bond
+			if c.Parent >= 0 && sim.IsHonest(final.Claim(c.Parent).Claimant) {
+				rt.Fatalf("%s seed %016x: %s's claim %d counters %s's claim %d; %s", s.Name, seed, c.Claimant, i, final.Claim(c.Parent).Claimant, c.Parent, replay)
+			}
+			if c.CounteredBy != "" {
+				rt.Fatalf("%s seed %016x: %s's claim %d countered by %s; %s", s.Name, seed, c.Claimant, i, c.CounteredBy, replay)
+			}
+			if !c.Resolved {
+				rt.Fatalf("%s seed %016x: %s's claim %d unresolved; %s", s.Name, seed, c.Claimant, i, replay)
+			}
+		}
+		if claims != r.HonestClaims || bonds != r.HonestBonds {
+			rt.Fatalf("%s seed %016x: the final game has %d honest claims (%d gwei), the result %d (%d gwei)", s.Name, seed, claims, bonds, r.HonestClaims, r.HonestBonds)
+		}
+	})
+}
+
+// TestDISPUTE_SIM_Deterministic: the same seed gives the same results.
+func TestDISPUTE_SIM_Deterministic(t *testing.T) {
+	w := disputetest.SharedWorld(t)
+	for _, s := range sim.Scenarios() {
+		a, err1 := sim.PlayScenario(w, s, 42, sim.DefaultPlay)
+		b, err2 := sim.PlayScenario(w, s, 42, sim.DefaultPlay)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("%s: runs differ (%v %v)", s.Name, err1, err2)
+		}
+	}
+}
+
+// TestDISPUTE_SIM_Workers: a batch's results do not depend on the number
+// of workers.
+func TestDISPUTE_SIM_Workers(t *testing.T) {
+	w := disputetest.SharedWorld(t)
+	o := sim.SimOptions{Games: 24, Seed: 9, Scenarios: sim.Scenarios(), Worlds: []*trace.World{w}, Play: sim.DefaultPlay, Workers: 1}
+	a, err := sim.Simulate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Workers = 3
+	b, err := sim.Simulate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Results, b.Results) || !reflect.DeepEqual(a.Aggregate, b.Aggregate) {
+		t.Fatal("results depend on the worker count")
+	}
+	if a.Aggregate.Correct != 24 {
+		t.Fatalf("aggregate %+v", a.Aggregate)
+	}
+}
