@@ -27,7 +27,7 @@ test-main:
 ## check-dispute: the exhaustive checker's full run (about 10 minutes on 2 cores): every adversary action
 ## sequence to the bound on small games; prints each search and the number of distinct game states explored.
 check-dispute:
-	$(GO) test ./dispute -run 'TestDISPUTE_EXHAUSTIVE$$' -dispute.exhaustive -count=1 -v -timeout 90m 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
+	$(GO) test ./dispute/sim -run 'TestDISPUTE_EXHAUSTIVE$$' -dispute.exhaustive -count=1 -v -timeout 90m 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## test-models: the trained MNIST models' accuracy through the integer executor (its own module).
 test-models:
