@@ -15,7 +15,7 @@ type Hash = memory.Hash
 
 // StepVerifier checks one VM step: from the 188-byte pre-state and the proof
 // it returns the post-state hash. spec.VerifyStep is the reference; the
-// simulator may substitute the synthetic VM of SyntheticVM.
+// simulator may substitute the synthetic VM's (trace.Synthetic.Verifier).
 type StepVerifier func(stateData, proof []byte, localContext [32]byte, d spec.Data) (Hash, error)
 
 // Config is a game type: the tree geometry, clocks, bond curve, the model

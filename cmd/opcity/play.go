@@ -248,15 +248,6 @@ func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, li
 	return rep, nil
 }
 
-// traceIndex returns the trace index within its phase that position p
-// commits to.
-func traceIndex(cfg *dispute.Config, p dispute.Position) uint64 {
-	phase := cfg.Phase(p.Depth())
-	leaf := cfg.PhaseLeafDepth(phase)
-	rootDepth := [...]int{0, 0, cfg.Split1 + 1, cfg.Split2 + 1}[phase]
-	return p.TraceIndex(leaf) & (1<<uint(leaf-rootDepth) - 1)
-}
-
 func playMoves(g dispute.Game) []playMove {
 	cfg := g.Config()
 	var out []playMove
@@ -269,7 +260,7 @@ func playMoves(g dispute.Game) []playMove {
 				m.Kind = "attack"
 			}
 		}
-		j := traceIndex(cfg, c.Position)
+		j := cfg.PhaseIndex(c.Position)
 		switch m.Phase {
 		case 1:
 			m.Commits = fmt.Sprintf("output root after block %d", j)

@@ -65,7 +65,8 @@ func (f *Freeloader) Name() dispute.Address { return f.Party }
 // Act posts the misdirected true claims, at most Max in all.
 func (f *Freeloader) Act(g dispute.Game, now uint64) []dispute.Action {
 	st := &solve{s: &Solver{Party: f.Party, View: f.View}, g: g, now: now}
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if f.done >= f.Max || c.Claimant == f.Party || c.Position.Depth() >= g.Config().Split1 {
 			continue
 		}
@@ -174,7 +175,8 @@ func (il *Illegal) Act(g dispute.Game, now uint64) []dispute.Action {
 		ch := g.Claim(c.Children[0])
 		out = append(out, dispute.Action{Kind: dispute.ActMove, Party: il.Party, Move: dispute.Move{Parent: i, Disputed: c.Value, Attack: ch.Position == c.Position.Move(true), Value: ch.Value, Bond: ch.Bond, Opening: ch.Opening}})
 	}
-	for j, cl := range g.Claims() {
+	for j := range g.Len() {
+		cl := g.Claim(j)
 		switch {
 		case cl.Position.Depth() == g.Config().MaxDepth:
 			out = append(out, dispute.Action{Kind: dispute.ActMove, Party: il.Party, Move: dispute.Move{Parent: j, Disputed: cl.Value, Attack: true, Value: v, Bond: g.Config().Bond(g.Config().MaxDepth + 1)}})
@@ -206,7 +208,8 @@ func (f *Flood) Name() dispute.Address { return f.Party }
 func (f *Flood) Act(g dispute.Game, now uint64) []dispute.Action {
 	st := &solve{s: &Solver{Party: f.Party}, g: g, now: now}
 	var targets []int
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Claimant != f.Party && c.Position.Depth() < g.Config().Split1 && g.ChallengerDuration(i, now) < g.Config().MaxClock {
 			targets = append(targets, i)
 		}
@@ -240,7 +243,8 @@ type Reckless struct {
 func (r Reckless) Act(g dispute.Game, now uint64) []dispute.Action {
 	out := r.Solver.Act(g, now)
 	st := &solve{s: r.Solver, g: g, now: now}
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Position.Depth() != g.Config().MaxDepth || c.Claimant == r.Party || c.CounteredBy != "" {
 			continue
 		}
@@ -276,7 +280,8 @@ func (x *Exhaustive) Act(g dispute.Game, now uint64) []dispute.Action {
 	var out []dispute.Action
 	for _, view := range []trace.View{x.Lie, x.Truth} {
 		st := &solve{s: &Solver{Party: x.Party, View: view}, g: g, now: now}
-		for i, c := range g.Claims() {
+		for i := range g.Len() {
+			c := g.Claim(i)
 			if c.Position.Depth() == g.Config().MaxDepth {
 				for _, attack := range []bool{true, false} {
 					st.step(i, attack)

@@ -123,7 +123,8 @@ func (x *Explorer) Actions(g dispute.Game, now uint64) []AdvAction {
 	}
 	var out []AdvAction
 	cfg := g.Config()
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Resolved {
 			continue
 		}
@@ -301,7 +302,8 @@ func (x *Explorer) uploads(g dispute.Game) []AdvAction {
 func nextExpiry(g dispute.Game, now uint64) (uint64, bool) {
 	var best uint64
 	found := false
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Resolved {
 			continue
 		}
@@ -367,7 +369,8 @@ func (x *Explorer) CheckState(g dispute.Game, now uint64) error {
 
 // honestUncountered returns an error naming the first countered honest claim.
 func honestUncountered(g dispute.Game) error {
-	for i, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Claimant == Honest && c.CounteredBy != "" {
 			return fmt.Errorf("honest claim %d (position %d, depth %d) is countered by %s", i, c.Position, c.Position.Depth(), c.CounteredBy)
 		}
@@ -405,7 +408,8 @@ func (x *Explorer) Complete(g dispute.Game, now uint64) (dispute.Game, uint64, e
 
 func countResolved(g dispute.Game) int {
 	n := 0
-	for _, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		if c.Resolved {
 			n++
 		}
@@ -422,7 +426,8 @@ func StateKey(g dispute.Game, now uint64) [32]byte {
 	b = binary.BigEndian.AppendUint64(b, now)
 	b = append(b, byte(g.Status()))
 	b = binary.BigEndian.AppendUint64(b, g.Posted())
-	for _, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		b = binary.BigEndian.AppendUint32(b, uint32(c.Parent+1))
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Position))
 		b = append(b, c.Value[:]...)
@@ -554,7 +559,8 @@ func (e *search) visit(g dispute.Game, now uint64, left int, path []string) {
 // count adds a new state to the coverage counters.
 func (e *search) count(g dispute.Game) {
 	deepest, vmStep, transition := 1, false, false
-	for _, c := range g.Claims() {
+	for i := range g.Len() {
+		c := g.Claim(i)
 		d := c.Position.Depth()
 		deepest = max(deepest, g.Config().Phase(d))
 		if c.CounteredBy != "" && !c.Resolved {

@@ -66,7 +66,7 @@ func (st *solve) run() {
 	if v, err := st.value(0); err == nil && v == g.Claim(0).Value {
 		st.honest[0] = true
 	}
-	for i := range g.Claims() {
+	for i := range g.Len() {
 		if st.honest[i] || !st.shouldCounter(i) {
 			continue
 		}
