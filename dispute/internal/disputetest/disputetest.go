@@ -219,29 +219,35 @@ func ExploreCases(full bool) []ExploreCase {
 	return out
 }
 
-var (
-	progOnce sync.Once
-	progInit state.State
-	progErr  error
-)
+// builtProgram is a guest program built at most once per test binary.
+type builtProgram struct {
+	once sync.Once
+	init state.State
+	err  error
+}
 
-// NodeProgram builds the node program once per test binary.
-func NodeProgram(t testing.TB) state.State {
+var nodeProgram, tensorNodeProgram builtProgram
+
+// build returns the program at pkg, building it on the first call.
+func (p *builtProgram) build(t testing.TB, pkg string) state.State {
 	t.Helper()
-	progOnce.Do(func() {
+	p.once.Do(func() {
 		dir, err := os.MkdirTemp("", "opcity-dispute")
 		if err != nil {
-			progErr = err
+			p.err = err
 			return
 		}
 		defer os.RemoveAll(dir)
-		progInit, progErr = nodevm.Build(Root, nodevm.NodeProgram, dir)
+		p.init, p.err = nodevm.Build(Root, pkg, dir)
 	})
-	if progErr != nil {
-		t.Fatal(progErr)
+	if p.err != nil {
+		t.Fatal(p.err)
 	}
-	return progInit
+	return p.init
 }
+
+// NodeProgram builds the node program once per test binary.
+func NodeProgram(t testing.TB) state.State { return nodeProgram.build(t, nodevm.NodeProgram) }
 
 // RealWorld is the MLP chain of 2 blocks with the real node program as VM.
 func RealWorld(t testing.TB, vmDepth int) *trace.World {
@@ -259,28 +265,9 @@ func RealWorld(t testing.TB, vmDepth int) *trace.World {
 	return w
 }
 
-var (
-	tensorProgOnce sync.Once
-	tensorProgInit state.State
-	tensorProgErr  error
-)
-
 // TensorNodeProgram builds the tensor node program once per test binary.
 func TensorNodeProgram(t testing.TB) state.State {
-	t.Helper()
-	tensorProgOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "opcity-dispute")
-		if err != nil {
-			tensorProgErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		tensorProgInit, tensorProgErr = nodevm.Build(Root, nodevm.TensorNodeProgram, dir)
-	})
-	if tensorProgErr != nil {
-		t.Fatal(tensorProgErr)
-	}
-	return tensorProgInit
+	return tensorNodeProgram.build(t, nodevm.TensorNodeProgram)
 }
 
 // OPcityWorld is a chain of 2 blocks of model on test images 0 and 1 with
