@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/properties"
 )
 
@@ -44,7 +45,7 @@ const (
 
 func TestCLI_RUN_ExitCodeInJSON(t *testing.T) {
 	code, out, _ := run("run", "--json", tinyProgram(t, liV0ExitGroup, liA0Three, syscall))
-	var res runResult
+	var res runner.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK {
 		t.Fatalf("exit %d, output %q: %v", code, out, err)
 	}
@@ -78,7 +79,7 @@ func TestCLI_RUN_BadInput(t *testing.T) {
 func TestCLI_RUN_StepFailure(t *testing.T) {
 	// read(5, 0, 8) with an empty oracle: the step needs a preimage.
 	code, out, _ := run("run", "--json", tinyProgram(t, liV0Read, liA0Five, liA2Eight, syscall))
-	var res runResult
+	var res runner.Result
 	_ = json.Unmarshal([]byte(out), &res)
 	if code != exitStepFail || res.ErrorStep == nil || *res.ErrorStep != 4 || !strings.Contains(res.Error, "missing preimage") {
 		t.Fatalf("exit %d, result %+v", code, res)

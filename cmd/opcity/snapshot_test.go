@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/vectors"
 )
 
 // runJSON runs opcity with --json and decodes the result.
-func runJSON(t *testing.T, args ...string) (int, runResult, string) {
+func runJSON(t *testing.T, args ...string) (int, runner.Result, string) {
 	t.Helper()
 	code, out, errOut := run(append(args, "--json")...)
-	var res runResult
+	var res runner.Result
 	if code != exitBadInput {
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("exit %d, output %q: %v", code, out, err)

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -63,7 +64,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
 	if err != nil {
-		fmt.Fprintf(stderr, "opcity verify: rejected: %s\n", describeError(err))
+		fmt.Fprintf(stderr, "opcity verify: rejected: %s\n", runner.Describe(err))
 		return exitRejected
 	}
 	if in.Claimed != nil && *in.Claimed != got {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
+	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
 	"github.com/opcity-spec/opcity/vectors"
@@ -30,7 +31,7 @@ func TestCLI_RUN_VMs(t *testing.T) {
 	}
 	progs = append(progs, tinyProgram(t, liV0Read, liA0Five, liA2Eight, syscall))
 	for _, prog := range progs {
-		var want runResult
+		var want runner.Result
 		var wantOut string
 		for i, vm := range []string{"spec", "fast", "both"} {
 			code, out, errOut := run("run", "--vm", vm, "--every", "25000", "--json", prog)
@@ -50,9 +51,9 @@ func TestCLI_RUN_VMs(t *testing.T) {
 	}
 }
 
-func mustResult(t *testing.T, code int, out string) runResult {
+func mustResult(t *testing.T, code int, out string) runner.Result {
 	t.Helper()
-	var res runResult
+	var res runner.Result
 	if code == exitBadInput || code == exitDiverged {
 		t.Fatalf("exit %d: %s", code, out)
 	}
@@ -88,13 +89,13 @@ func TestCLI_RUN_Both_Divergence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &bothEngine{spec: specEngine{s: s, d: spec.Data{}, persistent: true}, fast: fast}
-	n, err := e.advance(10)
-	var div *divergence
-	if !errors.As(err, &div) || n != 0 || div.step != 1001 || div.pre.Hash() != s.Hash() {
+	e := runner.NewLockstep(s, fast, spec.Data{})
+	n, err := e.Advance(10)
+	var div *runner.Divergence
+	if !errors.As(err, &div) || n != 0 || div.Step != 1001 || div.Pre.Hash() != s.Hash() {
 		t.Fatalf("advance: %d steps, %v", n, err)
 	}
-	path, cmd, err := div.writeReproducer("")
+	path, cmd, err := div.WriteReproducer("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// engine is what `opcity run` needs of a VM: the spec, fpvm, or both in
+// engine is what a run needs of a VM: the spec, fpvm, or both in
 // lockstep.
 type engine interface {
 	stepCount() uint64
@@ -30,16 +30,16 @@ type engine interface {
 
 func newEngine(vm string, s state.State, d spec.Data, show func(transition.Effects)) (engine, error) {
 	switch vm {
-	case "spec":
+	case Spec:
 		return &specEngine{s: s.Transient(&memory.Edit{}), d: d, show: show}, nil
-	case "both":
+	case Both:
 		f, err := fpvm.FromState(s)
 		if err != nil {
 			return nil, err
 		}
-		// The spec steps persistent states here, so the state before a
-		// differing step is still intact for the reproducer.
-		return &bothEngine{spec: specEngine{s: s, d: d, show: show, persistent: true}, fast: f}, nil
+		l := NewLockstep(s, f, d)
+		l.spec.show = show
+		return l, nil
 	}
 	f, err := fpvm.FromState(s)
 	if err != nil {
@@ -95,22 +95,34 @@ func (e *fastEngine) hash() memory.Hash                { return e.vm.Hash() }
 func (e *fastEngine) advance(n uint64) (uint64, error) { return e.vm.Run(e.d, n) }
 func (e *fastEngine) state() state.State               { return e.vm.State() }
 
-// bothEngine steps the spec and fpvm in lockstep and compares the state
+// Lockstep steps the spec and fpvm in lockstep and compares the state
 // hash (and the failure, if any) after every step; the spec's output is
-// shown. The first difference is a *divergence.
-type bothEngine struct {
+// shown. The first difference is a *Divergence.
+type Lockstep struct {
 	spec specEngine
 	fast *fpvm.VM
 }
 
-func (e *bothEngine) stepCount() uint64 { return e.spec.stepCount() }
-func (e *bothEngine) exited() bool      { return e.spec.exited() }
-func (e *bothEngine) hash() memory.Hash { return e.spec.hash() }
-func (e *bothEngine) state() state.State {
+// NewLockstep pairs the spec at s with fast (normally fpvm.FromState(s)).
+// The spec steps persistent states, so the state before a differing step
+// is still intact for the reproducer.
+func NewLockstep(s state.State, fast *fpvm.VM, d spec.Data) *Lockstep {
+	return &Lockstep{spec: specEngine{s: s, d: d, persistent: true}, fast: fast}
+}
+
+func (e *Lockstep) stepCount() uint64 { return e.spec.stepCount() }
+func (e *Lockstep) exited() bool      { return e.spec.exited() }
+func (e *Lockstep) hash() memory.Hash { return e.spec.hash() }
+func (e *Lockstep) state() state.State {
 	return e.spec.state()
 }
 
-func (e *bothEngine) advance(n uint64) (uint64, error) {
+// Advance takes up to n steps in both VMs, stopping at exit, at the first
+// step that fails in both alike, or at the first *Divergence (the VMs are
+// then as they were before that step); it returns the steps taken.
+func (e *Lockstep) Advance(n uint64) (uint64, error) { return e.advance(n) }
+
+func (e *Lockstep) advance(n uint64) (uint64, error) {
 	var i uint64
 	for ; i < n && !e.spec.exited(); i++ {
 		pre := e.spec.s
@@ -119,7 +131,7 @@ func (e *bothEngine) advance(n uint64) (uint64, error) {
 		specHash, fastHash := e.spec.hash(), e.fast.Hash()
 		if specHash != fastHash || codeOf(specErr) != codeOf(fastErr) {
 			e.spec.s = pre // report the state before the differing step
-			return i, &divergence{step: pre.Step + 1, pre: pre, specHash: specHash, fastHash: fastHash, specErr: specErr, fastErr: fastErr}
+			return i, &Divergence{Step: pre.Step + 1, Pre: pre, SpecHash: specHash, FastHash: fastHash, SpecErr: specErr, FastErr: fastErr}
 		}
 		if specErr != nil {
 			return i, specErr
@@ -137,23 +149,25 @@ func codeOf(err error) errors.Code {
 	return 0
 }
 
-// divergence is the first step where fpvm and the spec disagree.
-type divergence struct {
-	step               uint64
-	pre                state.State
-	specHash, fastHash memory.Hash
-	specErr, fastErr   error
+// Divergence is the first step where fpvm and the spec disagree: Pre is
+// the state before it, the hashes and errors are each VM's after it.
+type Divergence struct {
+	Step               uint64
+	Pre                state.State
+	SpecHash, FastHash memory.Hash
+	SpecErr, FastErr   error
 }
 
-func (d *divergence) Error() string {
-	return fmt.Sprintf("spec and fpvm differ at step %d: spec %s (error %v), fpvm %s (error %v)", d.step, d.specHash, d.specErr, d.fastHash, d.fastErr)
+func (d *Divergence) Error() string {
+	return fmt.Sprintf("spec and fpvm differ at step %d: spec %s (error %v), fpvm %s (error %v)", d.Step, d.SpecHash, d.SpecErr, d.FastHash, d.FastErr)
 }
 
-// writeReproducer writes the state before the differing step as a snapshot
-// and returns its path and the command that replays the step.
-func (d *divergence) writeReproducer(preimages string) (string, string, error) {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("opcity-divergence-step-%d.snap", d.step))
-	if err := format.WriteSnapshotFile(path, d.pre); err != nil {
+// WriteReproducer writes the state before the differing step as a snapshot
+// in the temporary directory and returns its path and the command that
+// replays the step (with the preimage file, when not empty).
+func (d *Divergence) WriteReproducer(preimages string) (string, string, error) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("opcity-divergence-step-%d.snap", d.Step))
+	if err := format.WriteSnapshotFile(path, d.Pre); err != nil {
 		return "", "", err
 	}
 	cmd := "opcity run --vm both --max-steps 1 --from " + path
