@@ -337,13 +337,14 @@ func (r *snapReader) pages() memory.Memory {
 	return m.Persistent()
 }
 
-// WriteSnapshotFile writes the snapshot of s to path.
+// WriteSnapshotFile writes the snapshot of s to path, completely or not at
+// all (WriteFile).
 func WriteSnapshotFile(path string, s state.State) error {
 	b, err := EncodeSnapshot(s)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return WriteFile(path, b)
 }
 
 // ReadSnapshotFile reads and decodes the snapshot at path. Errors: the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/opcity-spec/opcity/format"
 )
 
 // Groups are the vector files, in order.
@@ -45,7 +47,7 @@ func Write(dir string, files []File) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(out, f.Group+".json"), b, 0o644); err != nil {
+		if err := format.WriteFile(filepath.Join(out, f.Group+".json"), b); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,15 +27,16 @@ type inferResult struct {
 // It runs the integer executor natively and prints the prediction and the
 // graph's commitments (docs/opml.md §6).
 func inferCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("infer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flagSet("infer", stderr)
 	model := fs.String("model", filepath.Join("models", "mnist", "mlp.opml"), "model file (opml format)")
 	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the MNIST test set (t10k-*.gz)")
 	img := fs.String("image", "", "test image number 0-9999, or a 28x28 grayscale PGM or PNG file")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := fs.Parse(reorderFlags(args)); err != nil || *img == "" || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "opcity infer: usage: opcity infer [--model M] [--data DIR] --image N|FILE [--json]")
-		return exitBadInput
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if *img == "" || fs.NArg() != 0 {
+		return badUsage("infer", fmt.Errorf("want --image N|FILE and no arguments"), stderr)
 	}
 	res, err := infer(*model, *data, *img)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 )
 
@@ -23,8 +24,9 @@ type nodeResult struct {
 	Image      string  `json:"image"`
 	Node       int     `json:"node"`
 	Op         string  `json:"op"`
+	Profile    string  `json:"profile"`
 	Claim      string  `json:"claim"`
-	Verdict    string  `json:"verdict"` // "claim right", "claim wrong" or "bad input"
+	Verdict    string  `json:"verdict"` // "claim right", "claim wrong" or "no verdict: ..."
 	ExitCode   uint8   `json:"exit_code"`
 	Steps      uint64  `json:"steps"`
 	Output     string  `json:"output"` // the commitment the VM computed
@@ -35,127 +37,128 @@ type nodeResult struct {
 	Descriptor string  `json:"descriptor_keccak256"`
 }
 
-// nodeCommand: opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json].
-// It runs node K of the model inside the VM (the node program of
-// docs/opml.md §7, built from REPO) on the image's tensors, with the claim
-// (by default the native executor's commitment), and prints the verdict.
-// Exit status: 0 the VM accepted the claim, 1 it rejected it, 2 bad input,
-// 3 the VM could not run the program to its end.
+type nodeFlags struct {
+	model, data, root, image, claim, profile string
+	node                                     int
+	json                                     bool
+}
+
+// nodeCommand: opcity node (commands.go). It runs node K of the model
+// inside the VM (the node program of the profile, docs/opml.md §7, built
+// from REPO) on the image's tensors with the claim (by default the native
+// executor's commitment) and prints the verdict.
 func nodeCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("node", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	model := fs.String("model", filepath.Join("models", "mnist", "mlp.opml"), "model file (opml format)")
-	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the MNIST test set (t10k-*.gz)")
-	root := fs.String("root", ".", "repository root, where the node program is built from")
-	img := fs.String("image", "", "test image number 0-9999, or a 28x28 grayscale PGM or PNG file")
-	node := fs.Int("node", -1, "node index k (0 is the first node)")
-	claimArg := fs.String("claim", "", "claimed output commitment, 0x followed by 64 hex digits (default: the native executor's)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	const use = "opcity node: usage: opcity node [--model M] [--data DIR] [--root REPO] --image N|FILE --node K [--claim 0x..] [--json]"
-	if err := fs.Parse(reorderFlags(args)); err != nil || *img == "" || *node < 0 || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, use)
-		return exitBadInput
+	fs := flagSet("node", stderr)
+	var f nodeFlags
+	fs.StringVar(&f.model, "model", filepath.Join("models", "mnist", "mlp.opml"), "model file (opml format)")
+	fs.StringVar(&f.data, "data", filepath.Join("models", "mnist"), "folder with the MNIST test set (t10k-*.gz)")
+	fs.StringVar(&f.root, "root", ".", "repository root, where the node program is built from")
+	fs.StringVar(&f.profile, "profile", "base", play.ProfileUsage)
+	fs.StringVar(&f.image, "image", "", "test image number 0-9999, or a 28x28 grayscale PGM or PNG file")
+	fs.IntVar(&f.node, "node", -1, "node index k (0 is the first node)")
+	fs.StringVar(&f.claim, "claim", "", "claimed output commitment, 0x followed by 64 hex digits (default: the native executor's)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object")
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	job, err := prepareNode(*model, *data, *img, *node, *claimArg)
+	if f.image == "" || f.node < 0 || fs.NArg() != 0 {
+		return badUsage("node", fmt.Errorf("want --image N|FILE, --node K and no arguments"), stderr)
+	}
+	res, code, err := runNode(f)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity node:", err)
 		return exitBadInput
 	}
-	dir, err := os.MkdirTemp("", "opcity-node")
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity node:", err)
-		return exitBadInput
+	if f.json {
+		writeJSON(stdout, res)
+		return code
 	}
-	defer os.RemoveAll(dir)
-	prog, err := nodevm.Build(*root, nodevm.NodeProgram, dir)
+	fmt.Fprintf(stdout, "node %d (%s) of %s on image %s, %s profile\nclaim   %s\noutput  %s (computed in the VM)\nnative  %s\nverdict %s (program exit %d)\nsteps   %d in %.2fs (%.2fM steps/s)\nstate   %s\n",
+		res.Node, res.Op, res.Model, res.Image, res.Profile, res.Claim, res.Output, res.Native, res.Verdict, res.ExitCode, res.Steps, res.Seconds, res.StepsPerS/1e6, res.StateHash)
+	return code
+}
+
+// runNode prepares the job, builds the node program and runs it; it
+// returns the result and the exit status of the verdict, or an input error.
+func runNode(f nodeFlags) (nodeResult, int, error) {
+	prof, err := play.ParseProfile(f.profile)
 	if err != nil {
-		fmt.Fprintf(stderr, "opcity node: %v\n(run it from the repository root, or give --root)\n", err)
-		return exitBadInput
+		return nodeResult{}, 0, err
 	}
+	job, res, err := prepareNode(f)
+	if err != nil {
+		return res, 0, err
+	}
+	prog, err := buildProgram(f.root, nodevm.Program(prof))
+	if err != nil {
+		return res, 0, err
+	}
+	claim, _ := parseHash(res.Claim)
 	start := time.Now()
-	mc := &nodevm.Machine{State: prog}
-	runErr := mc.Run(nodevm.WithClaim(job.oracle, job.claim), 1<<40)
-	res := job.result
+	mc := job.Machine(prog, prof)
+	runErr := mc.Run(job.Data(claim), 1<<40)
 	res.Seconds = time.Since(start).Seconds()
 	res.Steps, res.ExitCode, res.StateHash = mc.Steps, mc.State.ExitCode, mc.State.Hash().String()
 	res.StepsPerS = float64(mc.Steps) / max(res.Seconds, 1e-9)
 	if out, ok := mc.Output(); ok {
 		res.Output = out.String()
 	}
-	code := exitOK
-	switch {
-	case runErr != nil:
-		res.Verdict, code = "no verdict: "+runErr.Error(), exitStepFail
-	case mc.State.ExitCode == 0:
+	switch nodevm.VerdictOf(mc, runErr) {
+	case nodevm.ClaimRight:
 		res.Verdict = "claim right"
-	case mc.State.ExitCode == 1:
-		res.Verdict, code = "claim wrong", exitRejected
-	default:
-		res.Verdict, code = fmt.Sprintf("bad input (program exit %d)", mc.State.ExitCode), exitStepFail
+		return res, exitOK, nil
+	case nodevm.ClaimWrong:
+		res.Verdict = "claim wrong"
+		return res, exitRejected, nil
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
-		return code
+	res.Verdict = fmt.Sprintf("no verdict (program exit %d)", mc.State.ExitCode)
+	if runErr != nil {
+		res.Verdict = "no verdict: " + runErr.Error()
 	}
-	fmt.Fprintf(stdout, "node %d (%s) of %s on image %s\nclaim   %s\noutput  %s (computed in the VM)\nnative  %s\nverdict %s (program exit %d)\nsteps   %d in %.2fs (%.2fM steps/s)\nstate   %s\n",
-		res.Node, res.Op, res.Model, res.Image, res.Claim, res.Output, res.Native, res.Verdict, res.ExitCode, res.Steps, res.Seconds, res.StepsPerS/1e6, res.StateHash)
-	return code
+	return res, exitStepFail, nil
 }
 
-// nodeJob is a node program run, prepared: its oracle without the claim,
-// the claim, and the fields of the result known before the run.
-type nodeJob struct {
-	oracle map[[32]byte][]byte
-	claim  memory.Hash
-	result nodeResult
-}
-
-// prepareNode runs the model natively on the image, builds node k's
-// descriptor and oracle, and parses the claim (default: the native output).
-func prepareNode(modelPath, dataDir, imageArg string, k int, claimArg string) (nodeJob, error) {
-	raw, err := os.ReadFile(modelPath)
+// buildProgram builds the VM program pkg from the repository at root.
+func buildProgram(root, pkg string) (prog spec.State, err error) {
+	dir, err := os.MkdirTemp("", "opcity-node")
 	if err != nil {
-		return nodeJob{}, err
+		return prog, err
+	}
+	defer os.RemoveAll(dir)
+	prog, err = nodevm.Build(root, pkg, dir)
+	if err != nil {
+		return prog, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
+	}
+	return prog, nil
+}
+
+// prepareNode reads the model and the image, prepares node k and parses
+// the claim (default: the native output).
+func prepareNode(f nodeFlags) (nodevm.Job, nodeResult, error) {
+	raw, err := os.ReadFile(f.model)
+	if err != nil {
+		return nodevm.Job{}, nodeResult{}, err
 	}
 	m, err := opml.Decode(raw)
 	if err != nil {
-		return nodeJob{}, fmt.Errorf("%s: %v", modelPath, err)
+		return nodevm.Job{}, nodeResult{}, fmt.Errorf("%s: %v", f.model, err)
 	}
-	if k >= len(m.Nodes) {
-		return nodeJob{}, fmt.Errorf("--node %d: %s has nodes 0-%d", k, modelPath, len(m.Nodes)-1)
-	}
-	pixels, _, err := mnist.Load(dataDir, imageArg)
+	pixels, _, err := mnist.Load(f.data, f.image)
 	if err != nil {
-		return nodeJob{}, err
+		return nodevm.Job{}, nodeResult{}, err
 	}
-	e, err := opml.NewExecutor(m, 1)
+	job, err := nodevm.NewJob(&m, mnist.Input(pixels), f.node)
 	if err != nil {
-		return nodeJob{}, err
+		return job, nodeResult{}, fmt.Errorf("%s: --%v", f.model, err)
 	}
-	in := mnist.Input(pixels)
-	tensors, err := e.Tensors(in)
-	if err != nil {
-		return nodeJob{}, fmt.Errorf("%s: %v", modelPath, err)
-	}
-	d, ops, err := opml.NodeDescriptorOf(m, k, tensors)
-	if err != nil {
-		return nodeJob{}, err
-	}
-	native := opml.TensorRoot(tensors[m.Nodes[k].Output])
-	claim := native
-	if claimArg != "" {
-		if claim, err = parseHash(claimArg); err != nil {
-			return nodeJob{}, fmt.Errorf("--claim: %v", err)
+	claim := job.Native
+	if f.claim != "" {
+		if claim, err = parseHash(f.claim); err != nil {
+			return job, nodeResult{}, fmt.Errorf("--claim: %v", err)
 		}
 	}
-	return nodeJob{
-		oracle: nodevm.NodeData(d, ops),
-		claim:  claim,
-		result: nodeResult{Model: modelPath, Image: imageArg, Node: k, Op: m.Nodes[k].Op.String(),
-			Claim: claim.String(), Native: native.String(), Descriptor: memory.Keccak256(d.Encode()).String()},
-	}, nil
+	return job, nodeResult{Model: f.model, Image: f.image, Node: f.node, Op: m.Nodes[f.node].Op.String(), Profile: f.profile,
+		Claim: claim.String(), Native: job.Native.String(), Descriptor: memory.Keccak256(job.Descriptor.Encode()).String()}, nil
 }
 
 // parseHash reads 0x followed by 64 hex digits.
@@ -169,4 +172,11 @@ func parseHash(s string) (memory.Hash, error) {
 		return h, fmt.Errorf("%q: %v", s, err)
 	}
 	return h, nil
+}
+
+// writeJSON prints v as one indented JSON object.
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute/play"
 )
 
 // TestCLI_DISPUTE_PLAY: `opcity dispute --image 0 --lie node:K` ends with
@@ -13,15 +15,15 @@ import (
 // countered and every honest bond is returned (per claim); bad flags exit 2.
 func TestCLI_DISPUTE_PLAY(t *testing.T) {
 	base := []string{"dispute", "--model", mlpModel, "--data", mnistData, "--root", "../..", "--image", "0", "--json"}
-	play := func(t *testing.T, lie string) playReport {
+	play := func(t *testing.T, lie string) play.Report {
 		t.Helper()
 		code, out, errOut := run(append(append([]string(nil), base...), "--lie", lie)...)
-		var rep playReport
+		var rep play.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("exit %d, %v: %s", code, err, errOut)
 		}
 		if code != 0 || !rep.Correct || rep.HonestCountered != 0 || rep.HonestReturned != rep.HonestBonds || !rep.BondsConserved || len(rep.Phases) == 0 || len(rep.Moves) == 0 {
-			t.Fatalf("exit %d: %s; %+v %s", code, rep.honestAccount.text(), rep, errOut)
+			t.Fatalf("exit %d: %s; %+v %s", code, rep.Account.Text(), rep, errOut)
 		}
 		return rep
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/opcity-spec/opcity/dispute/play"
 )
 
 // TestCLI_DISPUTE_PROFILE: `opcity dispute --profile opcity` plays the game
@@ -18,12 +20,12 @@ func TestCLI_DISPUTE_PROFILE(t *testing.T) {
 	base := []string{"dispute", "--model", mlpModel, "--data", mnistData, "--root", "../..", "--image", "0", "--profile", "opcity", "--json"}
 	for _, lie := range []string{"node:3", "node:0", "none"} {
 		code, out, errOut := run(append(append([]string(nil), base...), "--lie", lie)...)
-		var rep playReport
+		var rep play.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("%s: exit %d, %v: %s", lie, code, err, errOut)
 		}
 		if code != 0 || !rep.Correct || rep.HonestCountered != 0 || rep.HonestReturned != rep.HonestBonds || !rep.BondsConserved || rep.Profile != "opcity" {
-			t.Fatalf("%s: exit %d: %s; %+v %s", lie, code, rep.honestAccount.text(), rep, errOut)
+			t.Fatalf("%s: exit %d: %s; %+v %s", lie, code, rep.Account.Text(), rep, errOut)
 		}
 		si := rep.SteppedInstruction
 		if lie == "none" {
@@ -36,9 +38,9 @@ func TestCLI_DISPUTE_PROFILE(t *testing.T) {
 			t.Fatalf("%s: %+v %+v", lie, rep, si)
 		}
 	}
-	code, out, errOut := run("dispute", "simulate", "--games", "28", "--profile", "opcity", "--data", mnistData, "--quiet")
+	code, out, errOut := run("simulate", "--games", "28", "--profile", "opcity", "--data", mnistData, "--quiet")
 	if code != 0 || !strings.Contains(out, "profile opcity") || !strings.Contains(out, "games 28 correct 28") {
-		t.Fatalf("dispute simulate: exit %d: %s %s", code, out, errOut)
+		t.Fatalf("simulate --quiet: exit %d: %s %s", code, out, errOut)
 	}
 	code, out, errOut = run("simulate", "--games", "14", "--profile", "opcity", "--data", mnistData, "--out", t.TempDir())
 	if code != 0 || !strings.Contains(out, "profile opcity") || !strings.Contains(out, "games 14 correct 14") {
@@ -46,7 +48,7 @@ func TestCLI_DISPUTE_PROFILE(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"dispute", "--image", "0", "--lie", "none", "--profile", "cannon"},
-		{"dispute", "simulate", "--profile", "OPcity", "--data", mnistData},
+		{"simulate", "--profile", "OPcity", "--data", mnistData},
 		{"simulate", "--games", "1", "--profile", "", "--data", mnistData, "--out", t.TempDir()},
 	} {
 		if code, _, _ := run(bad...); code != exitBadInput {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/internal/runner"
@@ -30,10 +29,10 @@ type runFlags struct {
 	snapSet   bool   // --snapshot-at was given
 }
 
-func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
-	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// defineRunFlags defines run's flags on fs; check completes them after
+// parsing.
+func defineRunFlags(fs *flag.FlagSet) *runFlags {
+	f := &runFlags{}
 	fs.StringVar(&f.vm, "vm", "fast", "executor: fast (fpvm), spec, or both in lockstep")
 	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
 	fs.Uint64Var(&f.maxSteps, "max-steps", 0, "stop after N steps (0: run until exit)")
@@ -43,63 +42,39 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fs.StringVar(&f.from, "from", "", "resume from a snapshot file (docs/formats/snapshot.md) instead of loading an ELF")
 	fs.Uint64Var(&f.snapAt, "snapshot-at", 0, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
 	fs.StringVar(&f.snapOut, "snapshot-out", "", "the snapshot file --snapshot-at writes")
-	if err := fs.Parse(reorderFlags(args)); err != nil {
-		return f, err
-	}
+	return f
+}
+
+// check validates the parsed flags and arguments and fills in f.elf.
+func (f *runFlags) check(fs *flag.FlagSet) error {
 	fs.Visit(func(fl *flag.Flag) { f.snapSet = f.snapSet || fl.Name == "snapshot-at" })
-	if f.snapSet != (f.snapOut != "") {
-		return f, fmt.Errorf("--snapshot-at and --snapshot-out go together")
-	}
-	if f.from != "" {
-		if fs.NArg() != 0 {
-			return f, fmt.Errorf("--from resumes a snapshot: no PROGRAM.elf too")
-		}
-	} else if fs.NArg() != 1 {
-		return f, fmt.Errorf("want exactly one PROGRAM.elf (or --from SNAPSHOT), got %d arguments", fs.NArg())
-	}
-	if f.vm != "fast" && f.vm != "spec" && f.vm != "both" {
-		return f, fmt.Errorf("--vm %q: want fast, spec or both", f.vm)
+	switch {
+	case f.snapSet != (f.snapOut != ""):
+		return fmt.Errorf("--snapshot-at and --snapshot-out go together")
+	case f.from != "" && fs.NArg() != 0:
+		return fmt.Errorf("--from resumes a snapshot: no PROGRAM.elf too")
+	case f.from == "" && fs.NArg() != 1:
+		return fmt.Errorf("want exactly one PROGRAM.elf (or --from SNAPSHOT), got %d arguments", fs.NArg())
+	case f.vm != runner.Fast && f.vm != runner.Spec && f.vm != runner.Both:
+		return fmt.Errorf("--vm %q: want fast, spec or both", f.vm)
 	}
 	f.elf = fs.Arg(0)
 	if f.from != "" {
 		f.elf = f.from
 	}
-	return f, nil
-}
-
-// reorderFlags moves flags before positional arguments so that
-// `opcity run prog.elf --json` works like `opcity run --json prog.elf`.
-func reorderFlags(args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if len(a) > 1 && a[0] == '-' {
-			flags = append(flags, a)
-			if !isBoolFlag(a) && !strings.Contains(a, "=") && i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
-}
-
-func isBoolFlag(a string) bool {
-	switch a {
-	case "-json", "--json", "-progress", "--progress":
-		return true
-	}
-	return false
+	return nil
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
-	f, err := parseRunFlags(args, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity run:", err)
-		return exitBadInput
+	fs := flagSet("run", stderr)
+	fp := defineRunFlags(fs)
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
 	}
+	if err := fp.check(fs); err != nil {
+		return badUsage("run", err, stderr)
+	}
+	f := *fp
 	pre, po, err := loadInputs(f)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity run:", err)

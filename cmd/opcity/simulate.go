@@ -1,271 +1,104 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/sim"
+	"github.com/opcity-spec/opcity/dispute/play"
 )
 
-// classSummary is one adversary class's aggregate and the quartiles that
-// the plots draw.
-type classSummary struct {
-	Scenario   string        `json:"scenario"`
-	Doc        string        `json:"doc"`
-	Aggregate  sim.Aggregate `json:"aggregate"`
-	Resolution quartiles     `json:"resolution_days"`
-	HonestGas  quartiles     `json:"honest_gas"`
-	AdvGas     quartiles     `json:"adversary_gas"`
-	HonestPeak quartiles     `json:"honest_peak_eth"`
-	Locked     quartiles     `json:"honest_locked_eth_days"`
+type simulateFlags struct {
+	o          play.BatchOptions
+	gameSeed   string
+	out        string
+	quiet, asJ bool
 }
 
-// quartiles are min, lower quartile, median, upper quartile, max and mean.
-type quartiles struct {
-	Min, Q1, Median, Q3, Max, Mean float64
+func defineSimulateFlags(fs *flag.FlagSet) *simulateFlags {
+	f := &simulateFlags{}
+	fs.IntVar(&f.o.Games, "games", 100, "number of games")
+	fs.Uint64Var(&f.o.Seed, "seed", 1, "seed of the batch")
+	fs.StringVar(&f.o.Adversaries, "adversaries", "all", "comma-separated adversary classes, or all (cycled across games): "+play.ScenarioNames())
+	fs.IntVar(&f.o.FloodBonds, "flood-bonds", 20, "budget of the flood adversary, in depth-1 bonds")
+	fs.StringVar(&f.o.Model, "model", "mlp", "model of the jobs: mlp or cnn")
+	fs.IntVar(&f.o.BlocksLog2, "blocks-log2", 2, "log2 of the chain's blocks (phase-1 depth), 1..8")
+	fs.StringVar(&f.o.VM, "vm", "synthetic", "phase-3 VM: synthetic (node traces of measured length), or real (the node program in fpvm; slow for large nodes)")
+	fs.StringVar(&f.o.Profile, "profile", "base", play.ProfileUsage)
+	fs.StringVar(&f.o.Data, "data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
+	fs.StringVar(&f.o.Root, "root", ".", "repository root (for --vm real, where the node program is built from)")
+	fs.IntVar(&f.o.Workers, "workers", 0, "parallel games (0: all CPUs)")
+	fs.StringVar(&f.gameSeed, "game-seed", "", "replay one game: its seed (as printed, hex) on the first chain, with one --adversaries NAME")
+	fs.StringVar(&f.out, "out", "", "write games.json, games.csv, aggregate.json, classes.csv and the plots to this folder")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only the aggregate")
+	fs.BoolVar(&f.asJ, "json", false, "print one JSON object (the aggregate.json object with game_results)")
+	return f
 }
 
-func quartilesOf(v []float64) quartiles {
-	if len(v) == 0 {
-		return quartiles{}
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	at := func(q float64) float64 { return s[int(q*float64(len(s)-1)+0.5)] }
-	var sum float64
-	for _, x := range s {
-		sum += x
-	}
-	return quartiles{Min: s[0], Q1: at(0.25), Median: at(0.5), Q3: at(0.75), Max: s[len(s)-1], Mean: sum / float64(len(s))}
-}
-
-// simulateOutput is DIR/aggregate.json.
-type simulateOutput struct {
-	Command         string         `json:"command"`
-	Model           string         `json:"model"`
-	VM              string         `json:"vm"`
-	Profile         string         `json:"profile"`
-	Seed            uint64         `json:"seed"`
-	Games           int            `json:"games"`
-	Aggregate       sim.Aggregate  `json:"aggregate"`
-	Classes         []classSummary `json:"classes"`
-	Seconds         float64        `json:"seconds"`
-	GamesPerSecond  float64        `json:"games_per_second"`
-	ClaimsPerSecond float64        `json:"claims_per_second"`
-}
-
-// simulateCommand: opcity simulate --games N [--adversaries LIST|all]
-// [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR.
-// It plays N seeded games with the synthetic phase-3 VM (docs/dispute.md
-// §10; phases 1 and 2 and every game rule are the real ones), cycling the
-// adversary classes, and writes DIR/games.json and DIR/games.csv (one
-// record per game), DIR/aggregate.json and DIR/classes.csv (overall and per
-// class), and DIR/resolution.svg, DIR/gas.svg and DIR/capital.svg (box
-// plots per class). Exit status (requirement CLI-SIMULATE): 0 every game
-// decided correctly, no honest claim countered, every honest bond returned
-// (per claim, not net) and bonds conserved, 1 otherwise, 2 bad flags or an
-// unwritable DIR.
+// simulateCommand: opcity simulate (commands.go). It plays a seeded batch
+// of games (play.RunBatch; docs/dispute.md §10), or replays one
+// (--game-seed), and prints and writes the results. Exit status
+// (requirement CLI-SIMULATE): 0 every game decided correctly, no honest
+// claim countered, every honest bond returned (per claim, not net) and
+// bonds conserved, 1 otherwise, 2 bad flags, data or an unwritable DIR.
 func simulateCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity simulate: usage: opcity simulate --games N [--adversaries LIST|all] [--seed S] [--model mlp|cnn] [--profile base|opcity] [--data DIR] [--workers N] --out DIR"
-	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	games := fs.Int("games", 0, "number of games")
-	advs := fs.String("adversaries", "all", "comma-separated adversary classes, or all: "+scenarioNames())
-	seed := fs.Uint64("seed", 1, "seed of the batch")
-	model := fs.String("model", "mlp", "model of the jobs: mlp or cnn")
-	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
-	workers := fs.Int("workers", 0, "parallel games (0: all CPUs)")
-	out := fs.String("out", "", "output folder")
-	profArg := fs.String("profile", "base", profileUsage)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *games < 1 || *out == "" || (*model != "mlp" && *model != "cnn") {
-		fmt.Fprintln(stderr, use)
-		return exitBadInput
+	fs := flagSet("simulate", stderr)
+	f := defineSimulateFlags(fs)
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	prof, err := parseProfile(*profArg)
+	if fs.NArg() != 0 {
+		return badUsage("simulate", fmt.Errorf("unexpected arguments %q", fs.Args()), stderr)
+	}
+	if err := f.o.Check(); err != nil {
+		return badUsage("simulate", err, stderr)
+	}
+	if f.gameSeed != "" {
+		return replayGame(f, stdout, stderr)
+	}
+	out, results, err := play.RunBatch(f.o, "opcity simulate "+strings.Join(args, " "))
+	if err == nil && f.out != "" {
+		err = out.WriteFiles(f.out, results)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	scen, err := parseAdversaries(*advs)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity simulate:", err)
-		return exitBadInput
+	if f.asJ {
+		for i, r := range results {
+			out.GameResults = append(out.GameResults, play.GameOf(i, r))
+		}
+		writeJSON(stdout, out)
+	} else {
+		out.WriteText(stdout, results, f.quiet)
 	}
-	worlds, err := disputeWorlds(*data, ".", *model+".opml", 2, "synthetic", prof)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity simulate:", err)
-		return exitBadInput
-	}
-	rep, err := sim.Simulate(sim.SimOptions{Games: *games, Seed: *seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: *workers})
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity simulate:", err)
-		return exitBadInput
-	}
-	res := simulateOutput{Command: "opcity simulate " + strings.Join(args, " "), Model: *model, VM: "synthetic", Profile: *profArg, Seed: *seed, Games: *games,
-		Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond}
-	byClass := map[string][]sim.Result{}
-	for _, r := range rep.Results {
-		byClass[r.Scenario] = append(byClass[r.Scenario], r)
-	}
-	for _, s := range scen {
-		res.Classes = append(res.Classes, summarizeClass(s, byClass[s.Name]))
-	}
-	if err := writeSimulation(*out, res, rep.Results); err != nil {
-		fmt.Fprintln(stderr, "opcity simulate:", err)
-		return exitBadInput
-	}
-	fmt.Fprintf(stdout, "model %s, vm synthetic, profile %s, %d games in %.2f s: %.1f games/s; wrote %s\n", *model, *profArg, *games, rep.Seconds, rep.GamesPerSecond, *out)
-	fmt.Fprint(stdout, rep.Aggregate.String())
-	a := rep.Aggregate
-	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
-		return 1
+	if !out.Sound() {
+		return exitRejected
 	}
 	return exitOK
 }
 
-// parseAdversaries returns the named scenarios, in library order.
-func parseAdversaries(list string) ([]sim.Scenario, error) {
-	want := map[string]bool{}
-	for _, n := range strings.Split(list, ",") {
-		want[strings.TrimSpace(n)] = true
-	}
-	var out []sim.Scenario
-	for _, s := range sim.Scenarios() {
-		if want["all"] || want[s.Name] {
-			out = append(out, s)
-			delete(want, s.Name)
-		}
-	}
-	delete(want, "all")
-	for n := range want {
-		return nil, fmt.Errorf("unknown adversary class %q (%s)", n, scenarioNames())
-	}
-	return out, nil
-}
-
-func summarizeClass(s sim.Scenario, rs []sim.Result) classSummary {
-	var res, hg, ag, peak, locked []float64
-	for _, r := range rs {
-		res = append(res, float64(r.Resolved)/86400)
-		var hon, adv uint64
-		for p, g := range r.Gas {
-			if sim.IsHonest(p) {
-				hon += g
-			} else {
-				adv += g
-			}
-		}
-		hg = append(hg, float64(hon))
-		ag = append(ag, float64(adv))
-		peak = append(peak, float64(r.HonestPeak)/1e9)
-		locked = append(locked, r.HonestIntegral/1e9/86400)
-	}
-	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
-		Resolution: quartilesOf(res), HonestGas: quartilesOf(hg), AdvGas: quartilesOf(ag), HonestPeak: quartilesOf(peak), Locked: quartilesOf(locked)}
-}
-
-// writeSimulation writes every output file into dir.
-func writeSimulation(dir string, res simulateOutput, results []sim.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var games []disputeGame
-	for i, r := range results {
-		games = append(games, gameJSON(i, r))
-	}
-	gj, err := json.Marshal(games)
+// replayGame plays the single game --game-seed names.
+func replayGame(f *simulateFlags, stdout, stderr io.Writer) int {
+	seed, err := strconv.ParseUint(strings.TrimPrefix(f.gameSeed, "0x"), 16, 64)
 	if err != nil {
-		return err
+		return badUsage("simulate", fmt.Errorf("--game-seed %q: want the hex seed a batch prints", f.gameSeed), stderr)
 	}
-	aj, err := json.MarshalIndent(res, "", "  ")
+	g, err := play.Replay(f.o, seed)
 	if err != nil {
-		return err
+		fmt.Fprintln(stderr, "opcity simulate:", err)
+		return exitBadInput
 	}
-	files := map[string][]byte{
-		"games.json":     append(gj, '\n'),
-		"aggregate.json": append(aj, '\n'),
-		"games.csv":      gamesCSV(games),
-		"classes.csv":    classesCSV(res.Classes),
-		"resolution.svg": []byte(boxChart("Time to resolution per adversary class", "days", res.Classes,
-			series{"resolution", "#4878a8", func(c classSummary) quartiles { return c.Resolution }})),
-		"gas.svg": []byte(boxChart("Gas per game per adversary class", "million gas", res.Classes,
-			series{"honest", "#4878a8", func(c classSummary) quartiles { return scaleQ(c.HonestGas, 1e-6) }},
-			series{"adversary", "#c8553d", func(c classSummary) quartiles { return scaleQ(c.AdvGas, 1e-6) }})),
-		"capital.svg": []byte(boxChart("Honest capital per game per adversary class", "ETH (peak bonds) / 100 ETH·days (locked)", res.Classes,
-			series{"peak ETH", "#4878a8", func(c classSummary) quartiles { return c.HonestPeak }},
-			series{"locked ETH·days / 100", "#e0a030", func(c classSummary) quartiles { return scaleQ(c.Locked, 0.01) }})),
+	if f.asJ {
+		writeJSON(stdout, g)
+	} else {
+		g.WriteText(stdout)
 	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return err
-		}
+	if !g.Correct || !g.Account.Intact() || !g.Conserved {
+		return exitRejected
 	}
-	return nil
-}
-
-func scaleQ(q quartiles, f float64) quartiles {
-	return quartiles{q.Min * f, q.Q1 * f, q.Median * f, q.Q3 * f, q.Max * f, q.Mean * f}
-}
-
-func gamesCSV(games []disputeGame) []byte {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write([]string{"game", "scenario", "seed", "root_correct", "winner", "correct", "resolved_s", "phase2_start_s", "phase3_start_s", "step_s",
-		"claims", "max_fan_out", "honest_gas", "adversary_gas", "honest_peak_gwei", "honest_locked_eth_days",
-		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
-		"rejected_actions", "bonds_conserved", "clock_extensions", "honest_net_gwei"})
-	for _, g := range games {
-		var hon, adv uint64
-		for p, gas := range g.Gas {
-			if sim.IsHonest(dispute.Address(p)) {
-				hon += gas
-			} else {
-				adv += gas
-			}
-		}
-		u := func(x uint64) string { return strconv.FormatUint(x, 10) }
-		w.Write([]string{strconv.Itoa(g.Game), g.Scenario, u(g.Seed), strconv.FormatBool(g.RootCorrect), g.Winner, strconv.FormatBool(g.Correct),
-			u(g.Resolved), u(g.Phase2), u(g.Phase3), u(g.Step), strconv.Itoa(g.Claims), strconv.Itoa(g.MaxFanOut), u(hon), u(adv),
-			u(g.HonestPeak), strconv.FormatFloat(g.HonestLocked, 'f', 3, 64),
-			strconv.Itoa(g.HonestClaims), strconv.Itoa(g.HonestCountered), u(g.HonestCounteredBonds), u(g.HonestBonds), u(g.HonestReturned), strconv.Itoa(g.HonestUnresolved),
-			strconv.Itoa(g.Rejected), strconv.FormatBool(g.Conserved), strconv.Itoa(g.Extensions), strconv.FormatInt(g.HonestNet, 10)})
-	}
-	w.Flush()
-	return []byte(b.String())
-}
-
-func classesCSV(cs []classSummary) []byte {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write([]string{"scenario", "games", "correct", "wrong_roots", "wrong_defeated", "honest_roots", "honest_roots_lost",
-		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
-		"games_honest_countered", "worst_game_scenario", "worst_game_seed", "worst_game_countered",
-		"not_conserved", "mean_resolution_days", "max_resolution_days", "mean_claims", "mean_honest_gas", "mean_adversary_gas",
-		"mean_honest_peak_eth", "mean_honest_locked_eth_days", "adversary_honest_spend_ratio", "rejected_actions", "honest_net_gwei"})
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
-	u := func(x uint64) string { return strconv.FormatUint(x, 10) }
-	for _, c := range cs {
-		a := c.Aggregate
-		rej := 0
-		for _, n := range a.Rejected {
-			rej += n
-		}
-		w.Write([]string{c.Scenario, strconv.Itoa(a.Games), strconv.Itoa(a.Correct), strconv.Itoa(a.WrongRoots), strconv.Itoa(a.WrongDefeated),
-			strconv.Itoa(a.HonestRoots), strconv.Itoa(a.HonestLostRoots),
-			strconv.Itoa(a.HonestClaims), strconv.Itoa(a.HonestCountered), u(a.HonestCounteredBonds), u(a.HonestBonds), u(a.HonestReturned), strconv.Itoa(a.HonestUnresolved),
-			strconv.Itoa(a.HonestCounteredGames), a.WorstGameScenario, fmt.Sprintf("%016x", a.WorstGameSeed), strconv.Itoa(a.WorstGameCountered),
-			strconv.Itoa(a.NotConserved), f(a.MeanResolvedDays), f(a.MaxResolvedDays), f(a.MeanClaims), f(a.MeanHonestGas), f(a.MeanAdversaryGas), f(a.MeanHonestPeakETH),
-			f(a.MeanHonestLockedETHDays), f(a.SpendRatio), strconv.Itoa(rej), strconv.FormatInt(a.HonestNetGwei, 10)})
-	}
-	w.Flush()
-	return []byte(b.String())
+	return exitOK
 }

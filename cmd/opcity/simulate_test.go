@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/dispute/sim"
 )
 
@@ -21,7 +22,7 @@ func TestCLI_SIMULATE(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "games 24 correct 24") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	var agg simulateOutput
+	var agg play.Output
 	raw, err := os.ReadFile(filepath.Join(dir, "aggregate.json"))
 	if err != nil || json.Unmarshal(raw, &agg) != nil {
 		t.Fatalf("aggregate.json: %v", err)
@@ -33,7 +34,7 @@ func TestCLI_SIMULATE(t *testing.T) {
 	if a := agg.Aggregate; agg.Games != 24 || a.HonestClaims == 0 || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || len(agg.Classes) != len(sim.Scenarios()) || perClass != 24 {
 		t.Fatalf("aggregate %+v", agg)
 	}
-	var games []disputeGame
+	var games []play.Game
 	raw, _ = os.ReadFile(filepath.Join(dir, "games.json"))
 	if err := json.Unmarshal(raw, &games); err != nil || len(games) != 24 {
 		t.Fatalf("games.json: %v, %d games", err, len(games))
@@ -60,7 +61,8 @@ func TestCLI_SIMULATE(t *testing.T) {
 		t.Fatalf("two classes: exit %d", code)
 	}
 	for _, bad := range [][]string{
-		{"simulate"}, {"simulate", "--games", "3"}, {"simulate", "--out", dir}, {"simulate", "--games", "3", "--out", dir, "--adversaries", "nobody"},
+		{"simulate", "--games", "0", "--out", dir}, {"simulate", "--games", "3", "--out", dir, "--adversaries", "nobody"},
+		{"simulate", "--games", "3", "--out", "/proc/opcity-unwritable"},
 		{"simulate", "--games", "3", "--out", dir, "--model", "rnn"}, {"simulate", "--games", "3", "--out", dir, "--data", "/nonexistent"},
 	} {
 		if code, _, _ := run(bad...); code != exitBadInput {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,13 +11,14 @@ import (
 // conformance vectors to DIR/v1/*.json; the example programs are built
 // from the repository at --root (default: the current directory).
 func vectorsCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vectors", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flagSet("vectors", stderr)
 	out := fs.String("out", "", "directory to write the vectors to")
 	root := fs.String("root", ".", "repository root holding examples/")
-	if err := fs.Parse(args); err != nil || *out == "" || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "opcity vectors: usage: opcity vectors --out DIR [--root REPO]")
-		return exitBadInput
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if *out == "" || fs.NArg() != 0 {
+		return badUsage("vectors", fmt.Errorf("want --out DIR and no arguments"), stderr)
 	}
 	files, err := vectors.Generate(*root)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,13 +13,14 @@ import (
 
 // witnessCommand: opcity witness --step N [--preimages F] PROGRAM.elf
 func witnessCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("witness", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flagSet("witness", stderr)
 	step := fs.Uint64("step", 0, "the step whose witness to print: the pre-state has Step = N")
 	pre := fs.String("preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
-	if err := fs.Parse(reorderFlags(args)); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "opcity witness: usage: opcity witness --step N [--preimages F] PROGRAM.elf")
-		return exitBadInput
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return badUsage("witness", fmt.Errorf("want exactly one PROGRAM.elf, got %d arguments", fs.NArg()), stderr)
 	}
 	s, po, err := loadInputs(runFlags{elf: fs.Arg(0), preimages: *pre})
 	if err != nil {
@@ -48,18 +48,21 @@ func witnessCommand(args []string, stdout, stderr io.Writer) int {
 // verifyCommand: opcity verify WITNESS.json. Exit 0 verified (prints the
 // post-state hash), 1 rejected, 2 malformed file.
 func verifyCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprintln(stderr, "opcity verify: usage: opcity verify WITNESS.json")
-		return exitBadInput
+	fs := flagSet("verify", stderr)
+	if ok, code := parse(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	raw, err := os.ReadFile(args[0])
+	if fs.NArg() != 1 {
+		return badUsage("verify", fmt.Errorf("want exactly one WITNESS.json, got %d arguments", fs.NArg()), stderr)
+	}
+	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity verify:", err)
 		return exitBadInput
 	}
 	in, err := format.ParseWitness(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "opcity verify: %s: malformed witness: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "opcity verify: %s: malformed witness: %v\n", fs.Arg(0), err)
 		return exitBadInput
 	}
 	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
@@ -74,6 +77,3 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, got)
 	return exitOK
 }
-
-// exitRejected is `opcity verify`'s status for a witness the verifier rejects.
-const exitRejected = 1

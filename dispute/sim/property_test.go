@@ -34,7 +34,7 @@ func TestDISPUTE_HONEST_Property(t *testing.T) {
 		}
 		_, r := sim.Play(g, agents, pc)
 		r.RootCorrect = correct
-		replay := fmt.Sprintf("replay: go run ./cmd/opcity dispute simulate --adversary %s --game-seed %016x", s.Name, seed)
+		replay := fmt.Sprintf("replay: go run ./cmd/opcity simulate --adversaries %s --game-seed %016x", s.Name, seed)
 		if !r.Correct() || !r.Conserved {
 			rt.Fatalf("%s seed %016x: status %s (root correct %v), conserved %v, %s; %s", s.Name, seed, r.Status, correct, r.Conserved, r.HonestAccount(), replay)
 		}

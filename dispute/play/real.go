@@ -1,10 +1,8 @@
-package main
+package play
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -20,28 +18,28 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// playLie is the proposer's fault: none, a wrong output at a node (its VM
+// Lie is the proposer's fault: none, a wrong output at a node (its VM
 // trace lies from the middle step), or a wrong output at a node whose VM
 // trace lies from one chosen step.
-type playLie struct {
-	kind  string // "none", "node" or "step"
-	value uint64 // K for node, S for step
+type Lie struct {
+	Kind  string // "none", "node" or "step"
+	Value uint64 // K for node, S for step
 }
 
-func parseLie(s string) (playLie, error) {
+func ParseLie(s string) (Lie, error) {
 	if s == "none" {
-		return playLie{kind: "none"}, nil
+		return Lie{Kind: "none"}, nil
 	}
 	kind, num, ok := strings.Cut(s, ":")
 	v, err := strconv.ParseUint(num, 10, 64)
 	if !ok || err != nil || (kind != "node" && kind != "step") {
-		return playLie{}, fmt.Errorf("--lie %q: want node:K, step:S or none", s)
+		return Lie{}, fmt.Errorf("--lie %q: want node:K, step:S or none", s)
 	}
-	return playLie{kind: kind, value: v}, nil
+	return Lie{Kind: kind, Value: v}, nil
 }
 
-// playMove is one claim of the game as printed.
-type playMove struct {
+// Move is one claim of the game as printed.
+type Move struct {
 	Index       int    `json:"index"`
 	Parent      int    `json:"parent"`
 	Kind        string `json:"kind"` // "root", "attack" or "defend"
@@ -56,8 +54,8 @@ type playMove struct {
 	CounteredBy string `json:"countered_by,omitempty"`
 }
 
-// playPhase is what one phase narrowed the dispute down to.
-type playPhase struct {
+// Phase is what one phase narrowed the dispute down to.
+type Phase struct {
 	Phase    int    `json:"phase"`
 	Name     string `json:"name"`
 	Disputed string `json:"disputed"`
@@ -65,8 +63,8 @@ type playPhase struct {
 	StartS   uint64 `json:"start_s"`
 }
 
-// playInstruction is the VM step that ended the game.
-type playInstruction struct {
+// Instruction is the VM step that ended the game.
+type Instruction struct {
 	Claim      int    `json:"claim"`
 	Attack     bool   `json:"attack"`
 	Stepper    string `json:"stepper"`
@@ -82,136 +80,48 @@ type playInstruction struct {
 	Counters   bool   `json:"counters_claim"`
 }
 
-// playReport is `opcity dispute --json`.
-type playReport struct {
-	Model              string           `json:"model"`
-	Profile            string           `json:"profile"`
-	Images             []int            `json:"images"`
-	Lie                string           `json:"lie"`
-	LieBlock           uint64           `json:"lie_block"`
-	LieNode            *uint64          `json:"lie_node,omitempty"`
-	LieFromStep        *uint64          `json:"lie_from_step,omitempty"`
-	NodeSteps          uint64           `json:"node_steps,omitempty"`
-	Winner             string           `json:"winner"`
-	Expected           string           `json:"expected"`
-	Correct            bool             `json:"correct"`
-	ResolvedS          uint64           `json:"resolved_s"`
-	Claims             int              `json:"claims"`
-	Phases             []playPhase      `json:"phases"`
-	Moves              []playMove       `json:"moves"`
-	SteppedInstruction *playInstruction `json:"stepped_instruction"`
-	honestAccount
+// Report is `opcity dispute --json`.
+type Report struct {
+	Model              string       `json:"model"`
+	Profile            string       `json:"profile"`
+	Images             []int        `json:"images"`
+	Lie                string       `json:"lie"`
+	LieBlock           uint64       `json:"lie_block"`
+	LieNode            *uint64      `json:"lie_node,omitempty"`
+	LieFromStep        *uint64      `json:"lie_from_step,omitempty"`
+	NodeSteps          uint64       `json:"node_steps,omitempty"`
+	Winner             string       `json:"winner"`
+	Expected           string       `json:"expected"`
+	Correct            bool         `json:"correct"`
+	ResolvedS          uint64       `json:"resolved_s"`
+	Claims             int          `json:"claims"`
+	Phases             []Phase      `json:"phases"`
+	Moves              []Move       `json:"moves"`
+	SteppedInstruction *Instruction `json:"stepped_instruction"`
+	Account
 	BondsConserved bool              `json:"bonds_conserved"`
 	Gas            map[string]uint64 `json:"gas"`
 }
 
-// playCommand: opcity dispute [--model M] [--data DIR] [--root REPO] --image N
-// --lie node:K|step:S|none [--node K] [--json]. It plays one three-phase game
-// on a chain of two blocks (block 0 runs test image N+1, block 1 image N)
-// with the node program in fpvm as phase 3: the proposer's output root is
-// wrong at node K of block 1 and it defends it with a VM trace that lies
-// from the middle step (node:K) or from step S of node --node (step:S,
-// default the last node), or it is the truth (none); the honest challenger
-// plays op-challenger's algorithm. It prints the phases, the moves, the
-// stepped instruction with spec.VerifyStep's result, and the verdict.
-// Exit status (requirement CLI-DISPUTE-PLAY): 0 the game was decided as the
-// truth requires, no honest claim was countered, every honest bond was
-// returned (per claim, not net) and bonds were conserved, 1 otherwise, 2 bad
-// flags or data.
-func playCommand(args []string, stdout, stderr io.Writer) int {
-	const use = "opcity dispute: usage: opcity dispute [--model M] [--data DIR] [--root REPO] --image N --lie node:K|step:S|none [--node K] [--profile base|opcity] [--json]\n       opcity dispute simulate [flags] (see opcity help)"
-	fs := flag.NewFlagSet("dispute", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	model := fs.String("model", filepath.Join("models", "mnist", "mlp.opml"), "bundled model: mlp.opml or cnn.opml (read from --data)")
-	data := fs.String("data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
-	root := fs.String("root", ".", "repository root, where the node program is built from")
-	image := fs.Int("image", -1, "MNIST test image of the disputed block, 0-9998")
-	lieArg := fs.String("lie", "", "the proposer's fault: node:K, step:S or none")
-	node := fs.Int("node", -1, "with --lie step:S, the node whose VM trace lies (default: the last node)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	profArg := fs.String("profile", "base", profileUsage)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *image < 0 || *image > 9998 || *lieArg == "" {
-		fmt.Fprintln(stderr, use)
-		return exitBadInput
-	}
-	prof, err := parseProfile(*profArg)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity dispute:", err)
-		return exitBadInput
-	}
-	lie, err := parseLie(*lieArg)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity dispute:", err)
-		return exitBadInput
-	}
-	name := filepath.Base(*model)
-	if !strings.HasSuffix(name, ".opml") {
-		name += ".opml"
-	}
-	if _, ok := trace.MeasuredSteps[name]; !ok {
-		fmt.Fprintf(stderr, "opcity dispute: --model %s: not a bundled model (mlp.opml, cnn.opml)\n", *model)
-		return exitBadInput
-	}
-	set, nv, err := playSet(*data, *root, *image, prof)
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity dispute:", err)
-		return exitBadInput
-	}
-	rep, err := playGame(set, nv, name, *image, lie, *node)
-	rep.Profile = *profArg
-	if prof == spec.ProfileOPcity && len(rep.Phases) == 3 {
-		rep.Phases[2].Name = "VM (tensor node program in fpvm, OPcity profile)"
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "opcity dispute:", err)
-		return exitBadInput
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
-	} else {
-		printPlay(stdout, rep)
-	}
-	if !rep.Correct || !rep.intact() || !rep.BondsConserved {
-		return 1
-	}
-	return exitOK
-}
-
-// playSet loads the bundled models and the test images a game on --image
-// needs, and builds the node program of profile p as the phase-3 VM.
-func playSet(data, root string, image int, p spec.Profile) (*trace.MNISTSet, *trace.NodeVM, error) {
-	set, err := trace.LoadMNIST(data, image+2)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(set.Pixels) < image+2 {
-		return nil, nil, fmt.Errorf("--image %d: the test set has %d images", image, len(set.Pixels))
-	}
-	nv, err := nodeProgram(root, p)
-	return set, nv, err
-}
-
-// playGame plays the game of lie on block 1 (sim.PlayReal: block 0 runs
+// Real plays the game of lie on block 1 (sim.PlayReal: block 0 runs
 // test image image+1, block 1 image image, with nv as phase 3 at a VM depth
 // that makes MaxDepth even) and reports it.
-func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie playLie, stepNode int) (playReport, error) {
+func Real(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie Lie, stepNode int) (Report, error) {
 	const block = 1
-	rep := playReport{Model: model, Images: []int{image + 1, image}, Lie: lie.kind, LieBlock: block, Expected: "challenger", Gas: map[string]uint64{}}
+	rep := Report{Model: model, Images: []int{image + 1, image}, Lie: lie.Kind, LieBlock: block, Expected: "challenger", Gas: map[string]uint64{}}
 	var rl *sim.RealLie
-	if lie.kind == "none" {
+	if lie.Kind == "none" {
 		rep.Expected = "proposer"
 	} else {
-		k := lie.value
-		if lie.kind == "step" {
+		k := lie.Value
+		if lie.Kind == "step" {
 			k = uint64(len(set.Model(model).Model.Nodes)) - 1
 			if stepNode >= 0 {
 				k = uint64(stepNode)
 			}
 		}
 		leaf := dispute.Hash(memory.Keccak256([]byte("opcity dispute: a wrong output"), binary.BigEndian.AppendUint64(nil, k)))
-		rl = &sim.RealLie{Node: k, Leaf: leaf, From: lie.value, Middle: lie.kind == "node"}
+		rl = &sim.RealLie{Node: k, Leaf: leaf, From: lie.Value, Middle: lie.Kind == "node"}
 	}
 	rg, err := sim.PlayReal(set, model, image, nv, rl)
 	if err != nil {
@@ -220,7 +130,7 @@ func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, li
 	if rl != nil {
 		k, from := rl.Node, rg.From
 		rep.NodeSteps, rep.LieNode, rep.LieFromStep = rg.NodeSteps, &k, &from
-		rep.Lie = fmt.Sprintf("%s:%d", lie.kind, lie.value)
+		rep.Lie = fmt.Sprintf("%s:%d", lie.Kind, lie.Value)
 	}
 	g, r := rg.Game, rg.Result
 	switch r.Status {
@@ -232,12 +142,12 @@ func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, li
 		rep.Winner = "unresolved"
 	}
 	rep.Correct = rep.Winner == rep.Expected
-	rep.ResolvedS, rep.Claims, rep.honestAccount, rep.BondsConserved = r.Resolved, r.Claims, accountOf(r), r.Conserved
+	rep.ResolvedS, rep.Claims, rep.Account, rep.BondsConserved = r.Resolved, r.Claims, AccountOf(r), r.Conserved
 	for p, gas := range r.Gas {
 		rep.Gas[string(p)] = gas
 	}
-	rep.Moves = playMoves(g)
-	rep.Phases = playPhases(g, r, rep.Moves)
+	rep.Moves = Moves(g)
+	rep.Phases = Phases(g, r, rep.Moves)
 	rep.SteppedInstruction, err = steppedInstruction(g, rg.Steps)
 	if err != nil {
 		return rep, err
@@ -248,11 +158,11 @@ func playGame(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, li
 	return rep, nil
 }
 
-func playMoves(g dispute.Game) []playMove {
+func Moves(g dispute.Game) []Move {
 	cfg := g.Config()
-	var out []playMove
+	var out []Move
 	for i, c := range g.Claims() {
-		m := playMove{Index: i, Parent: c.Parent, Kind: "root", Phase: cfg.Phase(c.Position.Depth()), Depth: c.Position.Depth(), Position: uint64(c.Position),
+		m := Move{Index: i, Parent: c.Parent, Kind: "root", Phase: cfg.Phase(c.Position.Depth()), Depth: c.Position.Depth(), Position: uint64(c.Position),
 			Claimant: string(c.Claimant), Value: c.Value.String(), BondGwei: c.Bond, AtS: c.Clock.Timestamp, CounteredBy: string(c.CounteredBy)}
 		if c.Parent >= 0 {
 			m.Kind = "defend"
@@ -274,9 +184,9 @@ func playMoves(g dispute.Game) []playMove {
 	return out
 }
 
-func playPhases(g dispute.Game, r sim.Result, moves []playMove) []playPhase {
+func Phases(g dispute.Game, r sim.Result, moves []Move) []Phase {
 	cfg := g.Config()
-	ph := []playPhase{{Phase: 1, Name: "output roots", Disputed: "no phase-2 claim: the root was not disputed down to a block"},
+	ph := []Phase{{Phase: 1, Name: "output roots", Disputed: "no phase-2 claim: the root was not disputed down to a block"},
 		{Phase: 2, Name: "graph states", StartS: r.PhaseStart[2]}, {Phase: 3, Name: "VM (node program in fpvm)", StartS: r.PhaseStart[3]}}
 	for _, m := range moves {
 		ph[m.Phase-1].Claims++
@@ -296,7 +206,7 @@ func playPhases(g dispute.Game, r sim.Result, moves []playMove) []playPhase {
 			ph[2].Disputed = fmt.Sprintf("%s's execution, descriptor %s, claimed output %s", name, c.Context.DescriptorHash, c.Context.Output)
 		}
 	}
-	var out []playPhase
+	var out []Phase
 	for _, p := range ph {
 		if p.Claims > 0 || p.Phase == 1 {
 			out = append(out, p)
@@ -309,7 +219,7 @@ func playPhases(g dispute.Game, r sim.Result, moves []playMove) []playPhase {
 // countered a max-depth claim, and decodes the instruction it executed from
 // the proof: the thread witness holds the PC, the first memory proof the
 // leaf holding the instruction word.
-func steppedInstruction(g dispute.Game, steps []dispute.Action) (*playInstruction, error) {
+func steppedInstruction(g dispute.Game, steps []dispute.Action) (*Instruction, error) {
 	for n := len(steps) - 1; n >= 0; n-- {
 		a := steps[n]
 		if a.Claim < 0 || a.Claim >= g.Len() || g.Claim(a.Claim).CounteredBy != a.Party {
@@ -319,7 +229,7 @@ func steppedInstruction(g dispute.Game, steps []dispute.Action) (*playInstructio
 		if err != nil {
 			return nil, err
 		}
-		in := &playInstruction{Claim: a.Claim, Attack: a.Attack, Stepper: string(a.Party), PreSteps: sc.PreSteps, Pre: sc.Pre.String(),
+		in := &Instruction{Claim: a.Claim, Attack: a.Attack, Stepper: string(a.Party), PreSteps: sc.PreSteps, Pre: sc.Pre.String(),
 			Computed: sc.Computed.String(), PostClaim: sc.Post.String(), VerifyStep: "ok", Counters: sc.Counters}
 		if sc.VerifyErr != nil {
 			in.VerifyStep = sc.VerifyErr.Error()
@@ -344,7 +254,7 @@ func steppedInstruction(g dispute.Game, steps []dispute.Action) (*playInstructio
 	return nil, nil
 }
 
-func printPlay(w io.Writer, rep playReport) {
+func (rep Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "game: %s, profile %s, on a chain of 2 blocks (block 0: MNIST test image %d, block 1: image %d); lie %s", rep.Model, rep.Profile, rep.Images[0], rep.Images[1], rep.Lie)
 	if rep.LieNode != nil {
 		fmt.Fprintf(w, ": the proposer claims a wrong output at node %d of block %d, its VM trace (%d steps) lies from trace index %d", *rep.LieNode, rep.LieBlock, rep.NodeSteps, *rep.LieFromStep)
@@ -381,4 +291,50 @@ func printPlay(w io.Writer, rep playReport) {
 	fmt.Fprintf(w, "verdict: %s wins (the truth requires: %s) after %.2f d, %d claims; honest claims %d countered %d (%d gwei); honest bonds %d returned %d gwei; bonds conserved %v\n",
 		rep.Winner, rep.Expected, float64(rep.ResolvedS)/86400, rep.Claims, rep.HonestClaims, rep.HonestCountered, rep.HonestCounteredBonds, rep.HonestBonds, rep.HonestReturned, rep.BondsConserved)
 	fmt.Fprintf(w, "honest net %+d gwei (net, for reference)\n", rep.HonestNet)
+}
+
+// RealOptions is one real game (Play).
+type RealOptions struct {
+	Model      string // bundled model file: mlp.opml or cnn.opml (the folder and the extension may be left out)
+	Data, Root string // the models and the MNIST test set; the repository the node program is built from
+	Image      int    // MNIST test image of the disputed block, 0..9998
+	Lie        Lie
+	Node       int    // with a step lie, the node whose VM trace lies (-1: the last node)
+	Profile    string // base or opcity
+}
+
+// Play plays one real three-phase game (Real) on a chain of two blocks
+// with the node program of o's profile in fpvm as phase 3.
+func Play(o RealOptions) (Report, error) {
+	prof, err := ParseProfile(o.Profile)
+	if err != nil {
+		return Report{}, err
+	}
+	if o.Image < 0 || o.Image > 9998 {
+		return Report{}, fmt.Errorf("--image %d: want 0..9998", o.Image)
+	}
+	name := filepath.Base(o.Model)
+	if !strings.HasSuffix(name, ".opml") {
+		name += ".opml"
+	}
+	if _, ok := trace.MeasuredSteps[name]; !ok {
+		return Report{}, fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml)", o.Model)
+	}
+	set, nv, err := LoadSet(o.Data, o.Root, o.Image, prof)
+	if err != nil {
+		return Report{}, err
+	}
+	rep, err := Real(set, nv, name, o.Image, o.Lie, o.Node)
+	rep.Profile = o.Profile
+	if prof == spec.ProfileOPcity && len(rep.Phases) == 3 {
+		rep.Phases[2].Name = "VM (tensor node program in fpvm, OPcity profile)"
+	}
+	return rep, err
+}
+
+// Sound is the game's verdict: decided as the truth requires, no honest
+// claim countered, every honest bond returned (per claim, not net) and
+// bonds conserved.
+func (rep Report) Sound() bool {
+	return rep.Correct && rep.Account.Intact() && rep.BondsConserved
 }
