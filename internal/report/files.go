@@ -5,12 +5,13 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // writeOutputs renders the report and its two plots and writes them into
 // out: report/dispute.svg, report/steps.svg, then report.md, each
-// completely or not at all (writeFileAtomic).
+// completely or not at all (format.WriteFile).
 func writeOutputs(out string, image int, rows []nodeRow, sizes map[transition.Profile]int, figs []disputeFigures) error {
 	var md bytes.Buffer
 	writeReport(&md, rows, sizes, image)
@@ -27,39 +28,9 @@ func writeOutputs(out string, image int, rows []nodeRow, sizes map[transition.Pr
 		return err
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(f.path, f.data); err != nil {
+		if err := format.WriteFile(f.path, f.data); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to path (mode 0644) completely or not at
-// all: it writes and syncs a temporary file in path's folder and renames it
-// over path. On an error path holds what it held before and the temporary
-// file is gone.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

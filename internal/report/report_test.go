@@ -2,8 +2,6 @@ package report
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -64,40 +62,5 @@ func TestWriteModelTable(t *testing.T) {
 	writeModelTable(&b, tableRows)
 	if got := b.String(); got != want {
 		t.Errorf("writeModelTable wrote\n%s\nwant\n%s", got, want)
-	}
-}
-
-// TestWriteFileAtomic: a write replaces the file whole and leaves no
-// temporary file; a write that cannot finish (its folder is missing)
-// creates nothing.
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "report.md")
-	if err := os.WriteFile(path, []byte("old contents, longer than the new"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomic(path, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := os.ReadFile(path); err != nil || string(got) != "new" {
-		t.Errorf("after writeFileAtomic the file holds %q (%v), want \"new\"", got, err)
-	}
-	if fi, err := os.Stat(path); err != nil {
-		t.Error(err)
-	} else if fi.Mode().Perm() != 0o644 {
-		t.Errorf("after writeFileAtomic the mode is %v, want 0644", fi.Mode().Perm())
-	}
-	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) != 1 {
-		t.Errorf("the folder holds %v, want report.md alone", names)
-	}
-	if names, _ := filepath.Glob(filepath.Join(dir, ".*")); len(names) != 0 {
-		t.Errorf("temporary files left behind: %v", names)
-	}
-	missing := filepath.Join(dir, "missing", "steps.svg")
-	if err := writeFileAtomic(missing, []byte("x")); err == nil {
-		t.Errorf("writeFileAtomic into a missing folder returned no error")
-	}
-	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
-		t.Errorf("writeFileAtomic into a missing folder created it (%v)", err)
 	}
 }
