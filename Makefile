@@ -12,11 +12,11 @@ BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d
 
 all: vet test
 
-## demo: the main job — build examples/hello for mips64 and run it in fpvm and the spec in lockstep.
+## demo: the main job on the bundled default (opcity demo): a program in the spec and fpvm in lockstep with
+## one step verified statelessly; an MNIST inference with one node recomputed in the VM under both profiles;
+## a three-phase dispute game in which a lie is defeated by a verified step.
 demo: build
-	@mkdir -p bin
-	GOOS=linux GOARCH=mips64 GOMIPS64=softfloat CGO_ENABLED=0 $(GO) build -trimpath -o bin/hello.elf ./examples/hello
-	bin/opcity run --vm both bin/hello.elf
+	bin/opcity demo
 
 ## test: the README's test command — main module, then the Cannon conformance module.
 test: fmt-check vet test-main test-models test-conformance requirements

@@ -22,46 +22,65 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "[--vm fast|spec|both] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] [--snapshot-at N --snapshot-out FILE] PROGRAM.elf | --from FILE",
-			`run a MIPS64 ELF program (or a snapshot) until it exits: in fpvm (fast,
+			runDoc, runCommand},
+		{"witness", "--step N [--preimages FILE.json] PROGRAM.elf",
+			witnessDoc, witnessCommand},
+		{"verify", "WITNESS.json",
+			verifyDoc, verifyCommand},
+		{"vectors", "--out DIR [--root REPO]",
+			vectorsDoc, vectorsCommand},
+		{"infer", "[--model M] [--data DIR] --image N|FILE [--json]",
+			inferDoc, inferCommand},
+		{"node", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N|FILE --node K [--claim 0x..] [--json]",
+			nodeDoc, nodeCommand},
+		{"dispute", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N --lie node:K|step:S|none [--node K] [--json]",
+			disputeDoc, disputeCommand},
+		{"simulate", "[--games N] [--seed S] [--adversaries LIST|all] [--flood-bonds N] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--game-seed HEX] [--out DIR] [--quiet] [--json]",
+			simulateDoc, simulateCommand},
+		{"demo", "[--root REPO] [--image N] [--node K] [--lie-node K]",
+			demoDoc, demoCommand},
+	}
+}
+
+// What each command does and its exit statuses (commands).
+const (
+	demoDoc = `OPcity in three checked parts (make demo): a program in the spec and
+fpvm in lockstep with one step verified statelessly; one MNIST inference
+with one node recomputed in the VM under both profiles; one three-phase
+game in which a lie is defeated by a verified step; exit 0 all three
+shown, 1 a part did not show what it says, 2 bad flags`
+	runDoc = `run a MIPS64 ELF program (or a snapshot) until it exits: in fpvm (fast,
 the default), the spec, or both in lockstep; exit 0 the VM ran (whatever
 the program's exit code), 2 bad input, 3 a step could not be executed, 4
-(--vm both) the spec and fpvm differ, with a reproducer`, runCommand},
-		{"witness", "--step N [--preimages FILE.json] PROGRAM.elf",
-			`print the witness of the step from the state at step N, as JSON
+(--vm both) the spec and fpvm differ, with a reproducer`
+	witnessDoc = `print the witness of the step from the state at step N, as JSON
 (docs/formats/witness.md); exit 2 bad input, 3 the step cannot be reached
-or executed`, witnessCommand},
-		{"verify", "WITNESS.json",
-			`check a witness statelessly; print the post-state hash (exit 0), or the
-reason it is rejected (exit 1) or malformed (exit 2)`, verifyCommand},
-		{"vectors", "--out DIR [--root REPO]",
-			`write the conformance vectors (docs/formats/vectors.md) to DIR/v1`, vectorsCommand},
-		{"infer", "[--model M] [--data DIR] --image N|FILE [--json]",
-			`run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
-and print the prediction and the graph's commitments`, inferCommand},
-		{"node", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N|FILE --node K [--claim 0x..] [--json]",
-			`run node K of the model inside the VM (the node program of the profile,
+or executed`
+	verifyDoc = `check a witness statelessly; print the post-state hash (exit 0), or the
+reason it is rejected (exit 1) or malformed (exit 2)`
+	vectorsDoc = `write the conformance vectors (docs/formats/vectors.md) to DIR/v1`
+	inferDoc   = `run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
+and print the prediction and the graph's commitments`
+	nodeDoc = `run node K of the model inside the VM (the node program of the profile,
 built from the repository) and print the verdict on the claim (default:
 the native commitment), the steps and the output commitment; exit 0
-claim right, 1 claim wrong, 2 bad input, 3 no verdict`, nodeCommand},
-		{"dispute", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N --lie node:K|step:S|none [--node K] [--json]",
-			`play one real three-phase game (the node program of the profile in
+claim right, 1 claim wrong, 2 bad input, 3 no verdict`
+	disputeDoc = `play one real three-phase game (the node program of the profile in
 fpvm as phase 3) against a proposer whose output is wrong at node K (its
 VM trace lying from the middle step), whose VM trace lies from step S, or
 who is honest; print the phases, the moves, the stepped instruction with
 spec.VerifyStepIn's result and the verdict; exit 0 decided as the truth
 requires with no honest claim countered and every honest bond returned, 1
-otherwise, 2 bad flags`, disputeCommand},
-		{"simulate", "[--games N] [--seed S] [--adversaries LIST|all] [--flood-bonds N] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--game-seed HEX] [--out DIR] [--quiet] [--json]",
-			`play N seeded three-phase games (phase 3 synthetic, or the node program
+otherwise, 2 bad flags`
+	simulateDoc = `play N seeded three-phase games (phase 3 synthetic, or the node program
 in fpvm) against the adversary library and print each game and the
 per-claim aggregate (honest claims countered, honest bonds returned);
 --out DIR writes games.json, games.csv, aggregate.json, classes.csv and
 the plots resolution.svg, gas.svg, capital.svg; --game-seed replays one
 game of one adversary; exit 0 every game decided correctly with no
 honest claim countered and every honest bond returned, 1 otherwise, 2 bad
-flags (docs/dispute.md)`, simulateCommand},
-	}
-}
+flags (docs/dispute.md)`
+)
 
 // lookup returns the command called name.
 func lookup(name string) command {

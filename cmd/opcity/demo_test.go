@@ -1,0 +1,37 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCLI_DEMO: `opcity demo` (make demo) shows all three parts and says
+// each one was checked: the lockstep run and its statelessly verified
+// step, the inference with a node under both profiles, the game won by a
+// verified step; a part that cannot show what it says fails the demo
+// (exit 1), and bad flags exit 2.
+func TestCLI_DEMO(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo builds three guest programs and plays a real game")
+	}
+	code, out, errOut := run("demo", "--root", "../..")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"1. Cannon's MIPS64 VM", "agreed after every one", "checked statelessly: spec.VerifyStep",
+		"2. opML", "base profile", "OPcity profile", "accepted it as the claim",
+		"3. Dispute", "spec.VerifyStep ok", "it counters the lie: true", "challenger wins, as the truth requires (challenger)", "countered 0",
+		"all three parts checked.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := run("demo", "--root", "../..", "--node", "9"); code != exitRejected {
+		t.Errorf("--node 9 (the MLP has nodes 0-3): exit %d, want 1", code)
+	}
+	if code, _, _ := run("demo", "extra"); code != exitBadInput {
+		t.Errorf("an extra argument: exit %d, want 2", code)
+	}
+}
