@@ -25,7 +25,7 @@ import (
 
 // Options is one demo.
 type Options struct {
-	Root  string // the repository, where the guest programs are built from
+	Root    string // the repository, where the guest programs are built from
 	Image   int    // the MNIST test image of parts 2 and 3
 	Node    int    // the MLP node part 2 recomputes in the VM
 	LieNode int    // the MLP node whose output part 3's proposer lies about
