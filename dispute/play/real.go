@@ -101,6 +101,10 @@ type Report struct {
 	Account
 	BondsConserved bool              `json:"bonds_conserved"`
 	Gas            map[string]uint64 `json:"gas"`
+	VMDepth        int               `json:"vm_depth"` // the phase-3 depth the game used
+	// Result is the game's metrics (sim.Result), for callers that table
+	// more of them.
+	Result sim.Result `json:"-"`
 }
 
 // Real plays the game of lie on block 1 (sim.PlayReal: block 0 runs
@@ -133,6 +137,7 @@ func Real(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie Li
 		rep.Lie = fmt.Sprintf("%s:%d", lie.Kind, lie.Value)
 	}
 	g, r := rg.Game, rg.Result
+	rep.VMDepth, rep.Result = rg.VMDepth, r
 	switch r.Status {
 	case dispute.ChallengerWins:
 		rep.Winner = "challenger"

@@ -40,11 +40,7 @@ func NodeProgram(root string, p spec.Profile) (*trace.NodeVM, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	pkg := nodevm.NodeProgram
-	if p == spec.ProfileOPcity {
-		pkg = nodevm.TensorNodeProgram
-	}
-	prog, err := nodevm.Build(root, pkg, dir)
+	prog, err := nodevm.Build(root, nodevm.Program(p), dir)
 	if err != nil {
 		return nil, fmt.Errorf("%v\n(run it from the repository root, or give --root)", err)
 	}

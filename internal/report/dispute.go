@@ -7,12 +7,10 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
-	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
-	"github.com/opcity-spec/opcity/spec/memory"
-	"github.com/opcity-spec/opcity/spec/state"
 )
 
 // Dispute-game figures per model and profile: a synthetic batch of
@@ -62,8 +60,8 @@ type realGame struct {
 
 // disputeRun plays the dispute figures of every dispute model under both
 // profiles, in table order (MLP base, MLP OPcity, CNN base, CNN OPcity),
-// building the node programs for the real games into progDir.
-func disputeRun(root, progDir string, progress io.Writer) ([]disputeFigures, error) {
+// building the node programs for the real games (play.NodeProgram).
+func disputeRun(root string, progress io.Writer) ([]disputeFigures, error) {
 	data := filepath.Join(root, "models", "mnist")
 	set, err := trace.LoadMNIST(data, 32)
 	if err != nil {
@@ -72,7 +70,7 @@ func disputeRun(root, progDir string, progress io.Writer) ([]disputeFigures, err
 	var out []disputeFigures
 	for _, dm := range disputeModels {
 		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
-			f, err := disputeProfile(root, progDir, data, set, dm.file, dm.nodes, p, progress)
+			f, err := disputeProfile(root, data, set, dm.file, dm.nodes, p, progress)
 			if err != nil {
 				return nil, err
 			}
@@ -84,13 +82,13 @@ func disputeRun(root, progDir string, progress io.Writer) ([]disputeFigures, err
 
 // disputeProfile measures one model under one profile: the simulated batch
 // (simulateProfile), then a real game at each of nodes (realGames).
-func disputeProfile(root, progDir, data string, set *trace.MNISTSet, model string, nodes []uint64, p spec.Profile, progress io.Writer) (disputeFigures, error) {
+func disputeProfile(root, data string, set *trace.MNISTSet, model string, nodes []uint64, p spec.Profile, progress io.Writer) (disputeFigures, error) {
 	f, err := simulateProfile(data, set, model, p)
 	if err != nil {
 		return f, err
 	}
 	fmt.Fprintf(progress, "dispute %s %s: %d games in %.1f s\n", model, p, f.agg.Games, f.seconds)
-	f.real, err = realGames(root, progDir, set, model, nodes, p, progress)
+	f.real, err = realGames(set, root, model, nodes, p, progress)
 	return f, err
 }
 
@@ -139,21 +137,16 @@ func simWorlds(data string, set *trace.MNISTSet, model string, vmDepth int, p sp
 	return worlds, nil
 }
 
-// realGames builds the profile's node program (the tensor node program
-// under OPcity) into progDir and plays one real game per node of nodes
-// (playReal).
-func realGames(root, progDir string, set *trace.MNISTSet, model string, nodes []uint64, p spec.Profile, progress io.Writer) ([]realGame, error) {
-	pkg := nodevm.NodeProgram
-	if p == spec.ProfileOPcity {
-		pkg = nodevm.TensorNodeProgram
-	}
-	prog, err := nodevm.Build(root, pkg, progDir)
+// realGames builds the profile's node program (play.NodeProgram) and plays
+// one real game per node of nodes (playReal).
+func realGames(set *trace.MNISTSet, root, model string, nodes []uint64, p spec.Profile, progress io.Writer) ([]realGame, error) {
+	nv, err := play.NodeProgram(root, p)
 	if err != nil {
 		return nil, err
 	}
 	var games []realGame
 	for _, k := range nodes {
-		g, err := playReal(set, prog, model, p, k)
+		g, err := playReal(set, nv, model, k)
 		if err != nil {
 			return nil, fmt.Errorf("%s, %s profile, real game at node %d: %v", model, p, k, err)
 		}
@@ -164,35 +157,25 @@ func realGames(root, progDir string, set *trace.MNISTSet, model string, nodes []
 }
 
 // playReal plays `opcity dispute --image 0 --lie node:K --profile P`'s game
-// (sim.PlayReal): block 0 runs test image 1, block 1 image 0; the
-// proposer's output is wrong at node k of block 1 and its VM trace lies
-// from the middle step; the VM depth is the least that holds the model's
-// registered step bound, made even so the proposer posts the max-depth
-// claim and only a step can counter it.
-func playReal(set *trace.MNISTSet, prog state.State, model string, p spec.Profile, k uint64) (realGame, error) {
+// (play.Real): block 0 runs test image 1, block 1 image 0; the proposer's
+// output is wrong at node k of block 1 and its VM trace lies from the
+// middle step. The challenger must win by a step spec.VerifyStepIn
+// executes, with no honest claim countered and every honest bond returned.
+func playReal(set *trace.MNISTSet, nv *trace.NodeVM, model string, k uint64) (realGame, error) {
 	start := time.Now()
-	nv := &trace.NodeVM{Program: prog, Profile: p, Every: 1 << 17, Max: 1 << 32}
-	leaf := dispute.Hash(memory.Keccak256([]byte("opcity report: a wrong output")))
-	played, err := sim.PlayReal(set, model, 0, nv, &sim.RealLie{Node: k, Leaf: leaf, Middle: true})
+	rep, err := play.Real(set, nv, model, 0, play.Lie{Kind: "node", Value: k}, -1)
 	if err != nil {
 		return realGame{}, err
 	}
-	g, r := played.Game, played.Result
-	rg := realGame{node: k, steps: played.NodeSteps, vmDepth: played.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
+	r := rep.Result
+	rg := realGame{node: k, steps: rep.NodeSteps, vmDepth: rep.VMDepth, status: r.Status.String(), stepped: r.HonestStepped, claims: r.Claims,
 		resolvedDays: float64(r.Resolved) / 86400, honestGas: r.Gas[sim.Honest], adversaryGas: r.Gas["proposer"], result: r}
-	for _, a := range played.Steps {
-		if g.Claim(a.Claim).CounteredBy != sim.Honest {
-			continue
-		}
-		sc, err := g.CheckStep(a.Claim, a.Attack, a.StateData, a.Proof)
-		if err != nil {
-			return realGame{}, err
-		}
-		rg.verifiedByIn = sc.VerifyErr == nil && sc.Counters
-		rg.steppedFromStep = sc.PreSteps
+	if si := rep.SteppedInstruction; si != nil && si.Stepper == string(sim.Honest) {
+		rg.verifiedByIn = si.VerifyStep == "ok" && si.Counters
+		rg.steppedFromStep = si.PreSteps
 	}
 	rg.wallSeconds = time.Since(start).Seconds()
-	if r.Status != dispute.ChallengerWins || !rg.verifiedByIn || r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds || !r.Conserved {
+	if r.Status != dispute.ChallengerWins || !rg.verifiedByIn || !rep.Sound() {
 		return rg, fmt.Errorf("want the challenger to win by a verified step, no honest claim countered and every honest bond returned: %s; %+v", r.HonestAccount(), r)
 	}
 	return rg, nil

@@ -53,7 +53,7 @@ func Run(o Options) error {
 	if err != nil {
 		return err
 	}
-	figs, err := disputeRun(o.Root, dir, o.Progress)
+	figs, err := disputeRun(o.Root, o.Progress)
 	if err != nil {
 		return err
 	}
