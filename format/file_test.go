@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// TestFORMAT_WriteFile: a write replaces the file whole and leaves no
+// TestFORMAT_ATOMIC_WriteFile: a write replaces the file whole and leaves no
 // temporary file; a write that cannot finish (its folder is missing)
 // creates nothing.
-func TestFORMAT_WriteFile(t *testing.T) {
+func TestFORMAT_ATOMIC_WriteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.md")
 	if err := os.WriteFile(path, []byte("old contents, longer than the new"), 0o644); err != nil {

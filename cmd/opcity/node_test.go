@@ -49,3 +49,29 @@ func TestCLI_NODE_BadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCLI_NODE_PROFILE: --profile opcity runs the tensor node program:
+// node 2 (FullyConnected 128→10) of the MLP on image 0 accepts the native
+// commitment and computes it under both profiles, in fewer steps under
+// opcity (its operands are mapped, not copied through the preimage
+// oracle); any other profile exits 2.
+func TestCLI_NODE_PROFILE(t *testing.T) {
+	var steps []uint64
+	for _, p := range []string{"base", "opcity"} {
+		code, out, errOut := run("node", "--model", mlpModel, "--data", mnistData, "--root", "../..", "--image", "0", "--node", "2", "--profile", p, "--json")
+		var res nodeResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK {
+			t.Fatalf("--profile %s: exit %d, %v: %s %s", p, code, err, out, errOut)
+		}
+		if res.Verdict != "claim right" || res.Output != res.Native || res.Profile != p || res.Op != "FullyConnected" {
+			t.Fatalf("--profile %s: %+v", p, res)
+		}
+		steps = append(steps, res.Steps)
+	}
+	if steps[1] >= steps[0] {
+		t.Errorf("node 2: %d steps under opcity, %d under base: want fewer", steps[1], steps[0])
+	}
+	if code, _, _ := run("node", "--model", mlpModel, "--data", mnistData, "--image", "0", "--node", "2", "--profile", "cannon"); code != exitBadInput {
+		t.Errorf("--profile cannon: exit %d, want 2", code)
+	}
+}
