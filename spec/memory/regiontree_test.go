@@ -23,28 +23,34 @@ func genRegionBytes(t *rapid.T) []byte {
 	return rapid.SliceOfN(rapid.Byte(), n, n).Draw(t, "data")
 }
 
-// refLog2 is the smallest k >= 5 with 2^k >= n.
-func refLog2(n int) uint {
-	k := uint(5)
-	for 1<<k < n {
-		k++
+// TestMEM_REGION_ROOT_Log2Size: RegionLog2Size(n) is the smallest k >= 5 with
+// 2^k >= n, for every n up to 2^17 and at every power of two (±1) above.
+func TestMEM_REGION_ROOT_Log2Size(t *testing.T) {
+	holds := func(n int) {
+		k := memory.RegionLog2Size(n)
+		if k < memory.LeafLog2 || 1<<k < n || k > memory.LeafLog2 && 1<<(k-1) >= n {
+			t.Fatalf("RegionLog2Size(%d) = %d, not the smallest k >= 5 with 2^k >= n", n, k)
+		}
 	}
-	return k
+	for n := range 1<<17 + 1 {
+		holds(n)
+	}
+	for e := 17; e < 62; e++ {
+		holds(1<<e - 1)
+		holds(1 << e)
+		holds(1<<e + 1)
+	}
 }
 
 // TestMEM_REGION_ROOT_Bytes: ComputeRegionRoot of data at any size that
 // holds it is the trie's RegionRoot of a memory holding data at an aligned
 // address among other data, and (for small regions) the naive Merkle root
-// of the zero-padded bytes; RegionLog2Size is the smallest size that holds
-// data; sizes outside [5,64] and data longer than the region are
-// *RegionErrors (MEM-REGION-ROOT).
+// of the zero-padded bytes; sizes outside [5,64] and data longer than the
+// region are *RegionErrors (MEM-REGION-ROOT).
 func TestMEM_REGION_ROOT_Bytes(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		data := genRegionBytes(t)
 		k0 := memory.RegionLog2Size(len(data))
-		if k0 != refLog2(len(data)) {
-			t.Fatalf("RegionLog2Size(%d) = %d, want %d", len(data), k0, refLog2(len(data)))
-		}
 		k := uint(rapid.SampledFrom([]int{int(k0), int(k0) + 1, int(k0) + 3, 40, 63, 64}).Draw(t, "log2size"))
 		got, err := memory.ComputeRegionRoot(data, k)
 		if err != nil {
@@ -80,11 +86,11 @@ func TestMEM_REGION_ROOT_Bytes(t *testing.T) {
 	})
 }
 
-// TestMEM_REGION_TREE: a RegionTree over drawn leaves has the region root
+// TestMEM_REGION_ROOT_Tree: a RegionTree over drawn leaves has the region root
 // of their bytes as its root; every leaf's Path folds (ComputePathRoot, the
 // naive fold) to it; Set on a clone gives the tree of the changed leaves and
 // leaves the original as it was.
-func TestMEM_REGION_TREE(t *testing.T) {
+func TestMEM_REGION_ROOT_Tree(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		height := rapid.OneOf(rapid.IntRange(0, 7), rapid.SampledFrom([]int{20, 59})).Draw(t, "height")
 		n := rapid.IntRange(0, min(1<<height, 70)).Draw(t, "leaves")
@@ -156,10 +162,10 @@ func refPathFold(node memory.Hash, index uint64, siblings []memory.Hash) memory.
 	return node
 }
 
-// TestMEM_PATH_FOLD: ComputePathRoot over a memory proof's siblings, from
-// the leaf at index addr>>5, is the memory root and the naive fold;
+// TestMEM_PROOF_COMPLETE_Fold: ComputePathRoot over a memory proof's siblings,
+// from the leaf at index addr>>5, is the memory root and the naive fold;
 // ComputeRoot is that fold (MEM-PROOF-COMPLETE).
-func TestMEM_PATH_FOLD(t *testing.T) {
+func TestMEM_PROOF_COMPLETE_Fold(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ref := newRef()
 		m := apply(t, memory.Memory{}, ref, genWrites(12).Draw(t, "writes"))
