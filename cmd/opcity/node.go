@@ -143,7 +143,7 @@ func prepareNode(modelPath, dataDir, imageArg string, k int, claimArg string) (n
 	if err != nil {
 		return nodeJob{}, err
 	}
-	native := opml.TensorRoot(tensors[m.Nodes[k].Output])
+	native := opml.ComputeTensorRoot(tensors[m.Nodes[k].Output])
 	claim := native
 	if claimArg != "" {
 		if claim, err = parseHash(claimArg); err != nil {
