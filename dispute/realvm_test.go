@@ -11,7 +11,7 @@ import (
 	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
-var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~45.6M)")
+var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~43.4M)")
 
 // TestDISPUTE_STEP_RealVM is the issue's end-to-end game: the proposer
 // posts an output root whose block 1 has a wrong output at an MLP node and
@@ -22,9 +22,9 @@ var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-
 // max-depth claim, so the game can only end in a step.
 func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	if testing.Short() && *realNode == 0 {
-		t.Skip("node 0 runs 45.6M steps")
+		t.Skip("node 0 runs 43.4M steps")
 	}
-	vmDepth := 26 // 2^26 holds the MLP's registered bound (BundledStepBound: node 0's 45.6M steps and the margin)
+	vmDepth := 26 // 2^26 holds the MLP's registered bound (BundledStepBound: node 0's 43.4M steps and the margin)
 	if (1+1+2+1+vmDepth)%2 != 0 {
 		vmDepth++
 	}
@@ -73,7 +73,7 @@ var realGames = flag.Int("dispute.real", 0, "games of the adversary library to p
 // TestDISPUTE_HONEST_RealVM: the library scenarios, played with the node
 // program in fpvm and steps checked by spec.VerifyStep, are all decided
 // correctly without honest bond losses (-dispute.real=N games; skipped by
-// default: a game over the MLP's first node runs 45.6M VM steps).
+// default: a game over the MLP's first node runs 43.4M VM steps).
 func TestDISPUTE_HONEST_RealVM(t *testing.T) {
 	if *realGames == 0 {
 		t.Skip("run with -dispute.real=N")
