@@ -98,7 +98,7 @@ func (r *Model) ConstTensors() *spec.Tensors {
 func RegisterModel(m opml.Model) *Model {
 	r := &Model{Model: m, Hash: m.Hash()}
 	for i := 0; i < m.Consts; i++ {
-		r.Consts = append(r.Consts, opml.TensorRoot(m.Tensors[i].Data))
+		r.Consts = append(r.Consts, opml.ComputeTensorRoot(m.Tensors[i].Data))
 	}
 	return r
 }

@@ -21,10 +21,6 @@ func BondCurve(fee, base, high uint64, maxDepth int) *Config {
 	return &Config{bonds: bondTable(fee, base, high, maxDepth)}
 }
 
-// FoldPath is foldPath: the root of a Merkle tree whose entry index holds
-// leaf, given the siblings from the leaf up.
-var FoldPath = foldPath
-
 // WithoutTensors returns g holding no uploaded tensor.
 func WithoutTensors(g Game) Game {
 	g.tensors = map[TensorKey][]byte{}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec/memory"
 )
 
 // Address names a party.
@@ -26,7 +29,7 @@ type Opening struct {
 }
 
 // Root returns the table root that o proves for entry index.
-func (o Opening) Root(index uint64) Hash { return foldPath(o.Leaf, index, o.Siblings) }
+func (o Opening) Root(index uint64) Hash { return memory.ComputePathRoot(o.Leaf, index, o.Siblings) }
 
 // Context is what a claim's phase fixes: the disputed block (phases 2 and
 // 3), and in phase 3 the disputed node, its descriptor hash, the claimed
@@ -124,7 +127,8 @@ func NewInbox(jobs []Job) *Inbox { return &Inbox{jobs: slices.Clone(jobs)} }
 func (in *Inbox) Jobs() []Job { return slices.Clone(in.jobs) }
 
 // Root returns the commitment a contract keeps of the inbox: the Merkle
-// root (TablePath's tree) of the jobs' hashes, in block order.
+// root of the jobs' hashes, in block order, zero-padded to a power of two
+// (TablePath's tree).
 func (in *Inbox) Root() Hash {
 	if len(in.jobs) == 0 {
 		return Hash{}
@@ -137,7 +141,7 @@ func (in *Inbox) Root() Hash {
 	for 1<<uint(depth) < len(hs) {
 		depth++
 	}
-	return foldPath(hs[0], 0, TablePath(hs, depth, 0))
+	return memory.NewRegionTree(hs, depth).Root()
 }
 
 // NewGame starts a game over the jobs of the game type's inbox
@@ -244,7 +248,7 @@ func (g Game) Tensor(c Hash, n int) ([]byte, bool) { v, ok := g.tensors[TensorKe
 // (UploadTensor), under its commitment and length, as a phase-3 root
 // reading it as an operand needs.
 func (g Game) HasTensor(data []byte) bool {
-	_, ok := g.tensors[TensorKey{tensorRoot(data), len(data)}]
+	_, ok := g.tensors[TensorKey{opml.ComputeTensorRoot(data), len(data)}]
 	return ok
 }
 
@@ -303,7 +307,7 @@ func (g Game) UploadPreimage(data []byte) Game {
 // UploadTensor stores a tensor's bytes under their commitment (tensor
 // root) and, as a preimage, under their keccak256 key.
 func (g Game) UploadTensor(data []byte) Game {
-	k := TensorKey{tensorRoot(data), len(data)}
+	k := TensorKey{opml.ComputeTensorRoot(data), len(data)}
 	if _, ok := g.tensors[k]; !ok {
 		g.tensors = maps.Clone(g.tensors)
 		g.tensors[k] = slices.Clone(data)

@@ -8,6 +8,7 @@ import (
 	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
+	"github.com/opcity-spec/opcity/spec/memory"
 )
 
 // snapshot is a game and the time it was observed.
@@ -317,7 +318,7 @@ func TestDISPUTE_BIND_Transition(t *testing.T) {
 	table[last][5] ^= 1
 	table[0][5] ^= 1 // a second, illegal change (a constant)
 	depth := gt.Model.TableDepth()
-	root := dispute.FoldPath(table[last], last, dispute.TablePath(table, depth, last))
+	root := memory.ComputePathRoot(table[last], last, dispute.TablePath(table, depth, last))
 	g, err = g.Move(now, dispute.Move{Parent: 2, Disputed: w.Truth.Output(0), Attack: true, Value: root, Bond: cfg.Bond(3), Claimant: "adv",
 		Opening: &dispute.Opening{Leaf: table[last], Siblings: dispute.TablePath(table, depth, last)}})
 	if err != nil {
@@ -332,7 +333,7 @@ func TestDISPUTE_BIND_Transition(t *testing.T) {
 	}
 	t0 := append([]dispute.Hash(nil), gt.Commitments[:first+1]...)
 	t0[0][5] ^= 1
-	bad := dispute.FoldPath(t0[first], first, dispute.TablePath(t0, depth, first))
+	bad := memory.ComputePathRoot(t0[first], first, dispute.TablePath(t0, depth, first))
 	g, err = g.Move(now, dispute.Move{Parent: 4, Disputed: gt.State(1), Attack: true, Value: bad, Bond: cfg.Bond(5), Claimant: "adv",
 		Opening: &dispute.Opening{Leaf: t0[first], Siblings: dispute.TablePath(t0, depth, first)}})
 	if err != nil {

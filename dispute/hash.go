@@ -1,7 +1,6 @@
 package dispute
 
 import (
-	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/nodevm/guest"
 	"github.com/opcity-spec/opcity/spec/memory"
 )
@@ -19,41 +18,14 @@ func keccakKey(h Hash) [32]byte { return guest.KeccakKey(h) }
 // guest.LocalDescriptor (1) and the claimed output under guest.LocalClaim (2).
 func localKey(id byte) [32]byte { return guest.LocalKey(id) }
 
-func tensorRoot(data []byte) Hash { return opml.TensorRoot(data) }
-
-// foldPath returns the root of a Merkle tree whose entry index holds leaf,
-// given the siblings from the leaf up (inner node = keccak(left ‖ right)).
-func foldPath(leaf Hash, index uint64, siblings []Hash) Hash {
-	h := leaf
-	for _, s := range siblings {
-		if index&1 == 0 {
-			h = memory.HashPair(h, s)
-		} else {
-			h = memory.HashPair(s, h)
-		}
-		index >>= 1
-	}
-	return h
-}
-
 // TablePath returns the siblings of entry index in the graph-state table
-// holding entries (zero-padded to 2^depth entries), leaf level first; nil
-// when depth is outside 0..20, index is not below 2^depth or there are
-// more than 2^depth entries.
+// holding entries (zero-padded to 2^depth entries), leaf level first
+// (memory.RegionTree.Path; memory.ComputePathRoot folds them back to the
+// table root); nil when depth is outside 0..20, index is not below 2^depth
+// or there are more than 2^depth entries.
 func TablePath(entries []Hash, depth int, index uint64) []Hash {
 	if depth < 0 || depth > 20 || index >= 1<<uint(depth) || len(entries) > 1<<uint(depth) {
 		return nil
 	}
-	level := make([]Hash, 1<<uint(depth))
-	copy(level, entries)
-	var path []Hash
-	for len(level) > 1 {
-		path = append(path, level[index^1])
-		next := make([]Hash, len(level)/2)
-		for i := range next {
-			next[i] = memory.HashPair(level[2*i], level[2*i+1])
-		}
-		level, index = next, index>>1
-	}
-	return path
+	return memory.NewRegionTree(entries, depth).Path(index)
 }

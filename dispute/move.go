@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec/memory"
 )
 
 // Move is a move against claim Parent, whose value must be Disputed.
@@ -159,7 +160,7 @@ func (r *Model) isUpdate(k uint64, pre Hash, post *Claim) bool {
 	if v, ok := r.updates.Load(key); ok {
 		return v.(bool)
 	}
-	ok := foldPath(Hash{}, r.Entry(k), post.Opening.Siblings) == pre
+	ok := memory.ComputePathRoot(Hash{}, r.Entry(k), post.Opening.Siblings) == pre
 	r.updates.Store(key, ok)
 	return ok
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
 )
 
 // TestDISPUTE_PROFILE_RealVM: under the OPcity profile, a proposer whose
@@ -104,7 +105,7 @@ func TestDISPUTE_PROFILE_MissingTensor(t *testing.T) {
 	c0 := w.Cfg.Models[w.Jobs[1].Model].Model.Tensors[0].Data
 	st := dispute.StepTensors(g, 1)
 	want := spec.NewTensors(in, c0)
-	k0 := spec.RegionLog2Size(len(in))
+	k0 := memory.RegionLog2Size(len(in))
 	rootIn := want.Add(in)
 	if _, ok := st.Tensor(rootIn, k0); ok {
 		t.Fatal("served a tensor that was never uploaded")
@@ -115,7 +116,7 @@ func TestDISPUTE_PROFILE_MissingTensor(t *testing.T) {
 	for _, c := range []struct {
 		root [32]byte
 		k    uint
-	}{{rootIn, k0}, {rootC, spec.RegionLog2Size(len(c0))}, {rootIn, k0 + 1}, {rootIn, k0 - 1}} {
+	}{{rootIn, k0}, {rootC, memory.RegionLog2Size(len(c0))}, {rootIn, k0 + 1}, {rootIn, k0 - 1}} {
 		a, okA := st.Tensor(c.root, c.k)
 		b, okB := want.Tensor(c.root, c.k)
 		if okA != okB || string(a) != string(b) {

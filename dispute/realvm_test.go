@@ -12,7 +12,7 @@ import (
 	"github.com/opcity-spec/opcity/dispute/trace"
 )
 
-var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~45.6M)")
+var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-phase game (3 = ArgMax, ~1.56M steps; 0 = FC 784→128, ~43.4M)")
 
 // TestDISPUTE_STEP_RealVM is the issue's end-to-end game: the proposer
 // posts an output root whose block 1 has a wrong output at an MLP node and
@@ -23,9 +23,9 @@ var realNode = flag.Int("dispute.node", 3, "MLP node disputed in the real three-
 // max-depth claim, so the game can only end in a step.
 func TestDISPUTE_STEP_RealVM(t *testing.T) {
 	if testing.Short() && *realNode == 0 {
-		t.Skip("node 0 runs 45.6M steps")
+		t.Skip("node 0 runs 43.4M steps")
 	}
-	vmDepth := 26 // 2^26 holds the MLP's registered bound (BundledStepBound: node 0's 45.6M steps and the margin)
+	vmDepth := 26 // 2^26 holds the MLP's registered bound (BundledStepBound: node 0's 43.4M steps and the margin)
 	if (1+1+2+1+vmDepth)%2 != 0 {
 		vmDepth++
 	}

@@ -117,7 +117,7 @@ func TestDISPUTE_JOBS_Inbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if jobs[b].Hash() == w.Jobs[b].Hash() || opml.TensorRoot(inputs[b][0]) == w.Jobs[b].Inputs[0] {
+		if jobs[b].Hash() == w.Jobs[b].Hash() || opml.ComputeTensorRoot(inputs[b][0]) == w.Jobs[b].Inputs[0] {
 			t.Fatalf("block %d: the other job list does not differ", b)
 		}
 		g, err := dispute.NewGame(w.Cfg, other.Output(1), "proposer", 0)

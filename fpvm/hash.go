@@ -10,7 +10,10 @@ import (
 )
 
 // hasher computes Merkle pair hashes with one reused Keccak-256 sponge, so
-// hashing allocates nothing after the first call.
+// hashing allocates nothing after the first call. It is the executor's own copy
+// of memory.PairHasher, kept because pairBytes hashes two adjacent leaves
+// straight from a page's bytes, without copying them into Hash values first
+// (chunkRoot's inner loop); TestFPVM_PROFILE_RegionRoot holds the two equal.
 type hasher struct {
 	s   hash.Hash
 	in  [64]byte

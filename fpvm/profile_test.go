@@ -84,7 +84,7 @@ func genTensorStep(t *rapid.T) (state.State, spec.Data) {
 	addr := rapid.SampledFrom([]uint64{profRegion, profRegion + 32, profRegion + 1<<max(kk, 5), profRegion - 64, transition.HeapStart, profHeap - 64}).Draw(t, "addr")
 	ptr := rapid.SampledFrom([]uint64{profPtr, profPtr + 8, addr, addr + 32, addr - 32, addr + 1<<kk, profCode, 0x20000}).Draw(t, "ptr")
 	data := randomBytes(t, rapid.IntRange(0, 9000).Draw(t, "tensorLen"), "tensor")
-	size := max(uint(kk), spec.RegionLog2Size(len(data)))
+	size := max(uint(kk), memory.RegionLog2Size(len(data)))
 	root, _ := memory.ComputeRegionRoot(data, size)
 	s := state.NewInitial(profCode, profHeap)
 	mem := memory.Memory{}.SetBytes(profCode, []byte{0, 0, 0, 0x0C})
@@ -229,7 +229,7 @@ func genTensorProgram(t *rapid.T) tensorProgram {
 			mem = mem.SetBytes(p, randomBytes(t, 32, "leaf"))
 			continue
 		}
-		leafK[i] = max(leafK[i], uint64(spec.RegionLog2Size(len(tensors[j]))))
+		leafK[i] = max(leafK[i], uint64(memory.RegionLog2Size(len(tensors[j]))))
 		root, _ := memory.ComputeRegionRoot(tensors[j], uint(leafK[i]))
 		mem = mem.SetBytes(p, root[:])
 	}

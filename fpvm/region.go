@@ -153,12 +153,15 @@ func dropKeys[V any](m map[uint64]V, lo, n uint64, drop func(uint64)) {
 }
 
 // computeRegionRoot returns the root of a 2^log2size region holding data
-// followed by zeros (memory.ComputeRegionRoot) without building a memory:
-// each page-sized chunk of data is hashed in place (only a final partial
-// chunk is copied, into one zeroed page buffer), then the page roots are
-// folded up to the region's height with zero subtrees for the pages past
-// data. ok is false when data is longer than the region. Precondition:
-// memory.LeafLog2 <= log2size < 64.
+// followed by zeros: memory.ComputeRegionRoot's value. It is the executor's own
+// copy, kept for speed: each page-sized chunk of data is hashed in place, from
+// its bytes, with the executor's allocation-free hasher (only a final partial
+// chunk is copied, into one zeroed page buffer), and an all-zero pair or
+// subtree takes its ZeroHash without hashing; then the page roots are folded up
+// to the region's height with zero subtrees for the pages past data.
+// TestFPVM_PROFILE_RegionRoot holds it equal to memory.ComputeRegionRoot. ok is
+// false when data is longer than the region. Precondition: memory.LeafLog2 <=
+// log2size < 64.
 func (k *hasher) computeRegionRoot(data []byte, log2size uint) (root memory.Hash, ok bool) {
 	if uint64(len(data)) > 1<<log2size {
 		return memory.Hash{}, false

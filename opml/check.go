@@ -118,7 +118,7 @@ func CheckDecodeNodeDescriptor(b []byte) error {
 	bad := -1
 	for i := range operands {
 		operands[i] = make([]byte, d.Graph.Tensors[i].ByteSize())
-		if bad < 0 && TensorRoot(operands[i]) != d.Operands[i].Commitment {
+		if bad < 0 && ComputeTensorRoot(operands[i]) != d.Operands[i].Commitment {
 			bad = i
 		}
 	}
@@ -129,7 +129,7 @@ func CheckDecodeNodeDescriptor(b []byte) error {
 		return fmt.Errorf("Apply with operand %d not matching its commitment: %v", bad, err)
 	case bad < 0 && err != nil:
 		return fmt.Errorf("Apply with matching operands: %v", err)
-	case bad < 0 && (len(out) != d.Graph.Tensors[len(operands)].ByteSize() || root != TensorRoot(out)):
+	case bad < 0 && (len(out) != d.Graph.Tensors[len(operands)].ByteSize() || root != ComputeTensorRoot(out)):
 		return fmt.Errorf("Apply returned %d bytes with root %s", len(out), root)
 	}
 	return nil

@@ -52,7 +52,7 @@ type Executor struct {
 	// The constants' commitments, computed on the first Trace (Infer
 	// never needs them, and the VM's whole-inference program runs Infer).
 	once  sync.Once
-	table graphTable // entries of the constants set
+	table memory.RegionTree // graph-state table with the constants' entries set
 	roots []memory.Hash
 }
 
@@ -82,10 +82,10 @@ func NewExecutor(m Model, workers int) (*Executor, error) {
 func (e *Executor) commitConsts() {
 	e.once.Do(func() {
 		e.table = newGraphTable(len(e.m.Tensors))
-		k := newPairHasher()
+		k := new(memory.PairHasher)
 		for id, t := range e.m.Tensors[:e.m.Consts] {
-			e.roots = append(e.roots, k.tensorRoot(t.Data))
-			e.table.set(k, id, e.roots[id])
+			e.roots = append(e.roots, tensorRoot(k, t.Data))
+			e.table.Set(k, id, e.roots[id])
 		}
 	})
 }
@@ -127,7 +127,7 @@ func (e *Executor) Trace(inputs ...[]byte) (Trace, error) {
 	if err != nil {
 		return Trace{}, err
 	}
-	tr := e.commit(newPairHasher(), inputs, nodes)
+	tr := e.commit(new(memory.PairHasher), inputs, nodes)
 	tr.Outputs = e.outputs(vals)
 	return tr, nil
 }
@@ -155,7 +155,7 @@ func (e *Executor) TraceBatch(runs [][][]byte) ([]Trace, error) {
 	traces := make([]Trace, len(runs))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		h := newPairHasher()
+		h := new(memory.PairHasher)
 		for d := range work {
 			traces[d.i] = e.commit(h, runs[d.i], d.nodes)
 			traces[d.i].Outputs = d.outputs
@@ -173,19 +173,19 @@ func (e *Executor) TraceBatch(runs [][][]byte) ([]Trace, error) {
 
 // commit returns the commitments and graph states of a run from its inputs
 // and its node outputs' bytes, hashing with h.
-func (e *Executor) commit(h *pairHasher, inputs, nodes [][]byte) Trace {
+func (e *Executor) commit(h *memory.PairHasher, inputs, nodes [][]byte) Trace {
 	tr := Trace{Commitments: slices.Clone(e.roots)}
-	g := e.table.clone()
+	g := e.table.Clone()
 	for i, in := range inputs {
-		tr.Commitments = append(tr.Commitments, h.tensorRoot(in))
-		g.set(h, e.m.Consts+i, tr.Commitments[e.m.Consts+i])
+		tr.Commitments = append(tr.Commitments, tensorRoot(h, in))
+		g.Set(h, e.m.Consts+i, tr.Commitments[e.m.Consts+i])
 	}
-	tr.Initial = g.root()
+	tr.Initial = g.Root()
 	for k, data := range nodes {
-		c := h.tensorRoot(data)
+		c := tensorRoot(h, data)
 		tr.Commitments = append(tr.Commitments, c)
-		g.set(h, e.m.Nodes[k].Output, c)
-		tr.States = append(tr.States, GraphState{Node: k, Output: c, Root: g.root()})
+		g.Set(h, e.m.Nodes[k].Output, c)
+		tr.States = append(tr.States, GraphState{Node: k, Output: c, Root: g.Root()})
 	}
 	return tr
 }

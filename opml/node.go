@@ -189,19 +189,21 @@ func (e *OperandError) Error() string {
 }
 
 // Apply computes the node on the operands' canonical bytes and returns the
-// output's canonical bytes and its commitment, computed with TensorRoot
-// (requirement OPML-NODE-APPLY). Each operand must have its declared length
-// and its committed root; the keccak256 keys are not checked here (the
-// preimage oracle guarantees them). Errors: *OperandError.
+// output's canonical bytes and its commitment (requirement OPML-NODE-APPLY).
+// Each operand must have its declared length and its committed root; the
+// keccak256 keys are not checked here (the preimage oracle guarantees
+// them). The operands' and the output's ComputeTensorRoot share one sponge.
+// Errors: *OperandError.
 func (d NodeDescriptor) Apply(operands [][]byte) ([]byte, memory.Hash, error) {
 	if len(operands) != len(d.Operands) {
 		return nil, memory.Hash{}, &OperandError{Index: -1, Reason: "count", Detail: fmt.Sprintf("%d operands, want %d", len(operands), len(d.Operands))}
 	}
+	k := new(memory.PairHasher)
 	for i, data := range operands {
 		if want := d.Graph.Tensors[i].ByteSize(); len(data) != want {
 			return nil, memory.Hash{}, &OperandError{Index: i, Reason: "length", Detail: fmt.Sprintf("%d bytes, want %d", len(data), want)}
 		}
-		if got := TensorRoot(data); got != d.Operands[i].Commitment {
+		if got := tensorRoot(k, data); got != d.Operands[i].Commitment {
 			return nil, memory.Hash{}, &OperandError{Index: i, Reason: "commitment", Detail: fmt.Sprintf("bytes commit to %s, descriptor says %s", got, d.Operands[i].Commitment)}
 		}
 	}
@@ -209,7 +211,7 @@ func (d NodeDescriptor) Apply(operands [][]byte) ([]byte, memory.Hash, error) {
 	if err != nil {
 		return nil, memory.Hash{}, err
 	}
-	return data, TensorRoot(data), nil
+	return data, tensorRoot(k, data), nil
 }
 
 // Compute computes the node on the operands' canonical bytes and returns

@@ -9,15 +9,21 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/opcity-spec/opcity/opml"
+	"github.com/opcity-spec/opcity/spec/memory"
 )
 
-// TestOPML_COMMIT_TENSOR_Flat: TensorRoot, the flat computation the node
-// program uses inside the VM, equals ComputeTensorRoot.
+// TestOPML_COMMIT_TENSOR_Flat: ComputeTensorRoot, the flat computation
+// (memory.ComputeRegionRoot) the node program uses inside the VM, equals
+// the RegionRoot of the tensor written into an empty memory trie.
 func TestOPML_COMMIT_TENSOR_Flat(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		data := genData(t)
-		if got, want := opml.TensorRoot(data), opml.ComputeTensorRoot(data); got != want {
-			t.Fatalf("TensorRoot(%d bytes) = %s, ComputeTensorRoot %s", len(data), got, want)
+		want, err := memory.Memory{}.SetBytes(0, data).RegionRoot(0, opml.TensorLog2Size(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := opml.ComputeTensorRoot(data); got != want {
+			t.Fatalf("ComputeTensorRoot(%d bytes) = %s, the trie's RegionRoot %s", len(data), got, want)
 		}
 	})
 }

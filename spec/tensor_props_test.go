@@ -24,7 +24,7 @@ func genTensorStep(t *rapid.T) (spec.State, spec.Data) {
 	ptr := rapid.SampledFrom([]uint64{ptrAddr, ptrAddr + 8, addr, addr + 32, addr - 32, addr + 1<<kk, codeAddr, 0x20000}).Draw(t, "ptr")
 	n := rapid.IntRange(0, 5000).Draw(t, "tensorLen")
 	data := tensorBytes(n)
-	size := max(uint(kk), spec.RegionLog2Size(n))
+	size := max(uint(kk), memory.RegionLog2Size(n))
 	root, _ := memory.ComputeRegionRoot(data, size)
 	pre := tensorPre(num, addr, k, ptr, root)
 	pre.Heap = rapid.SampledFrom([]uint64{tensorHeap, regionAddr + 64, regionAddr, transition.HeapEnd}).Draw(t, "heap")

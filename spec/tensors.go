@@ -1,8 +1,6 @@
 package spec
 
 import (
-	"math/bits"
-
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
@@ -12,9 +10,9 @@ type TensorStore = transition.TensorStore
 
 // Tensors is a map-backed TensorStore. Each tensor is indexed under its
 // commitment at every region size a tensor syscall accepts that holds it:
-// from k0 = RegionLog2Size(len) up to transition.MaxTensorLog2, where the
-// root at size k+1 is HashPair(root_k, ZeroHash(k-5)) (the tensor followed
-// by a zero half). A lookup is exact, by (root, log2size). The zero value
+// from k0 = memory.RegionLog2Size(len) up to transition.MaxTensorLog2,
+// where the root at size k+1 is HashPair(root_k, ZeroHash(k-5)) (the tensor
+// followed by a zero half). A lookup is exact, by (root, log2size). The zero value
 // is an empty store; Add is not safe for concurrent use. Requirement
 // TENSOR-STORE.
 type Tensors struct {
@@ -36,18 +34,19 @@ func NewTensors(tensors ...[]byte) *Tensors {
 }
 
 // Add indexes data and returns its commitment at its minimal size
-// RegionLog2Size(len(data)). A tensor longer than 2^MaxTensorLog2 bytes is
-// not indexed (no tensor syscall can bind it) and its root is still
-// returned.
+// memory.RegionLog2Size(len(data)). A tensor longer than 2^MaxTensorLog2
+// bytes is not indexed (no tensor syscall can bind it) and its root is
+// still returned.
 func (t *Tensors) Add(data []byte) memory.Hash {
 	if t.byRoot == nil {
 		t.byRoot = map[tensorKey][]byte{}
 	}
-	k0 := RegionLog2Size(len(data))
-	root, _ := memory.ComputeRegionRoot(data, k0) // cannot fail: k0 fits data, 5 <= k0 <= 64
+	var h memory.PairHasher
+	k0 := memory.RegionLog2Size(len(data))
+	root, _ := h.ComputeRegionRoot(data, k0) // cannot fail: k0 fits data, 5 <= k0 <= 64
 	for k, r := k0, root; k <= transition.MaxTensorLog2; k++ {
 		t.byRoot[tensorKey{r, k}] = data
-		r = memory.HashPair(r, memory.ZeroHash(int(k)-memory.LeafLog2))
+		r = h.Pair(r, memory.ZeroHash(int(k)-memory.LeafLog2))
 	}
 	return root
 }
@@ -59,14 +58,4 @@ func (t *Tensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
 	}
 	data, ok := t.byRoot[tensorKey{root, log2size}]
 	return data, ok
-}
-
-// RegionLog2Size returns log2 of the smallest aligned region that holds n
-// bytes: max(5, ceil(log2 n)), so at least one 32-byte leaf (the same rule
-// as opml.TensorLog2Size). Precondition: n >= 0.
-func RegionLog2Size(n int) uint {
-	if n <= memory.LeafSize {
-		return memory.LeafLog2
-	}
-	return uint(bits.Len64(uint64(n - 1)))
 }

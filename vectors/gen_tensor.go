@@ -147,7 +147,7 @@ func tensorState(b builder, c tensorCase) (state.State, spec.Data) {
 		if k == 0 {
 			k = uint(min(c.k, 30))
 		}
-		root, err := memory.ComputeRegionRoot(c.tensor, max(k, spec.RegionLog2Size(len(c.tensor))))
+		root, err := memory.ComputeRegionRoot(c.tensor, max(k, memory.RegionLog2Size(len(c.tensor))))
 		if err == nil {
 			leaf = root[:]
 		}

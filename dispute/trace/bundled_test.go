@@ -11,8 +11,8 @@ import (
 // TestDISPUTE_VMDEPTH_Bundled: the real node programs' traces, to exit, on
 // the test images of both blocks, for every node, stay within the bundled
 // models' registered step bounds: the MLP under both profiles and the CNN
-// under OPcity (the CNN's base-profile traces, 123M steps per image, are
-// left out; its bound holds 1.73 times MeasuredSteps' longest node).
+// under OPcity (the CNN's base-profile traces, 119M steps per image, are
+// left out; its bound holds 1.82 times MeasuredSteps' longest node).
 func TestDISPUTE_VMDEPTH_Bundled(t *testing.T) {
 	type run struct {
 		name  string

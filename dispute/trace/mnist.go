@@ -16,19 +16,19 @@ import (
 // image 0, up to the claim read (docs/opml.md §7.4); the synthetic VM uses
 // them as trace lengths.
 var MeasuredSteps = map[string][]uint64{
-	"mlp.opml": {45584268, 1648594, 2227999, 1563692},
-	"cnn.opml": {18231920, 10702893, 8191978, 3835965, 77653247, 1591358, 1927376, 1563691},
+	"mlp.opml": {43389215, 1639069, 2194768, 1557412},
+	"cnn.opml": {17976196, 10235065, 7893535, 3717561, 73856552, 1584264, 1908703, 1557411},
 }
 
 // OPcitySteps are the tensor node program's (opml/nodevm/nodetensor) VM
 // steps per node under the OPcity profile on MNIST test image 0, from its
 // initial state to the exit with the right claim: measured with NodeVM
 // (TestDISPUTE_PROFILE_Steps checks them), they equal docs/opml.md §7.5's
-// steps from the absolute prestate plus its 1,487,794 prestate steps. The
+// steps from the absolute prestate plus its 1,487,782 prestate steps. The
 // synthetic VM uses them as trace lengths under spec.ProfileOPcity.
 var OPcitySteps = map[string][]uint64{
-	"mlp.opml": {4179387, 1560087, 1636666, 1555540},
-	"cnn.opml": {13548452, 1998322, 2667975, 1602653, 6033816, 1557519, 1615160, 1555539},
+	"mlp.opml": {4179375, 1560075, 1636654, 1555528},
+	"cnn.opml": {13548440, 1998310, 2667963, 1602641, 6033804, 1557507, 1615148, 1555527},
 }
 
 // StepsIn returns the per-node trace lengths of a bundled model under

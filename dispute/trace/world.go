@@ -150,7 +150,7 @@ func NewTruth(cfg *dispute.Config, inputs [][][]byte, model []dispute.Hash, vm V
 	for b := range inputs {
 		j := dispute.Job{Model: model[b]}
 		for _, in := range inputs[b] {
-			j.Inputs = append(j.Inputs, opml.TensorRoot(in))
+			j.Inputs = append(j.Inputs, opml.ComputeTensorRoot(in))
 		}
 		t.jobs = append(t.jobs, j)
 	}

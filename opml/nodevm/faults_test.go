@@ -322,7 +322,7 @@ func TestERR_PROPAGATION_Property(t *testing.T) {
 
 // lyingStoreOf serves the operands, but operand i as bad under its root.
 func lyingStoreOf(ops [][]byte, i int, bad []byte) transition.TensorStore {
-	return badOperandStore{inner: spec.NewTensors(ops...), root: opml.TensorRoot(ops[i]), log2: opml.TensorLog2Size(len(ops[i])), bad: bad}
+	return badOperandStore{inner: spec.NewTensors(ops...), root: opml.ComputeTensorRoot(ops[i]), log2: opml.TensorLog2Size(len(ops[i])), bad: bad}
 }
 
 type badOperandStore struct {

@@ -37,7 +37,7 @@ func NewJob(m *opml.Model, input []byte, k int) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	return Job{Model: m, Node: k, Descriptor: d, Operands: ops, Native: opml.TensorRoot(tensors[m.Nodes[k].Output])}, nil
+	return Job{Model: m, Node: k, Descriptor: d, Operands: ops, Native: opml.ComputeTensorRoot(tensors[m.Nodes[k].Output])}, nil
 }
 
 // Program is the node program's import path under profile p: NodeProgram

@@ -13,7 +13,7 @@ func TestRootRehashesOnlyWrittenPath(t *testing.T) {
 	_ = m.Root()
 	for _, addr := range []uint64{0x10, 0x1_0000_0008, 0xFFFF_FFFF_FFFF_FFF8} {
 		m, _ = m.SetWord(addr, 0xAA)
-		k := newHasher()
+		k := new(PairHasher)
 		_ = m.root.root(0, k)
 		if k.count != TreeDepth {
 			t.Fatalf("root after one write at %#x hashed %d nodes, want %d", addr, k.count, TreeDepth)

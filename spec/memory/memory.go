@@ -124,7 +124,7 @@ func (m Memory) Bytes(addr uint64, n int) []byte {
 // It hashes only the paths written since the root of the versions m derives
 // from was last computed.
 func (m Memory) Root() Hash {
-	return m.root.root(0, newHasher())
+	return m.root.root(0, new(PairHasher))
 }
 
 // Proof returns the proof of the leaf holding addr (any addr; the low five
@@ -132,7 +132,7 @@ func (m Memory) Root() Hash {
 // (requirement MEM-PROOF-COMPLETE).
 func (m Memory) Proof(addr uint64) Proof {
 	var p Proof
-	k := newHasher()
+	k := new(PairHasher)
 	n := m.root
 	for level := 0; level <= pageLevel; level++ {
 		n.addSiblings(&p, level, addr, k)
@@ -160,7 +160,7 @@ func (m Memory) RegionRoot(addr uint64, log2size uint) (Hash, error) {
 		n = n.kid(slot(addr, level))
 		level++
 	}
-	return n.at(level, addr, height, newHasher()), nil
+	return n.at(level, addr, height, new(PairHasher)), nil
 }
 
 // PageCount returns the number of 4 KiB pages held: those touched by at least

@@ -51,7 +51,7 @@ func leafWordOffset(addr uint64) int {
 // node = leaf, then for i = 0..58, node = keccak(sib_i || node) if bit i of
 // addr>>5 is set, else keccak(node || sib_i) (requirement MEM-PROOF-COMPLETE).
 func ComputeRoot(addr uint64, p Proof) Hash {
-	return foldProof(addr, Hash(p.Leaf()), p, TreeDepth)
+	return foldProof(Hash(p.Leaf()), addr>>LeafLog2, (*[ProofSize]byte)(&p), TreeDepth)
 }
 
 // ComputeRootWithWord returns the root after the word holding addr (address
@@ -62,7 +62,7 @@ func ComputeRoot(addr uint64, p Proof) Hash {
 func ComputeRootWithWord(addr uint64, p Proof, v uint64) Hash {
 	leaf := p.Leaf()
 	binary.BigEndian.PutUint64(leaf[leafWordOffset(addr):], v)
-	return foldProof(addr, Hash(leaf), p, TreeDepth)
+	return foldProof(Hash(leaf), addr>>LeafLog2, (*[ProofSize]byte)(&p), TreeDepth)
 }
 
 // VerifyProof returns nil if p proves the leaf holding addr against root, and
@@ -74,17 +74,14 @@ func VerifyProof(root Hash, addr uint64, p Proof) error {
 	return nil
 }
 
-// foldProof returns the node at height `height` on the path of addr, found by
-// hashing node (the leaf) with the siblings of p at heights 0..height-1.
-func foldProof(addr uint64, node Hash, p Proof, height int) Hash {
-	k := newHasher()
-	path := addr >> LeafLog2
-	for i := 0; i < height; i++ {
-		if path>>i&1 == 1 {
-			node = k.pair(p.Sibling(i), node)
-		} else {
-			node = k.pair(node, p.Sibling(i))
-		}
+// foldProof returns the root that the n siblings in entries 1..n of a proof
+// b (a leaf Proof or a RegionProof, which share the layout) imply for node,
+// the node at position index of height TreeDepth−n: PairHasher.Fold over
+// those entries. Precondition: 0 <= n <= TreeDepth.
+func foldProof(node Hash, index uint64, b *[ProofSize]byte, n int) Hash {
+	var sibs [TreeDepth]Hash // on the stack: Fold keeps no reference
+	for i := range n {
+		sibs[i] = Hash(b[(i+1)*LeafSize : (i+2)*LeafSize])
 	}
-	return node
+	return new(PairHasher).Fold(node, index, sibs[:n])
 }

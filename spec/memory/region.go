@@ -1,5 +1,7 @@
 package memory
 
+import "math/bits"
+
 // Regions of the OPcity profile: an aligned power-of-two region is one
 // subtree of the memory tree, so its contents commit to one node (its
 // region root, [Memory.RegionRoot]) and replacing that node changes the
@@ -50,19 +52,7 @@ func (p RegionProof) IsCanonical(log2size uint) bool {
 // root p proves; with another node it is the on-chain rule for replacing the
 // region (requirement TENSOR-MAP).
 func ComputeRootFromRegion(addr uint64, log2size uint, p RegionProof, node Hash) Hash {
-	k := newHasher()
-	path := addr >> LeafLog2
-	first := regionHeight(log2size)
-	for h := first; h < TreeDepth; h++ {
-		off := (h - first + 1) * LeafSize
-		sib := Hash(p[off : off+LeafSize])
-		if path>>h&1 == 1 {
-			node = k.pair(sib, node)
-		} else {
-			node = k.pair(node, sib)
-		}
-	}
-	return node
+	return foldProof(node, addr>>log2size, (*[ProofSize]byte)(&p), TreeDepth-regionHeight(log2size))
 }
 
 // RegionProof returns the proof of the region [addr, addr+2^log2size)
@@ -83,15 +73,52 @@ func (m Memory) RegionProof(addr uint64, log2size uint) (RegionProof, error) {
 	return out, nil
 }
 
+// RegionLog2Size returns log2 of the size of the smallest aligned region
+// that holds n bytes: max(5, ⌈log2 n⌉), so at least one 32-byte leaf. It
+// is the size a tensor of n bytes commits at (opml.TensorLog2Size, the
+// tensor store's minimal size). Precondition: n >= 0.
+func RegionLog2Size(n int) uint {
+	if n <= LeafSize {
+		return LeafLog2
+	}
+	return uint(bits.Len64(uint64(n - 1)))
+}
+
 // ComputeRegionRoot returns the root of a 2^log2size region that holds data
-// followed by zeros: the commitment to a tensor at that size. Errors:
-// *RegionError if log2size is outside [5,64] or data is longer than the
-// region.
+// followed by zeros: the commitment to a tensor at that size. It equals
+// Memory{}.SetBytes(0, data).RegionRoot(0, log2size), and so the RegionRoot
+// of any aligned region of any memory that holds data followed by zeros
+// (TestMEM_REGION_ROOT_Bytes holds the two equal). Errors: *RegionError if
+// log2size is outside [5,64] or data is longer than the region.
 func ComputeRegionRoot(data []byte, log2size uint) (Hash, error) {
+	return new(PairHasher).ComputeRegionRoot(data, log2size)
+}
+
+// ComputeRegionRoot is the package's ComputeRegionRoot with k's sponge. It
+// works level by level over one buffer of ⌈len(data)/32⌉ hashes (the
+// leaves, the last zero-padded), rehashing in place, and pairs a node past
+// the end of a level with the all-zero subtree of its height (ZeroHash):
+// one buffer and one sponge, which is what the node program inside the VM
+// can afford.
+func (k *PairHasher) ComputeRegionRoot(data []byte, log2size uint) (Hash, error) {
 	if !IsRegion(0, log2size) || (log2size < 64 && uint64(len(data)) > 1<<log2size) {
 		return Hash{}, &RegionError{Addr: 0, Log2Size: log2size}
 	}
-	return Memory{}.SetBytes(0, data).RegionRoot(0, log2size)
+	nodes := leavesOf(data)
+	for h := range regionHeight(log2size) {
+		nodes = k.parents(nodes, nodes, h)
+	}
+	return nodes[0], nil
+}
+
+// leavesOf returns the 32-byte leaves of data, the last one zero-padded, and
+// one zero leaf for empty data.
+func leavesOf(data []byte) []Hash {
+	leaves := make([]Hash, max(1, (len(data)+LeafSize-1)/LeafSize))
+	for i := range leaves {
+		copy(leaves[i][:], data[min(i*LeafSize, len(data)):])
+	}
+	return leaves
 }
 
 // Leaf returns the 32-byte leaf that starts at addr. Errors:
