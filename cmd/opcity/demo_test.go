@@ -21,7 +21,7 @@ func TestCLI_DEMO(t *testing.T) {
 	for _, want := range []string{
 		"1. Cannon's MIPS64 VM", "agreed after every one", "checked statelessly: spec.VerifyStep",
 		"2. opML", "base profile", "OPcity profile", "accepted it as the claim",
-		"3. Dispute", "spec.VerifyStep ok", "it counters the lie: true", "challenger wins, as the truth requires (challenger)", "countered 0",
+		"3. Dispute", "spec.VerifyStep: ok", "counters claim", "challenger wins, as the truth requires", "countered 0",
 		"all three parts checked.",
 	} {
 		if !strings.Contains(out, want) {
