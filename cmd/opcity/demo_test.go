@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -9,7 +10,7 @@ import (
 // each one was checked: the lockstep run and its statelessly verified
 // step, the inference with a node under both profiles, the game won by a
 // verified step; a part that cannot show what it says fails the demo
-// (exit 1), and bad flags exit 2.
+// (exit 1), and bad flags exit 2. The README shows its output verbatim.
 func TestCLI_DEMO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the demo builds three guest programs and plays a real game")
@@ -27,6 +28,15 @@ func TestCLI_DEMO(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out)
 		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, shown, _ := strings.Cut(string(readme), "## What `make demo` shows\n")
+	_, shown, _ = strings.Cut(shown, "```\n")
+	if shown, _, _ = strings.Cut(shown, "```\n"); shown != out {
+		t.Errorf("README.md's make demo output is stale; it should read:\n%s", out)
 	}
 	if code, _, _ := run("demo", "--root", "../..", "--node", "9"); code != exitRejected {
 		t.Errorf("--node 9 (the MLP has nodes 0-3): exit %d, want 1", code)
