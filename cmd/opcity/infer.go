@@ -23,7 +23,7 @@ type inferResult struct {
 	Commitments []string `json:"node_outputs"`
 }
 
-// inferCommand: opcity infer [--model M] [--data DIR] --image N|FILE [--json].
+// inferCommand: opcity infer (commands.go).
 // It runs the integer executor natively and prints the prediction and the
 // graph's commitments (docs/opml.md §6).
 func inferCommand(args []string, stdout, stderr io.Writer) int {

@@ -7,7 +7,7 @@ import (
 	"github.com/opcity-spec/opcity/vectors"
 )
 
-// vectorsCommand: opcity vectors --out DIR [--root REPO]. It writes the
+// vectorsCommand: opcity vectors (commands.go). It writes the
 // conformance vectors to DIR/v1/*.json; the example programs are built
 // from the repository at --root (default: the current directory).
 func vectorsCommand(args []string, stdout, stderr io.Writer) int {

@@ -11,7 +11,7 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 )
 
-// witnessCommand: opcity witness --step N [--preimages F] PROGRAM.elf
+// witnessCommand: opcity witness (commands.go).
 func witnessCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("witness", stderr)
 	step := fs.Uint64("step", 0, "the step whose witness to print: the pre-state has Step = N")
@@ -45,7 +45,7 @@ func witnessCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// verifyCommand: opcity verify WITNESS.json. Exit 0 verified (prints the
+// verifyCommand: opcity verify (commands.go). Exit 0 verified (prints the
 // post-state hash), 1 rejected, 2 malformed file.
 func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("verify", stderr)
