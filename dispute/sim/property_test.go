@@ -41,23 +41,9 @@ func TestDISPUTE_HONEST_Property(t *testing.T) {
 		if r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds {
 			rt.Fatalf("%s seed %016x: %s; %s", s.Name, seed, r.HonestAccount(), replay)
 		}
-		var claims int
-		var bonds uint64
-		for i, c := range final.Claims() {
-			if !sim.IsHonest(c.Claimant) {
-				continue
-			}
-			claims++
-			bonds += c.Bond
-			if c.Parent >= 0 && sim.IsHonest(final.Claim(c.Parent).Claimant) {
-				rt.Fatalf("%s seed %016x: %s's claim %d counters %s's claim %d; %s", s.Name, seed, c.Claimant, i, final.Claim(c.Parent).Claimant, c.Parent, replay)
-			}
-			if c.CounteredBy != "" {
-				rt.Fatalf("%s seed %016x: %s's claim %d countered by %s; %s", s.Name, seed, c.Claimant, i, c.CounteredBy, replay)
-			}
-			if !c.Resolved {
-				rt.Fatalf("%s seed %016x: %s's claim %d unresolved; %s", s.Name, seed, c.Claimant, i, replay)
-			}
+		claims, bonds, faults := recountHonest(final)
+		if len(faults) > 0 {
+			rt.Fatalf("%s seed %016x: %s; %s", s.Name, seed, faults[0], replay)
 		}
 		if claims != r.HonestClaims || bonds != r.HonestBonds {
 			rt.Fatalf("%s seed %016x: the final game has %d honest claims (%d gwei), the result %d (%d gwei)", s.Name, seed, claims, bonds, r.HonestClaims, r.HonestBonds)

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/opcity-spec/opcity/dispute"
@@ -125,17 +126,9 @@ func checkOutcome(t *testing.T, name string, want scenarioWant, r sim.Result, fi
 	if r.HonestCountered != 0 || r.HonestReturned != r.HonestBonds || r.HonestUnresolved != 0 || !r.HonestIntact() {
 		t.Errorf("%s: %s", name, r.HonestAccount())
 	}
-	var claims int
-	var bonds uint64
-	for i, c := range final.Claims() {
-		if !sim.IsHonest(c.Claimant) {
-			continue
-		}
-		claims++
-		bonds += c.Bond
-		if c.CounteredBy != "" || !c.Resolved {
-			t.Errorf("%s: %s's claim %d (depth %d): countered by %q, resolved %v", name, c.Claimant, i, c.Position.Depth(), c.CounteredBy, c.Resolved)
-		}
+	claims, bonds, faults := recountHonest(final)
+	for _, f := range faults {
+		t.Errorf("%s: %s", name, f)
 	}
 	// A true root is the honest party's; a wrong one is countered by an
 	// honest claim: either way the accounting covers at least one bond.
@@ -251,4 +244,24 @@ func checkIllegal(t *testing.T, results []sim.Result) {
 		return
 	}
 	t.Error("the library has no scenario illegal")
+}
+
+// recountHonest counts the honest claims of a finished game and their
+// bonds from the game itself (not from sim.Result), and lists every honest
+// claim that is countered, unresolved, or counters another honest claim.
+func recountHonest(g dispute.Game) (claims int, bonds uint64, faults []string) {
+	for i, c := range g.Claims() {
+		if !sim.IsHonest(c.Claimant) {
+			continue
+		}
+		claims++
+		bonds += c.Bond
+		if c.Parent >= 0 && sim.IsHonest(g.Claim(c.Parent).Claimant) {
+			faults = append(faults, fmt.Sprintf("%s's claim %d counters %s's claim %d", c.Claimant, i, g.Claim(c.Parent).Claimant, c.Parent))
+		}
+		if c.CounteredBy != "" || !c.Resolved {
+			faults = append(faults, fmt.Sprintf("%s's claim %d (depth %d): countered by %q, resolved %v", c.Claimant, i, c.Position.Depth(), c.CounteredBy, c.Resolved))
+		}
+	}
+	return claims, bonds, faults
 }
