@@ -5,7 +5,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,5 +41,23 @@ func TestCLI_THIN(t *testing.T) {
 	})
 	if err != nil || seen < 30 {
 		t.Fatalf("walked %d functions under cmd/: %v", seen, err)
+	}
+}
+
+// TestCLI_THIN_RulesApart: the game's rules (dispute/) import none of its
+// agents or trace providers (dispute/sim, dispute/trace, dispute/play).
+func TestCLI_THIN_RulesApart(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/opcity-spec/opcity/dispute").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/opcity-spec/opcity/spec") {
+		t.Fatalf("go list -deps found no spec among %d packages: the check sees nothing", len(deps))
+	}
+	for _, d := range deps {
+		if strings.HasPrefix(d, "github.com/opcity-spec/opcity/dispute/") {
+			t.Errorf("dispute imports %s", d)
+		}
 	}
 }
