@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: check-dispute report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean
+.PHONY: check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean
 
 all: vet test
 
@@ -69,6 +69,11 @@ mutation:
 ## report: measure the base and OPcity profiles on the bundled models; writes docs/report.md and docs/report/*.svg.
 report:
 	$(GO) run ./cmd/report --root . --out docs
+
+## dispute-report: the four 10,000-game simulation batches (MLP/CNN × base/OPcity, seed 1, every adversary class;
+## a few minutes each): their files in docs/dispute-sim/…, as opcity simulate --out writes them, and docs/dispute-report.md.
+dispute-report:
+	$(GO) run ./cmd/report --dispute-sim --root . --out docs --games 10000 --seed 1
 
 ## bench: spec benchmarks, benchstat-readable (make bench > new.txt; benchstat old.txt new.txt).
 bench:

@@ -12,9 +12,21 @@
 // size of a step witness. It then plays the dispute game under each
 // profile: a synthetic batch over the adversary library and real games
 // with the node program in fpvm. Every figure in the report names this
-// command. The measurements and the writing live in package
-// internal/report (report.Run); this command parses the flags, prints one
-// progress line per node and game on stderr, and exits 1 on an error.
+// command.
+//
+// With --dispute-sim it instead writes the simulation report (run by `make
+// dispute-report`):
+//
+//	go run ./cmd/report --dispute-sim [--root .] [--out docs] [--games 10000] [--seed 1] [--workers 0]
+//
+// four batches (MLP and CNN, base and OPcity profiles, every adversary
+// class) as `opcity simulate --out` plays and writes them, into
+// docs/dispute-sim/…, and docs/dispute-report.md from their results.
+//
+// The measurements and the writing live in package internal/report
+// (report.Run, report.RunDisputeSim); this command parses the flags, prints
+// one progress line per node, game or batch on stderr, and exits 1 on an
+// error.
 package main
 
 import (
@@ -27,11 +39,23 @@ import (
 
 func main() {
 	o := report.Options{Progress: os.Stderr}
+	so := report.DisputeSimOptions{Progress: os.Stderr}
+	sim := flag.Bool("dispute-sim", false, "write the simulation report (docs/dispute-report.md, docs/dispute-sim/…) instead of report.md")
 	flag.StringVar(&o.Root, "root", ".", "repository root")
 	flag.IntVar(&o.Image, "image", 0, "MNIST test image")
-	flag.StringVar(&o.Out, "out", "docs", "output folder (report.md and report/*.svg)")
+	flag.StringVar(&o.Out, "out", "docs", "output folder (report.md and report/*.svg; with --dispute-sim dispute-report.md and dispute-sim/)")
+	flag.IntVar(&so.Games, "games", 10000, "with --dispute-sim: games per batch")
+	flag.Uint64Var(&so.Seed, "seed", 1, "with --dispute-sim: seed of every batch")
+	flag.IntVar(&so.Workers, "workers", 0, "with --dispute-sim: parallel games (0: all CPUs)")
 	flag.Parse()
-	if err := report.Run(o); err != nil {
+	var err error
+	if *sim {
+		so.Root, so.Out = o.Root, o.Out
+		err = report.RunDisputeSim(so)
+	} else {
+		err = report.Run(o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}

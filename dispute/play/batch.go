@@ -17,27 +17,27 @@ import (
 	"github.com/opcity-spec/opcity/format"
 )
 
-// classSummary is one adversary class's aggregate and the quartiles that
+// ClassSummary is one adversary class's aggregate and the quartiles that
 // the plots draw.
-type classSummary struct {
+type ClassSummary struct {
 	Scenario   string        `json:"scenario"`
 	Doc        string        `json:"doc"`
 	Aggregate  sim.Aggregate `json:"aggregate"`
-	Resolution quartiles     `json:"resolution_days"`
-	HonestGas  quartiles     `json:"honest_gas"`
-	AdvGas     quartiles     `json:"adversary_gas"`
-	HonestPeak quartiles     `json:"honest_peak_eth"`
-	Locked     quartiles     `json:"honest_locked_eth_days"`
+	Resolution Quartiles     `json:"resolution_days"`
+	HonestGas  Quartiles     `json:"honest_gas"`
+	AdvGas     Quartiles     `json:"adversary_gas"`
+	HonestPeak Quartiles     `json:"honest_peak_eth"`
+	Locked     Quartiles     `json:"honest_locked_eth_days"`
 }
 
-// quartiles are min, lower quartile, median, upper quartile, max and mean.
-type quartiles struct {
+// Quartiles are min, lower quartile, median, upper quartile, max and mean.
+type Quartiles struct {
 	Min, Q1, Median, Q3, Max, Mean float64
 }
 
-func quartilesOf(v []float64) quartiles {
+func quartilesOf(v []float64) Quartiles {
 	if len(v) == 0 {
-		return quartiles{}
+		return Quartiles{}
 	}
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
@@ -46,7 +46,7 @@ func quartilesOf(v []float64) quartiles {
 	for _, x := range s {
 		sum += x
 	}
-	return quartiles{Min: s[0], Q1: at(0.25), Median: at(0.5), Q3: at(0.75), Max: s[len(s)-1], Mean: sum / float64(len(s))}
+	return Quartiles{Min: s[0], Q1: at(0.25), Median: at(0.5), Q3: at(0.75), Max: s[len(s)-1], Mean: sum / float64(len(s))}
 }
 
 // Output is a batch's outcome: DIR/aggregate.json, and with the per-game
@@ -59,7 +59,7 @@ type Output struct {
 	Seed            uint64         `json:"seed"`
 	Games           int            `json:"games"`
 	Aggregate       sim.Aggregate  `json:"aggregate"`
-	Classes         []classSummary `json:"classes"`
+	Classes         []ClassSummary `json:"classes"`
 	Seconds         float64        `json:"seconds"`
 	GamesPerSecond  float64        `json:"games_per_second"`
 	ClaimsPerSecond float64        `json:"claims_per_second"`
@@ -206,7 +206,7 @@ func (g Game) WriteText(w io.Writer) {
 		g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Account.Text(), g.Rejected)
 }
 
-func summarizeClass(s sim.Scenario, rs []sim.Result) classSummary {
+func summarizeClass(s sim.Scenario, rs []sim.Result) ClassSummary {
 	var res, hg, ag, peak, locked []float64
 	for _, r := range rs {
 		res = append(res, float64(r.Resolved)/86400)
@@ -223,7 +223,7 @@ func summarizeClass(s sim.Scenario, rs []sim.Result) classSummary {
 		peak = append(peak, float64(r.HonestPeak)/1e9)
 		locked = append(locked, r.HonestIntegral/1e9/86400)
 	}
-	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
+	return ClassSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
 		Resolution: quartilesOf(res), HonestGas: quartilesOf(hg), AdvGas: quartilesOf(ag), HonestPeak: quartilesOf(peak), Locked: quartilesOf(locked)}
 }
 
@@ -252,13 +252,13 @@ func (res Output) WriteFiles(dir string, results []sim.Result) error {
 		"games.csv":      gamesCSV(games),
 		"classes.csv":    classesCSV(res.Classes),
 		"resolution.svg": []byte(boxChart("Time to resolution per adversary class", "days", res.Classes,
-			series{"resolution", "#4878a8", func(c classSummary) quartiles { return c.Resolution }})),
+			series{"resolution", "#4878a8", func(c ClassSummary) Quartiles { return c.Resolution }})),
 		"gas.svg": []byte(boxChart("Gas per game per adversary class", "million gas", res.Classes,
-			series{"honest", "#4878a8", func(c classSummary) quartiles { return scaleQ(c.HonestGas, 1e-6) }},
-			series{"adversary", "#c8553d", func(c classSummary) quartiles { return scaleQ(c.AdvGas, 1e-6) }})),
+			series{"honest", "#4878a8", func(c ClassSummary) Quartiles { return scaleQ(c.HonestGas, 1e-6) }},
+			series{"adversary", "#c8553d", func(c ClassSummary) Quartiles { return scaleQ(c.AdvGas, 1e-6) }})),
 		"capital.svg": []byte(boxChart("Honest capital per game per adversary class", "ETH (peak bonds) / 100 ETH·days (locked)", res.Classes,
-			series{"peak ETH", "#4878a8", func(c classSummary) quartiles { return c.HonestPeak }},
-			series{"locked ETH·days / 100", "#e0a030", func(c classSummary) quartiles { return scaleQ(c.Locked, 0.01) }})),
+			series{"peak ETH", "#4878a8", func(c ClassSummary) Quartiles { return c.HonestPeak }},
+			series{"locked ETH·days / 100", "#e0a030", func(c ClassSummary) Quartiles { return scaleQ(c.Locked, 0.01) }})),
 	}
 	for name, b := range files {
 		if err := format.WriteFile(filepath.Join(dir, name), b); err != nil {
@@ -268,8 +268,8 @@ func (res Output) WriteFiles(dir string, results []sim.Result) error {
 	return nil
 }
 
-func scaleQ(q quartiles, f float64) quartiles {
-	return quartiles{q.Min * f, q.Q1 * f, q.Median * f, q.Q3 * f, q.Max * f, q.Mean * f}
+func scaleQ(q Quartiles, f float64) Quartiles {
+	return Quartiles{q.Min * f, q.Q1 * f, q.Median * f, q.Q3 * f, q.Max * f, q.Mean * f}
 }
 
 func gamesCSV(games []Game) []byte {
@@ -299,7 +299,7 @@ func gamesCSV(games []Game) []byte {
 	return []byte(b.String())
 }
 
-func classesCSV(cs []classSummary) []byte {
+func classesCSV(cs []ClassSummary) []byte {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.Write([]string{"scenario", "games", "correct", "wrong_roots", "wrong_defeated", "honest_roots", "honest_roots_lost",

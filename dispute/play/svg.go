@@ -12,14 +12,14 @@ import (
 type series struct {
 	name  string
 	color string
-	of    func(classSummary) quartiles
+	of    func(ClassSummary) Quartiles
 }
 
 // boxChart draws a horizontal box plot, one row per class and one box per
 // series: whiskers from min to max, the box from the lower to the upper
 // quartile, a bar at the median and a dot at the mean. Standard library
 // only; the axis starts at 0.
-func boxChart(title, unit string, classes []classSummary, ss ...series) string {
+func boxChart(title, unit string, classes []ClassSummary, ss ...series) string {
 	const left, right, top, rowH, boxH = 150.0, 30.0, 50.0, 34.0, 10.0
 	width := 760.0
 	plotW := width - left - right

@@ -11,6 +11,12 @@
 // profile (dispute.go): a synthetic batch over the adversary library and
 // real games with the node program in fpvm. Every figure in the report
 // names the command that produced it.
+//
+// RunDisputeSim (disputesim.go; `make dispute-report`) writes the other
+// generated report, docs/dispute-report.md: four batches of the adversary
+// library (MLP and CNN, base and OPcity profiles) played and written as
+// `opcity simulate --out` does (play.RunBatch, play.Output.WriteFiles),
+// every number of the report taken from their outputs.
 package report
 
 import (
