@@ -80,14 +80,18 @@ func TestDISPUTE_DURATION_Bound(t *testing.T) {
 		}
 		cw.Cfg = &cfg
 		var final dispute.Game
+		bound := documentedMaxDuration(&cfg)
 		pc := sim.DefaultPlay
 		pc.Observe = func(g dispute.Game, _ uint64) { final = g }
+		// The simulator gives up at its deadline (60 days by default);
+		// random clocks can bound a game beyond it, and the law is about
+		// the game, not the simulator's patience.
+		pc.Deadline = max(pc.Deadline, bound+2*pc.Tick)
 		g, agents, _, err := sim.StartScenario(&cw, s, seed)
 		if err != nil {
 			rt.Fatal(err)
 		}
 		_, r := sim.Play(g, agents, pc)
-		bound := documentedMaxDuration(&cfg)
 		if got := cfg.MaxDuration(); got != bound {
 			rt.Fatalf("MaxDuration %d s, the documented rule %d s (depths %d/%d/%d, MaxClock %d, ext %d/%d/%d)",
 				got, bound, cfg.Split1, cfg.Split2, cfg.MaxDepth, cfg.MaxClock, cfg.ClockExtension, cfg.PhaseExtension, cfg.StepExtension)
