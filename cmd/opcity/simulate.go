@@ -59,26 +59,92 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 	if f.gameSeed != "" {
 		return replayGame(f, stdout, stderr)
 	}
-	out, results, err := play.RunBatch(f.o, "opcity simulate "+strings.Join(args, " "))
-	if err == nil && f.out != "" {
-		err = out.WriteFiles(f.out, results)
+	sinks, err := newBatchSinks(f, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "opcity simulate:", err)
+		return exitBadInput
+	}
+	defer sinks.close()
+	out, err := play.RunBatch(f.o, "opcity simulate "+strings.Join(args, " "), sinks.add)
+	if err == nil {
+		err = sinks.finish(out, stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity simulate:", err)
 		return exitBadInput
 	}
-	if f.asJ {
-		for i, r := range results {
-			out.GameResults = append(out.GameResults, play.GameOf(i, r))
-		}
-		writeJSON(stdout, out)
-	} else {
-		out.WriteText(stdout, results, f.quiet)
-	}
 	if !out.Sound() {
 		return exitRejected
 	}
 	return exitOK
+}
+
+// batchSinks are where a batch's games go as they complete: the per-game
+// text lines (unless --quiet or --json), the --out folder, the --json
+// spool.
+type batchSinks struct {
+	text  io.Writer
+	files *play.BatchFiles
+	spool *play.GameSpool
+}
+
+func newBatchSinks(f *simulateFlags, stdout io.Writer) (*batchSinks, error) {
+	s := &batchSinks{}
+	var err error
+	if f.out != "" {
+		if s.files, err = play.CreateBatchFiles(f.out); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case f.asJ:
+		if s.spool, err = play.NewGameSpool(); err != nil {
+			s.close()
+			return nil, err
+		}
+	case !f.quiet:
+		s.text = stdout
+	}
+	return s, nil
+}
+
+func (s *batchSinks) add(g play.Game) error {
+	if s.text != nil {
+		g.WriteBatchLine(s.text)
+	}
+	if s.files != nil {
+		if err := s.files.Add(g); err != nil {
+			return err
+		}
+	}
+	if s.spool != nil {
+		return s.spool.Add(g)
+	}
+	return nil
+}
+
+// finish completes the --out folder, then prints the --json object or the
+// text output's summary lines.
+func (s *batchSinks) finish(out play.Output, stdout io.Writer) error {
+	if s.files != nil {
+		if err := s.files.Commit(out); err != nil {
+			return err
+		}
+	}
+	if s.spool != nil {
+		return s.spool.WriteOutput(stdout, out)
+	}
+	out.WriteText(stdout)
+	return nil
+}
+
+func (s *batchSinks) close() {
+	if s.files != nil {
+		s.files.Abort()
+	}
+	if s.spool != nil {
+		s.spool.Close()
+	}
 }
 
 // replayGame plays the single game --game-seed names.

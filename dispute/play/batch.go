@@ -2,19 +2,13 @@ package play
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
-	"github.com/opcity-spec/opcity/format"
 )
 
 // classSummary is one adversary class's aggregate and the quartiles that
@@ -28,25 +22,6 @@ type classSummary struct {
 	AdvGas     quartiles     `json:"adversary_gas"`
 	HonestPeak quartiles     `json:"honest_peak_eth"`
 	Locked     quartiles     `json:"honest_locked_eth_days"`
-}
-
-// quartiles are min, lower quartile, median, upper quartile, max and mean.
-type quartiles struct {
-	Min, Q1, Median, Q3, Max, Mean float64
-}
-
-func quartilesOf(v []float64) quartiles {
-	if len(v) == 0 {
-		return quartiles{}
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	at := func(q float64) float64 { return s[int(q*float64(len(s)-1)+0.5)] }
-	var sum float64
-	for _, x := range s {
-		sum += x
-	}
-	return quartiles{Min: s[0], Q1: at(0.25), Median: at(0.5), Q3: at(0.75), Max: s[len(s)-1], Mean: sum / float64(len(s))}
 }
 
 // Output is a batch's outcome: DIR/aggregate.json, and with the per-game
@@ -147,27 +122,38 @@ func (o BatchOptions) setUp() ([]sim.Scenario, []*trace.World, error) {
 }
 
 // RunBatch plays the batch o describes; command is the command line
-// recorded in the output. It returns the output and the games' results.
-func RunBatch(o BatchOptions, command string) (Output, []sim.Result, error) {
+// recorded in the output. It passes each game's record to each (when not
+// nil) in game order as the games complete, and returns the output: the
+// aggregate and the per-class summaries, kept game by game in memory that
+// does not grow with the games (requirement DISPUTE-SIM-STREAM). The
+// error is the setup's, a game's or each's.
+func RunBatch(o BatchOptions, command string, each func(Game) error) (Output, error) {
 	scen, worlds, err := o.setUp()
 	if err != nil {
-		return Output{}, nil, err
+		return Output{}, err
 	}
-	rep, err := sim.Simulate(sim.SimOptions{Games: o.Games, Seed: o.Seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: o.Workers})
+	classes := map[string]*classAcc{}
+	for _, s := range scen {
+		classes[s.Name] = newClassAcc()
+	}
+	rep, err := sim.Simulate(sim.SimOptions{Games: o.Games, Seed: o.Seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: o.Workers,
+		Each: func(i int, r sim.Result) error {
+			classes[r.Scenario].add(r)
+			if each == nil {
+				return nil
+			}
+			return each(GameOf(i, r))
+		}})
 	if err != nil {
-		return Output{}, nil, err
+		return Output{}, err
 	}
 	out := Output{Command: command, Model: o.Model, VM: o.VM, Profile: o.Profile, Seed: o.Seed, Games: o.Games,
 		Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond,
 		PeakHeapMB: float64(rep.PeakHeapBytes) / (1 << 20)}
-	byClass := map[string][]sim.Result{}
-	for _, r := range rep.Results {
-		byClass[r.Scenario] = append(byClass[r.Scenario], r)
-	}
 	for _, s := range scen {
-		out.Classes = append(out.Classes, summarizeClass(s, byClass[s.Name]))
+		out.Classes = append(out.Classes, classes[s.Name].summary(s))
 	}
-	return out, rep.Results, nil
+	return out, nil
 }
 
 // Replay plays the one game of o's single adversary with the given seed
@@ -184,17 +170,16 @@ func Replay(o BatchOptions, seed uint64) (Game, error) {
 	return GameOf(0, r), err
 }
 
-// WriteText prints each game's line (unless quiet), the throughput and
-// the aggregate.
-func (o Output) WriteText(w io.Writer, results []sim.Result, quiet bool) {
-	if !quiet {
-		for i, r := range results {
-			g := GameOf(i, r)
-			fmt.Fprintf(w, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-claims %d countered %d honest-bonds %d returned %d rejected %d\n",
-				g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"],
-				g.HonestClaims, g.HonestCountered, g.HonestBonds, g.HonestReturned, g.Rejected)
-		}
-	}
+// WriteBatchLine prints the game's line of the batch's text output.
+func (g Game) WriteBatchLine(w io.Writer) {
+	fmt.Fprintf(w, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-claims %d countered %d honest-bonds %d returned %d rejected %d\n",
+		g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"],
+		g.HonestClaims, g.HonestCountered, g.HonestBonds, g.HonestReturned, g.Rejected)
+}
+
+// WriteText prints the throughput and the aggregate: the lines of the
+// batch's text output after its games' lines.
+func (o Output) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "model %s, vm %s, profile %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n",
 		o.Model, o.VM, o.Profile, o.Games, o.Seconds, o.GamesPerSecond, o.ClaimsPerSecond, o.PeakHeapMB)
 	fmt.Fprint(w, o.Aggregate.String())
@@ -206,97 +191,39 @@ func (g Game) WriteText(w io.Writer) {
 		g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Account.Text(), g.Rejected)
 }
 
-func summarizeClass(s sim.Scenario, rs []sim.Result) classSummary {
-	var res, hg, ag, peak, locked []float64
-	for _, r := range rs {
-		res = append(res, float64(r.Resolved)/86400)
-		var hon, adv uint64
-		for p, g := range r.Gas {
-			if sim.IsHonest(p) {
-				hon += g
-			} else {
-				adv += g
-			}
-		}
-		hg = append(hg, float64(hon))
-		ag = append(ag, float64(adv))
-		peak = append(peak, float64(r.HonestPeak)/1e9)
-		locked = append(locked, r.HonestIntegral/1e9/86400)
-	}
-	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
-		Resolution: quartilesOf(res), HonestGas: quartilesOf(hg), AdvGas: quartilesOf(ag), HonestPeak: quartilesOf(peak), Locked: quartilesOf(locked)}
+// classAcc is one adversary class's summary, kept game by game: the
+// aggregate and the distribution of each figure the plots draw.
+type classAcc struct {
+	agg                                      *sim.Summary
+	resolution, honGas, advGas, peak, locked *dist
 }
 
-// WriteFiles writes games.json, games.csv, aggregate.json, classes.csv
-// and the plots resolution.svg, gas.svg and capital.svg into dir, each
-// completely or not at all.
-func (res Output) WriteFiles(dir string, results []sim.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var games []Game
-	for i, r := range results {
-		games = append(games, GameOf(i, r))
-	}
-	gj, err := json.Marshal(games)
-	if err != nil {
-		return err
-	}
-	aj, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
-	}
-	files := map[string][]byte{
-		"games.json":     append(gj, '\n'),
-		"aggregate.json": append(aj, '\n'),
-		"games.csv":      gamesCSV(games),
-		"classes.csv":    classesCSV(res.Classes),
-		"resolution.svg": []byte(boxChart("Time to resolution per adversary class", "days", res.Classes,
-			series{"resolution", "#4878a8", func(c classSummary) quartiles { return c.Resolution }})),
-		"gas.svg": []byte(boxChart("Gas per game per adversary class", "million gas", res.Classes,
-			series{"honest", "#4878a8", func(c classSummary) quartiles { return scaleQ(c.HonestGas, 1e-6) }},
-			series{"adversary", "#c8553d", func(c classSummary) quartiles { return scaleQ(c.AdvGas, 1e-6) }})),
-		"capital.svg": []byte(boxChart("Honest capital per game per adversary class", "ETH (peak bonds) / 100 ETH·days (locked)", res.Classes,
-			series{"peak ETH", "#4878a8", func(c classSummary) quartiles { return c.HonestPeak }},
-			series{"locked ETH·days / 100", "#e0a030", func(c classSummary) quartiles { return scaleQ(c.Locked, 0.01) }})),
-	}
-	for name, b := range files {
-		if err := format.WriteFile(filepath.Join(dir, name), b); err != nil {
-			return err
-		}
-	}
-	return nil
+func newClassAcc() *classAcc {
+	return &classAcc{agg: sim.NewSummary(sim.DefaultPlay.GasPrice), resolution: newDist(), honGas: newDist(), advGas: newDist(), peak: newDist(), locked: newDist()}
 }
 
-func scaleQ(q quartiles, f float64) quartiles {
-	return quartiles{q.Min * f, q.Q1 * f, q.Median * f, q.Q3 * f, q.Max * f, q.Mean * f}
+// add accumulates one game of the class.
+func (c *classAcc) add(r sim.Result) {
+	c.agg.Add(r)
+	var hon, adv uint64
+	for p, g := range r.Gas {
+		if sim.IsHonest(p) {
+			hon += g
+		} else {
+			adv += g
+		}
+	}
+	c.resolution.add(float64(r.Resolved) / 86400)
+	c.honGas.add(float64(hon))
+	c.advGas.add(float64(adv))
+	c.peak.add(float64(r.HonestPeak) / 1e9)
+	c.locked.add(r.HonestIntegral / 1e9 / 86400)
 }
 
-func gamesCSV(games []Game) []byte {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write([]string{"game", "scenario", "seed", "root_correct", "winner", "correct", "resolved_s", "phase2_start_s", "phase3_start_s", "step_s",
-		"claims", "max_fan_out", "honest_gas", "adversary_gas", "honest_peak_gwei", "honest_locked_eth_days",
-		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
-		"rejected_actions", "bonds_conserved", "clock_extensions", "honest_net_gwei"})
-	for _, g := range games {
-		var hon, adv uint64
-		for p, gas := range g.Gas {
-			if sim.IsHonest(dispute.Address(p)) {
-				hon += gas
-			} else {
-				adv += gas
-			}
-		}
-		u := func(x uint64) string { return strconv.FormatUint(x, 10) }
-		w.Write([]string{strconv.Itoa(g.Game), g.Scenario, u(g.Seed), strconv.FormatBool(g.RootCorrect), g.Winner, strconv.FormatBool(g.Correct),
-			u(g.Resolved), u(g.Phase2), u(g.Phase3), u(g.Step), strconv.Itoa(g.Claims), strconv.Itoa(g.MaxFanOut), u(hon), u(adv),
-			u(g.HonestPeak), strconv.FormatFloat(g.HonestLocked, 'f', 3, 64),
-			strconv.Itoa(g.HonestClaims), strconv.Itoa(g.HonestCountered), u(g.HonestCounteredBonds), u(g.HonestBonds), u(g.HonestReturned), strconv.Itoa(g.HonestUnresolved),
-			strconv.Itoa(g.Rejected), strconv.FormatBool(g.Conserved), strconv.Itoa(g.Extensions), strconv.FormatInt(g.HonestNet, 10)})
-	}
-	w.Flush()
-	return []byte(b.String())
+// summary is the class's summary for scenario s.
+func (c *classAcc) summary(s sim.Scenario) classSummary {
+	return classSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: c.agg.Aggregate(), Resolution: c.resolution.quartiles(),
+		HonestGas: c.honGas.quartiles(), AdvGas: c.advGas.quartiles(), HonestPeak: c.peak.quartiles(), Locked: c.locked.quartiles()}
 }
 
 func classesCSV(cs []classSummary) []byte {
