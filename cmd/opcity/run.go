@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	stderrors "errors"
 	"flag"
 	"fmt"
@@ -80,14 +79,27 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity run:", err)
 		return exitBadInput
 	}
-	res, stepErr := runner.Run(pre, spec.Data{Preimages: po}, f.options(stdout, stderr))
+	return f.execute(pre, po, stdout, stderr)
+}
+
+// execute runs pre with the preimages po, reports the result and returns
+// the exit status.
+func (f runFlags) execute(pre state.State, po spec.PreimageMap, stdout, stderr io.Writer) int {
+	var jw *runner.JSONWriter
+	if f.json {
+		jw = runner.NewJSONWriter(stdout, f.elf, f.vm)
+	}
+	res, stepErr := runner.Run(pre, spec.Data{Preimages: po}, f.options(stdout, stderr, jw))
 	res.Program = f.elf
 	var outErr *runner.OutputError
 	if stderrors.As(stepErr, &outErr) {
+		if jw != nil && jw.Checkpoints() > 0 {
+			_ = jw.Finish(res) // the checkpoints are out: keep stdout one JSON object
+		}
 		fmt.Fprintln(stderr, "opcity run:", outErr)
 		return exitBadInput
 	}
-	report(f, res, stdout)
+	report(f, res, stdout, jw)
 	var div *runner.Divergence
 	if stderrors.As(stepErr, &div) {
 		reportDivergence(div, f.preimages, stderr)
@@ -102,12 +114,13 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// options are the runner's options for f: with --json the program's
-// output goes to stderr, and progress lines only with --progress.
-func (f runFlags) options(stdout, stderr io.Writer) runner.Options {
+// options are the runner's options for f: with --json (jw) the
+// program's output goes to stderr, progress lines only with --progress,
+// and the checkpoints to jw as they are made.
+func (f runFlags) options(stdout, stderr io.Writer, jw *runner.JSONWriter) runner.Options {
 	o := runner.Options{VM: f.vm, MaxSteps: f.maxSteps, Every: f.every, Stdout: stdout, Stderr: stderr, Progress: stderr}
-	if f.json {
-		o.Stdout = stderr
+	if jw != nil {
+		o.Stdout, o.OnCheckpoint = stderr, jw.Checkpoint
 		if !f.progress {
 			o.Progress = nil
 		}
@@ -149,11 +162,11 @@ func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	return pre, po, err
 }
 
-func report(f runFlags, res runner.Result, stdout io.Writer) {
-	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+// report prints the run's result: the rest of the JSON object (jw), or
+// the text lines.
+func report(f runFlags, res runner.Result, stdout io.Writer, jw *runner.JSONWriter) {
+	if jw != nil {
+		_ = jw.Finish(res)
 		return
 	}
 	fmt.Fprintf(stdout, "steps %d, exited %v, exit code %d (%s)\nstate hash  %s\nmemory root %s\n",
