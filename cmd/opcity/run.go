@@ -34,12 +34,12 @@ func defineRunFlags(fs *flag.FlagSet) *runFlags {
 	f := &runFlags{}
 	fs.StringVar(&f.vm, "vm", "fast", "executor: fast (fpvm), spec, or both in lockstep")
 	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
-	fs.Uint64Var(&f.maxSteps, "max-steps", 0, "stop after N steps (0: run until exit)")
-	fs.Uint64Var(&f.every, "every", 0, "record the state hash every N steps (with --json)")
+	uintVar(fs, &f.maxSteps, "max-steps", 0, 0, runner.MaxSteps, "stop after N steps (0: run until exit)")
+	uintVar(fs, &f.every, "every", 0, 0, runner.MaxSteps, "record the state hash every N steps (with --json; 0: never), written as they are made")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout; program output goes to stderr")
 	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr even with --json")
 	fs.StringVar(&f.from, "from", "", "resume from a snapshot file (docs/formats/snapshot.md) instead of loading an ELF")
-	fs.Uint64Var(&f.snapAt, "snapshot-at", 0, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
+	uintVar(fs, &f.snapAt, "snapshot-at", 0, 0, runner.MaxSteps, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
 	fs.StringVar(&f.snapOut, "snapshot-out", "", "the snapshot file --snapshot-at writes")
 	return f
 }

@@ -4,11 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute/play"
+	"github.com/opcity-spec/opcity/dispute/sim"
 )
 
 type simulateFlags struct {
@@ -20,17 +22,17 @@ type simulateFlags struct {
 
 func defineSimulateFlags(fs *flag.FlagSet) *simulateFlags {
 	f := &simulateFlags{}
-	fs.IntVar(&f.o.Games, "games", 100, "number of games")
-	fs.Uint64Var(&f.o.Seed, "seed", 1, "seed of the batch")
+	intVar(fs, &f.o.Games, "games", 100, 1, play.MaxGames, "number of games (the memory used does not grow with it)")
+	uintVar(fs, &f.o.Seed, "seed", 1, 0, math.MaxUint64, "seed of the batch")
 	fs.StringVar(&f.o.Adversaries, "adversaries", "all", "comma-separated adversary classes, or all (cycled across games): "+play.ScenarioNames())
-	fs.IntVar(&f.o.FloodBonds, "flood-bonds", 20, "budget of the flood adversary, in depth-1 bonds")
+	intVar(fs, &f.o.FloodBonds, "flood-bonds", 20, 0, play.MaxFloodBonds, "budget of the flood adversary, in depth-1 bonds")
 	fs.StringVar(&f.o.Model, "model", "mlp", "model of the jobs: mlp or cnn")
-	fs.IntVar(&f.o.BlocksLog2, "blocks-log2", 2, "log2 of the chain's blocks (phase-1 depth), 1..8")
+	intVar(fs, &f.o.BlocksLog2, "blocks-log2", 2, 1, 8, "log2 of the chain's blocks (phase-1 depth)")
 	fs.StringVar(&f.o.VM, "vm", "synthetic", "phase-3 VM: synthetic (node traces of measured length), or real (the node program in fpvm; slow for large nodes)")
 	fs.StringVar(&f.o.Profile, "profile", "base", play.ProfileUsage)
 	fs.StringVar(&f.o.Data, "data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
 	fs.StringVar(&f.o.Root, "root", ".", "repository root (for --vm real, where the node program is built from)")
-	fs.IntVar(&f.o.Workers, "workers", 0, "parallel games (0: all CPUs)")
+	intVar(fs, &f.o.Workers, "workers", 0, 0, sim.MaxWorkers, "parallel games (0: all CPUs; never more than --games)")
 	fs.StringVar(&f.gameSeed, "game-seed", "", "replay one game: its seed (as printed, hex) on the first chain, with one --adversaries NAME")
 	fs.StringVar(&f.out, "out", "", "write games.json, games.csv, aggregate.json, classes.csv and the plots to this folder")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the aggregate")

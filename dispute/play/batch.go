@@ -62,22 +62,34 @@ type BatchOptions struct {
 	VM          string // synthetic or real (the node program in fpvm)
 	Profile     string // base or opcity
 	Data, Root  string // the models and test set; the repository (for VM real)
-	Workers     int    // parallel games (0: all CPUs)
+	Workers     int    // parallel games (0: all CPUs), 0..sim.MaxWorkers; at most Games are used
 }
+
+// The limits of a batch's counts (requirement CLI-LIMITS). The memory a
+// batch holds does not grow with its games (DISPUTE-SIM-STREAM), so
+// MaxGames bounds the time (about a day at 130 games/s), not the memory;
+// a flood budget beyond a few thousand bonds cannot be spent before the
+// game's 60-day deadline (4 claims per hourly tick).
+const (
+	MaxGames      = 10_000_000
+	MaxFloodBonds = 100_000
+)
 
 // Check reports the first option out of range.
 func (o BatchOptions) Check() error {
 	switch {
-	case o.Games < 1:
-		return fmt.Errorf("--games %d: want at least 1", o.Games)
+	case o.Games < 1 || o.Games > MaxGames:
+		return fmt.Errorf("--games %d: want 1..%d", o.Games, MaxGames)
+	case o.Workers < 0 || o.Workers > sim.MaxWorkers:
+		return fmt.Errorf("--workers %d: want 0..%d", o.Workers, sim.MaxWorkers)
 	case o.BlocksLog2 < 1 || o.BlocksLog2 > 8:
 		return fmt.Errorf("--blocks-log2 %d: want 1..8", o.BlocksLog2)
 	case o.VM != "synthetic" && o.VM != "real":
 		return fmt.Errorf("--vm %q: want synthetic or real", o.VM)
 	case o.Model != "mlp" && o.Model != "cnn":
 		return fmt.Errorf("--model %q: want mlp or cnn", o.Model)
-	case o.FloodBonds < 0:
-		return fmt.Errorf("--flood-bonds %d: want at least 0", o.FloodBonds)
+	case o.FloodBonds < 0 || o.FloodBonds > MaxFloodBonds:
+		return fmt.Errorf("--flood-bonds %d: want 0..%d", o.FloodBonds, MaxFloodBonds)
 	}
 	_, err := ParseProfile(o.Profile)
 	return err

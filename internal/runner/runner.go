@@ -26,6 +26,12 @@ const (
 	Both = "both" // both in lockstep, compared after every step
 )
 
+// MaxSteps is the largest step count or step counter value a run's
+// options (MaxSteps, Every, SnapshotAt) and `opcity witness --step` take
+// (requirement CLI-LIMITS): 2^48, 2^16 times the longest node trace a
+// phase-3 game holds (2^32 steps).
+const MaxSteps = 1 << 48
+
 // Options is one run.
 type Options struct {
 	VM       string // Fast, Spec or Both
