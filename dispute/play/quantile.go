@@ -16,7 +16,7 @@ type quartiles struct {
 }
 
 // distCap is the most distinct values a dist holds exactly.
-const distCap = 1024
+const distCap = 4096
 
 // dist is the distribution of one figure over a class's games, in memory
 // that does not grow with the games (requirement DISPUTE-SIM-STREAM): a
@@ -25,7 +25,7 @@ const distCap = 1024
 // 10,000-game batches of docs/dispute-report.md), so a dist is exact
 // while it holds at most distCap values; beyond that every value is
 // rounded toward zero by clearing the low bits of its float64 encoding,
-// 4 more bits at a time until at most distCap remain. The rounding keeps
+// one more bit at a time until at most distCap remain. The rounding keeps
 // the order, so a quartile is still the exact order statistic, rounded:
 // with s low bits cleared, its relative error is below 2^(s−52).
 type dist struct {
@@ -69,9 +69,9 @@ func (d *dist) round(x float64) float64 {
 	return math.Float64frombits(math.Float64bits(x) &^ (1<<min(d.shift, 63) - 1))
 }
 
-// coarsen clears 4 more low bits of every value.
+// coarsen clears one more low bit of every value.
 func (d *dist) coarsen() {
-	d.shift += 4
+	d.shift++
 	old := d.buckets
 	d.buckets = make(map[float64]bucket, len(old))
 	for k, b := range old {
