@@ -212,3 +212,50 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// TestDISPUTE_SIM_STREAM_FolderWhole: while a batch runs, and after it is
+// aborted, the --out folder keeps the previous batch's files, whole, and
+// no temporary file is left; Commit replaces them all, aggregate.json
+// last.
+func TestDISPUTE_SIM_STREAM_FolderWhole(t *testing.T) {
+	dir := t.TempDir()
+	old := map[string]string{"games.json": "[old]\n", "games.csv": "old\n", "aggregate.json": "{}\n"}
+	for name, content := range old {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unchanged := func(when string) {
+		for name, content := range old {
+			if got, _ := os.ReadFile(filepath.Join(dir, name)); string(got) != content {
+				t.Fatalf("%s: %s holds %q, want the old %q", when, name, got, content)
+			}
+		}
+	}
+	f, err := CreateBatchFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1000 {
+		if err := f.Add(Game{Game: i, Scenario: "none"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unchanged("during the batch")
+	f.Abort()
+	unchanged("after Abort")
+	if names, _ := filepath.Glob(filepath.Join(dir, ".*")); len(names) != 0 {
+		t.Fatalf("temporary files left behind: %v", names)
+	}
+	f, _ = CreateBatchFiles(dir)
+	f.Add(Game{Game: 0, Scenario: "none"})
+	if err := f.Commit(Output{Games: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var games []Game
+	raw, _ := os.ReadFile(filepath.Join(dir, "games.json"))
+	agg, _ := os.ReadFile(filepath.Join(dir, "aggregate.json"))
+	if json.Unmarshal(raw, &games) != nil || len(games) != 1 || !bytes.Contains(agg, []byte(`"games": 1`)) {
+		t.Fatalf("after Commit: games.json %q, aggregate.json %q", raw, agg)
+	}
+}
