@@ -98,19 +98,21 @@ func TestDISPUTE_HONEST_RealVM(t *testing.T) {
 		t.Fatalf("geometry %d/%d/%d, want 1/4/31 (2 blocks, 4 MLP nodes, VMDepth 26)", w.Cfg.Split1, w.Cfg.Split2, w.Cfg.MaxDepth)
 	}
 	scen := sim.Scenarios()
-	rep, err := sim.Simulate(sim.SimOptions{Games: *realGames, Seed: 3, Scenarios: scen, Worlds: []*trace.World{w}, Play: sim.DefaultPlay, Workers: 1})
+	var results []sim.Result
+	rep, err := sim.Simulate(sim.SimOptions{Games: *realGames, Seed: 3, Scenarios: scen, Worlds: []*trace.World{w}, Play: sim.DefaultPlay, Workers: 1,
+		Each: func(_ int, r sim.Result) error { results = append(results, r); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := rep.Aggregate
 	t.Logf("%d games in %.1f s\n%s", a.Games, rep.Seconds, a)
-	if a.Games != *realGames || len(rep.Results) != *realGames {
-		t.Fatalf("%d games aggregated, %d results, want %d", a.Games, len(rep.Results), *realGames)
+	if a.Games != *realGames || len(results) != *realGames {
+		t.Fatalf("%d games aggregated, %d results, want %d", a.Games, len(results), *realGames)
 	}
 	if a.Correct != a.Games || a.HonestCountered != 0 || a.HonestReturned != a.HonestBonds || a.NotConserved != 0 {
 		t.Error("a real-VM game was decided wrongly, countered an honest claim or kept an honest bond (per game below)")
 	}
-	for i, r := range rep.Results {
+	for i, r := range results {
 		replay := fmt.Sprintf("replay: go test ./dispute -run 'TestDISPUTE_HONEST_RealVM$' -v -dispute.real=%d (game %d, seed %016x)", i+1, i, r.Seed)
 		if r.Scenario != scen[i%len(scen)].Name {
 			t.Errorf("game %d played %s, want %s", i, r.Scenario, scen[i%len(scen)].Name)

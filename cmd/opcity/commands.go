@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -124,20 +125,34 @@ func (c command) help(fs *flag.FlagSet, w io.Writer) {
 			first = false
 		}
 		kind, text := flag.UnquoteUsage(f)
+		showDefault := f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0"
+		if r, ok := f.Value.(ranged); ok {
+			kind, text = r.Kind(), text+" ["+r.Range()+"]"
+			showDefault = showDefault && r.InRange(f.DefValue)
+		}
 		if kind != "" {
 			kind = " " + kind
 		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if showDefault {
 			text += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		fmt.Fprintf(w, "  --%s%s\n      %s\n", f.Name, kind, text)
 	})
 }
 
+// ranged is a flag with a documented range (rangeFlag): --help shows its
+// kind and range, and its default only when it is in the range (a default
+// outside it means "not given").
+type ranged interface {
+	Kind() string
+	Range() string
+	InRange(s string) bool
+}
+
 // parse parses args into fs, flags and positional arguments in any order.
 // It returns ok false with the exit status when the command must stop:
 // 0 after printing the help on stdout (-h, --help), 2 after printing the
-// error and the usage line on stderr.
+// error on one line on stderr (badUsage).
 func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok bool, status int) {
 	for _, a := range args {
 		if a == "--" {
@@ -149,17 +164,31 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok bool, 
 		}
 	}
 	fs.Usage = func() {}
-	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
-		return false, badUsage(fs.Name(), err, stderr)
+	fs.SetOutput(io.Discard) // the error is badUsage's one line, not the flag package's too
+	err := fs.Parse(reorderFlags(fs, args))
+	fs.SetOutput(stderr)
+	if err != nil {
+		return false, badUsage(fs.Name(), flagError(err), stderr)
 	}
 	return true, exitOK
 }
 
-// badUsage prints err and the command's usage line on stderr and returns
-// exit status 2.
+// badUsage prints err on one line on stderr, pointing at the command's
+// --help, and returns exit status 2 (requirement CLI-LIMITS).
 func badUsage(name string, err error, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "opcity %s: %v\nusage: %s\n", name, err, lookup(name).usageLine())
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintf(stderr, "opcity %s: %s (usage: opcity %s --help)\n", name, msg, name)
 	return exitBadInput
+}
+
+// flagError is a flag-parse error with the flag named as the synopses
+// name it: --name, not -name.
+func flagError(err error) error {
+	msg := err.Error()
+	for _, p := range []string{"for flag -", "not defined: -", "argument: -"} {
+		msg = strings.Replace(msg, p, p+"-", 1)
+	}
+	return errors.New(msg)
 }
 
 // reorderFlags moves flags before positional arguments so that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/internal/demo"
 )
 
@@ -12,9 +13,9 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("demo", stderr)
 	o := demo.Default
 	fs.StringVar(&o.Root, "root", o.Root, "repository root, where the guest programs are built from")
-	fs.IntVar(&o.Image, "image", o.Image, "MNIST test image of parts 2 and 3, 0-9998")
-	fs.IntVar(&o.Node, "node", o.Node, "the MLP node part 2 recomputes in the VM, 0-3")
-	fs.IntVar(&o.LieNode, "lie-node", o.LieNode, "the MLP node whose output part 3's proposer lies about, 0-3")
+	intVar(fs, &o.Image, "image", o.Image, 0, play.MaxImage, "MNIST test image of parts 2 and 3")
+	intVar(fs, &o.Node, "node", o.Node, 0, demo.MLPNodes-1, "the MLP node part 2 recomputes in the VM")
+	intVar(fs, &o.LieNode, "lie-node", o.LieNode, 0, demo.MLPNodes-1, "the MLP node whose output part 3's proposer lies about")
 	if ok, code := parse(fs, args, stdout, stderr); !ok {
 		return code
 	}

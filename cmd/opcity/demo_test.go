@@ -38,8 +38,11 @@ func TestCLI_DEMO(t *testing.T) {
 	if shown, _, _ = strings.Cut(shown, "```\n"); shown != out {
 		t.Errorf("README.md's make demo output is stale; it should read:\n%s", out)
 	}
-	if code, _, _ := run("demo", "--root", "../..", "--node", "9"); code != exitRejected {
-		t.Errorf("--node 9 (the MLP has nodes 0-3): exit %d, want 1", code)
+	if code, _, _ := run("demo", "--root", t.TempDir()); code != exitRejected {
+		t.Errorf("--root of an empty folder (part 1 cannot build its program): exit %d, want 1", code)
+	}
+	if code, _, _ := run("demo", "--root", "../..", "--node", "9"); code != exitBadInput {
+		t.Errorf("--node 9 (the MLP has nodes 0-3, CLI-LIMITS): exit %d, want 2, refused before any part", code)
 	}
 	if code, _, _ := run("demo", "extra"); code != exitBadInput {
 		t.Errorf("an extra argument: exit %d, want 2", code)

@@ -28,16 +28,16 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Data, "data", filepath.Join("models", "mnist"), "folder with the models and the MNIST test set")
 	fs.StringVar(&o.Root, "root", ".", "repository root, where the node program is built from")
 	fs.StringVar(&o.Profile, "profile", "base", play.ProfileUsage)
-	fs.IntVar(&o.Image, "image", -1, "MNIST test image of the disputed block, 0-9998")
-	fs.StringVar(&lie, "lie", "", "the proposer's fault: node:K, step:S or none")
-	fs.IntVar(&o.Node, "node", -1, "with --lie step:S, the node whose VM trace lies (default: the last node)")
+	intVar(fs, &o.Image, "image", -1, 0, play.MaxImage, "MNIST test image of the disputed block")
+	fs.StringVar(&lie, "lie", "", fmt.Sprintf("the proposer's fault: node:K (K 0..%d), step:S (S 0..2^32-1) or none", play.MaxLieNode))
+	intVar(fs, &o.Node, "node", -1, -1, play.MaxLieNode, "with --lie step:S, the node whose VM trace lies (-1: the last node)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	if ok, code := parse(fs, args, stdout, stderr); !ok {
 		return code
 	}
 	var err error
-	if o.Lie, err = play.ParseLie(lie); err != nil || fs.NArg() != 0 || o.Image < 0 {
-		return badUsage("dispute", fmt.Errorf("want --image N, --lie node:K|step:S|none and no arguments"), stderr)
+	if o.Lie, err = parseLie(lie, fs.NArg(), o.Image); err != nil {
+		return badUsage("dispute", err, stderr)
 	}
 	rep, err := play.Play(o)
 	if err != nil {
@@ -53,4 +53,18 @@ func disputeCommand(args []string, stdout, stderr io.Writer) int {
 		return exitRejected
 	}
 	return exitOK
+}
+
+// parseLie parses --lie, given the number of arguments and --image: an
+// unparsable --lie is named, a missing flag or an argument too many is the
+// command's synopsis in short.
+func parseLie(lie string, args, image int) (play.Lie, error) {
+	l, err := play.ParseLie(lie)
+	if err != nil && lie != "" {
+		return l, err
+	}
+	if err != nil || args != 0 || image < 0 {
+		return l, fmt.Errorf("want --image N, --lie node:K|step:S|none and no arguments")
+	}
+	return l, nil
 }

@@ -55,7 +55,7 @@ func nodeCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.root, "root", ".", "repository root, where the node program is built from")
 	fs.StringVar(&f.profile, "profile", "base", play.ProfileUsage)
 	fs.StringVar(&f.image, "image", "", "test image number 0-9999, or a 28x28 grayscale PGM or PNG file")
-	fs.IntVar(&f.node, "node", -1, "node index k (0 is the first node)")
+	intVar(fs, &f.node, "node", -1, 0, opml.MaxTensors-1, "node index k (0 is the first node; the model has fewer nodes than this limit)")
 	fs.StringVar(&f.claim, "claim", "", "claimed output commitment, 0x followed by 64 hex digits (default: the native executor's)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object")
 	if ok, code := parse(fs, args, stdout, stderr); !ok {

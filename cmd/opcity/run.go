@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	stderrors "errors"
 	"flag"
 	"fmt"
@@ -35,12 +34,12 @@ func defineRunFlags(fs *flag.FlagSet) *runFlags {
 	f := &runFlags{}
 	fs.StringVar(&f.vm, "vm", "fast", "executor: fast (fpvm), spec, or both in lockstep")
 	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
-	fs.Uint64Var(&f.maxSteps, "max-steps", 0, "stop after N steps (0: run until exit)")
-	fs.Uint64Var(&f.every, "every", 0, "record the state hash every N steps (with --json)")
+	uintVar(fs, &f.maxSteps, "max-steps", 0, 0, runner.MaxSteps, "stop after N steps (0: run until exit)")
+	uintVar(fs, &f.every, "every", 0, 0, runner.MaxSteps, "record the state hash every N steps (with --json; 0: never), written as they are made")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout; program output goes to stderr")
 	fs.BoolVar(&f.progress, "progress", false, "print progress lines on stderr even with --json")
 	fs.StringVar(&f.from, "from", "", "resume from a snapshot file (docs/formats/snapshot.md) instead of loading an ELF")
-	fs.Uint64Var(&f.snapAt, "snapshot-at", 0, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
+	uintVar(fs, &f.snapAt, "snapshot-at", 0, 0, runner.MaxSteps, "write a snapshot when the state's step counter reaches N (with --snapshot-out)")
 	fs.StringVar(&f.snapOut, "snapshot-out", "", "the snapshot file --snapshot-at writes")
 	return f
 }
@@ -80,14 +79,27 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "opcity run:", err)
 		return exitBadInput
 	}
-	res, stepErr := runner.Run(pre, spec.Data{Preimages: po}, f.options(stdout, stderr))
+	return f.execute(pre, po, stdout, stderr)
+}
+
+// execute runs pre with the preimages po, reports the result and returns
+// the exit status.
+func (f runFlags) execute(pre state.State, po spec.PreimageMap, stdout, stderr io.Writer) int {
+	var jw *runner.JSONWriter
+	if f.json {
+		jw = runner.NewJSONWriter(stdout, f.elf, f.vm)
+	}
+	res, stepErr := runner.Run(pre, spec.Data{Preimages: po}, f.options(stdout, stderr, jw))
 	res.Program = f.elf
 	var outErr *runner.OutputError
 	if stderrors.As(stepErr, &outErr) {
+		if jw != nil && jw.Checkpoints() > 0 {
+			_ = jw.Finish(res) // the checkpoints are out: keep stdout one JSON object
+		}
 		fmt.Fprintln(stderr, "opcity run:", outErr)
 		return exitBadInput
 	}
-	report(f, res, stdout)
+	report(f, res, stdout, jw)
 	var div *runner.Divergence
 	if stderrors.As(stepErr, &div) {
 		reportDivergence(div, f.preimages, stderr)
@@ -102,12 +114,13 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// options are the runner's options for f: with --json the program's
-// output goes to stderr, and progress lines only with --progress.
-func (f runFlags) options(stdout, stderr io.Writer) runner.Options {
+// options are the runner's options for f: with --json (jw) the
+// program's output goes to stderr, progress lines only with --progress,
+// and the checkpoints to jw as they are made.
+func (f runFlags) options(stdout, stderr io.Writer, jw *runner.JSONWriter) runner.Options {
 	o := runner.Options{VM: f.vm, MaxSteps: f.maxSteps, Every: f.every, Stdout: stdout, Stderr: stderr, Progress: stderr}
-	if f.json {
-		o.Stdout = stderr
+	if jw != nil {
+		o.Stdout, o.OnCheckpoint = stderr, jw.Checkpoint
 		if !f.progress {
 			o.Progress = nil
 		}
@@ -149,11 +162,11 @@ func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	return pre, po, err
 }
 
-func report(f runFlags, res runner.Result, stdout io.Writer) {
-	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+// report prints the run's result: the rest of the JSON object (jw), or
+// the text lines.
+func report(f runFlags, res runner.Result, stdout io.Writer, jw *runner.JSONWriter) {
+	if jw != nil {
+		_ = jw.Finish(res)
 		return
 	}
 	fmt.Fprintf(stdout, "steps %d, exited %v, exit code %d (%s)\nstate hash  %s\nmemory root %s\n",

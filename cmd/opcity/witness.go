@@ -14,7 +14,8 @@ import (
 // witnessCommand: opcity witness (commands.go).
 func witnessCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("witness", stderr)
-	step := fs.Uint64("step", 0, "the step whose witness to print: the pre-state has Step = N")
+	step := new(uint64)
+	uintVar(fs, step, "step", 0, 0, runner.MaxSteps, "the step whose witness to print: the pre-state has Step = N")
 	pre := fs.String("preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
 	if ok, code := parse(fs, args, stdout, stderr); !ok {
 		return code

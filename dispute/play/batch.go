@@ -2,22 +2,16 @@ package play
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
-	"github.com/opcity-spec/opcity/format"
 )
 
-// ClassSummary is one adversary class's aggregate and the quartiles that
+// ClassSummary is one adversary class's aggregate and the Quartiles that
 // the plots draw.
 type ClassSummary struct {
 	Scenario   string        `json:"scenario"`
@@ -28,25 +22,6 @@ type ClassSummary struct {
 	AdvGas     Quartiles     `json:"adversary_gas"`
 	HonestPeak Quartiles     `json:"honest_peak_eth"`
 	Locked     Quartiles     `json:"honest_locked_eth_days"`
-}
-
-// Quartiles are min, lower quartile, median, upper quartile, max and mean.
-type Quartiles struct {
-	Min, Q1, Median, Q3, Max, Mean float64
-}
-
-func quartilesOf(v []float64) Quartiles {
-	if len(v) == 0 {
-		return Quartiles{}
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	at := func(q float64) float64 { return s[int(q*float64(len(s)-1)+0.5)] }
-	var sum float64
-	for _, x := range s {
-		sum += x
-	}
-	return Quartiles{Min: s[0], Q1: at(0.25), Median: at(0.5), Q3: at(0.75), Max: s[len(s)-1], Mean: sum / float64(len(s))}
 }
 
 // Output is a batch's outcome: DIR/aggregate.json, and with the per-game
@@ -87,22 +62,34 @@ type BatchOptions struct {
 	VM          string // synthetic or real (the node program in fpvm)
 	Profile     string // base or opcity
 	Data, Root  string // the models and test set; the repository (for VM real)
-	Workers     int    // parallel games (0: all CPUs)
+	Workers     int    // parallel games (0: all CPUs), 0..sim.MaxWorkers; at most Games are used
 }
+
+// The limits of a batch's counts (requirement CLI-LIMITS). The memory a
+// batch holds does not grow with its games (DISPUTE-SIM-STREAM), so
+// MaxGames bounds the time (about a day at 130 games/s), not the memory;
+// a flood budget beyond a few thousand bonds cannot be spent before the
+// game's 60-day deadline (4 claims per hourly tick).
+const (
+	MaxGames      = 10_000_000
+	MaxFloodBonds = 100_000
+)
 
 // Check reports the first option out of range.
 func (o BatchOptions) Check() error {
 	switch {
-	case o.Games < 1:
-		return fmt.Errorf("--games %d: want at least 1", o.Games)
+	case o.Games < 1 || o.Games > MaxGames:
+		return fmt.Errorf("--games %d: want 1..%d", o.Games, MaxGames)
+	case o.Workers < 0 || o.Workers > sim.MaxWorkers:
+		return fmt.Errorf("--workers %d: want 0..%d", o.Workers, sim.MaxWorkers)
 	case o.BlocksLog2 < 1 || o.BlocksLog2 > 8:
 		return fmt.Errorf("--blocks-log2 %d: want 1..8", o.BlocksLog2)
 	case o.VM != "synthetic" && o.VM != "real":
 		return fmt.Errorf("--vm %q: want synthetic or real", o.VM)
 	case o.Model != "mlp" && o.Model != "cnn":
 		return fmt.Errorf("--model %q: want mlp or cnn", o.Model)
-	case o.FloodBonds < 0:
-		return fmt.Errorf("--flood-bonds %d: want at least 0", o.FloodBonds)
+	case o.FloodBonds < 0 || o.FloodBonds > MaxFloodBonds:
+		return fmt.Errorf("--flood-bonds %d: want 0..%d", o.FloodBonds, MaxFloodBonds)
 	}
 	_, err := ParseProfile(o.Profile)
 	return err
@@ -147,27 +134,38 @@ func (o BatchOptions) setUp() ([]sim.Scenario, []*trace.World, error) {
 }
 
 // RunBatch plays the batch o describes; command is the command line
-// recorded in the output. It returns the output and the games' results.
-func RunBatch(o BatchOptions, command string) (Output, []sim.Result, error) {
+// recorded in the output. It passes each game's record to each (when not
+// nil) in game order as the games complete, and returns the output: the
+// aggregate and the per-class summaries, kept game by game in memory that
+// does not grow with the games (requirement DISPUTE-SIM-STREAM). The
+// error is the setup's, a game's or each's.
+func RunBatch(o BatchOptions, command string, each func(Game) error) (Output, error) {
 	scen, worlds, err := o.setUp()
 	if err != nil {
-		return Output{}, nil, err
+		return Output{}, err
 	}
-	rep, err := sim.Simulate(sim.SimOptions{Games: o.Games, Seed: o.Seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: o.Workers})
+	classes := map[string]*classAcc{}
+	for _, s := range scen {
+		classes[s.Name] = newClassAcc()
+	}
+	rep, err := sim.Simulate(sim.SimOptions{Games: o.Games, Seed: o.Seed, Scenarios: scen, Worlds: worlds, Play: sim.DefaultPlay, Workers: o.Workers,
+		Each: func(i int, r sim.Result) error {
+			classes[r.Scenario].add(r)
+			if each == nil {
+				return nil
+			}
+			return each(GameOf(i, r))
+		}})
 	if err != nil {
-		return Output{}, nil, err
+		return Output{}, err
 	}
 	out := Output{Command: command, Model: o.Model, VM: o.VM, Profile: o.Profile, Seed: o.Seed, Games: o.Games,
 		Aggregate: rep.Aggregate, Seconds: rep.Seconds, GamesPerSecond: rep.GamesPerSecond, ClaimsPerSecond: rep.ClaimsPerSecond,
 		PeakHeapMB: float64(rep.PeakHeapBytes) / (1 << 20)}
-	byClass := map[string][]sim.Result{}
-	for _, r := range rep.Results {
-		byClass[r.Scenario] = append(byClass[r.Scenario], r)
-	}
 	for _, s := range scen {
-		out.Classes = append(out.Classes, summarizeClass(s, byClass[s.Name]))
+		out.Classes = append(out.Classes, classes[s.Name].summary(s))
 	}
-	return out, rep.Results, nil
+	return out, nil
 }
 
 // Replay plays the one game of o's single adversary with the given seed
@@ -184,17 +182,16 @@ func Replay(o BatchOptions, seed uint64) (Game, error) {
 	return GameOf(0, r), err
 }
 
-// WriteText prints each game's line (unless quiet), the throughput and
-// the aggregate.
-func (o Output) WriteText(w io.Writer, results []sim.Result, quiet bool) {
-	if !quiet {
-		for i, r := range results {
-			g := GameOf(i, r)
-			fmt.Fprintf(w, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-claims %d countered %d honest-bonds %d returned %d rejected %d\n",
-				g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"],
-				g.HonestClaims, g.HonestCountered, g.HonestBonds, g.HonestReturned, g.Rejected)
-		}
-	}
+// WriteBatchLine prints the game's line of the batch's text output.
+func (g Game) WriteBatchLine(w io.Writer) {
+	fmt.Fprintf(w, "game %d %-17s seed %016x root-correct %-5v %-15s correct %-5v resolved %.2fd claims %d honest-gas %d honest-claims %d countered %d honest-bonds %d returned %d rejected %d\n",
+		g.Game, g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Gas["honest"],
+		g.HonestClaims, g.HonestCountered, g.HonestBonds, g.HonestReturned, g.Rejected)
+}
+
+// WriteText prints the throughput and the aggregate: the lines of the
+// batch's text output after its games' lines.
+func (o Output) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "model %s, vm %s, profile %s, %d games in %.2f s: %.1f games/s, %.0f claims/s, peak heap %.0f MB\n",
 		o.Model, o.VM, o.Profile, o.Games, o.Seconds, o.GamesPerSecond, o.ClaimsPerSecond, o.PeakHeapMB)
 	fmt.Fprint(w, o.Aggregate.String())
@@ -206,97 +203,39 @@ func (g Game) WriteText(w io.Writer) {
 		g.Scenario, g.Seed, g.RootCorrect, g.Winner, g.Correct, float64(g.Resolved)/86400, g.Claims, g.Account.Text(), g.Rejected)
 }
 
-func summarizeClass(s sim.Scenario, rs []sim.Result) ClassSummary {
-	var res, hg, ag, peak, locked []float64
-	for _, r := range rs {
-		res = append(res, float64(r.Resolved)/86400)
-		var hon, adv uint64
-		for p, g := range r.Gas {
-			if sim.IsHonest(p) {
-				hon += g
-			} else {
-				adv += g
-			}
-		}
-		hg = append(hg, float64(hon))
-		ag = append(ag, float64(adv))
-		peak = append(peak, float64(r.HonestPeak)/1e9)
-		locked = append(locked, r.HonestIntegral/1e9/86400)
-	}
-	return ClassSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: sim.Summarize(rs, sim.DefaultPlay.GasPrice),
-		Resolution: quartilesOf(res), HonestGas: quartilesOf(hg), AdvGas: quartilesOf(ag), HonestPeak: quartilesOf(peak), Locked: quartilesOf(locked)}
+// classAcc is one adversary class's summary, kept game by game: the
+// aggregate and the distribution of each figure the plots draw.
+type classAcc struct {
+	agg                                      *sim.Summary
+	resolution, honGas, advGas, peak, locked *dist
 }
 
-// WriteFiles writes games.json, games.csv, aggregate.json, classes.csv
-// and the plots resolution.svg, gas.svg and capital.svg into dir, each
-// completely or not at all.
-func (res Output) WriteFiles(dir string, results []sim.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	var games []Game
-	for i, r := range results {
-		games = append(games, GameOf(i, r))
-	}
-	gj, err := json.Marshal(games)
-	if err != nil {
-		return err
-	}
-	aj, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
-	}
-	files := map[string][]byte{
-		"games.json":     append(gj, '\n'),
-		"aggregate.json": append(aj, '\n'),
-		"games.csv":      gamesCSV(games),
-		"classes.csv":    classesCSV(res.Classes),
-		"resolution.svg": []byte(boxChart("Time to resolution per adversary class", "days", res.Classes,
-			series{"resolution", "#4878a8", func(c ClassSummary) Quartiles { return c.Resolution }})),
-		"gas.svg": []byte(boxChart("Gas per game per adversary class", "million gas", res.Classes,
-			series{"honest", "#4878a8", func(c ClassSummary) Quartiles { return scaleQ(c.HonestGas, 1e-6) }},
-			series{"adversary", "#c8553d", func(c ClassSummary) Quartiles { return scaleQ(c.AdvGas, 1e-6) }})),
-		"capital.svg": []byte(boxChart("Honest capital per game per adversary class", "ETH (peak bonds) / 100 ETH·days (locked)", res.Classes,
-			series{"peak ETH", "#4878a8", func(c ClassSummary) Quartiles { return c.HonestPeak }},
-			series{"locked ETH·days / 100", "#e0a030", func(c ClassSummary) Quartiles { return scaleQ(c.Locked, 0.01) }})),
-	}
-	for name, b := range files {
-		if err := format.WriteFile(filepath.Join(dir, name), b); err != nil {
-			return err
-		}
-	}
-	return nil
+func newClassAcc() *classAcc {
+	return &classAcc{agg: sim.NewSummary(sim.DefaultPlay.GasPrice), resolution: newDist(), honGas: newDist(), advGas: newDist(), peak: newDist(), locked: newDist()}
 }
 
-func scaleQ(q Quartiles, f float64) Quartiles {
-	return Quartiles{q.Min * f, q.Q1 * f, q.Median * f, q.Q3 * f, q.Max * f, q.Mean * f}
+// add accumulates one game of the class.
+func (c *classAcc) add(r sim.Result) {
+	c.agg.Add(r)
+	var hon, adv uint64
+	for p, g := range r.Gas {
+		if sim.IsHonest(p) {
+			hon += g
+		} else {
+			adv += g
+		}
+	}
+	c.resolution.add(float64(r.Resolved) / 86400)
+	c.honGas.add(float64(hon))
+	c.advGas.add(float64(adv))
+	c.peak.add(float64(r.HonestPeak) / 1e9)
+	c.locked.add(r.HonestIntegral / 1e9 / 86400)
 }
 
-func gamesCSV(games []Game) []byte {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write([]string{"game", "scenario", "seed", "root_correct", "winner", "correct", "resolved_s", "phase2_start_s", "phase3_start_s", "step_s",
-		"claims", "max_fan_out", "honest_gas", "adversary_gas", "honest_peak_gwei", "honest_locked_eth_days",
-		"honest_claims", "honest_claims_countered", "honest_countered_bonds_gwei", "honest_bonds_gwei", "honest_bonds_returned_gwei", "honest_claims_unresolved",
-		"rejected_actions", "bonds_conserved", "clock_extensions", "honest_net_gwei"})
-	for _, g := range games {
-		var hon, adv uint64
-		for p, gas := range g.Gas {
-			if sim.IsHonest(dispute.Address(p)) {
-				hon += gas
-			} else {
-				adv += gas
-			}
-		}
-		u := func(x uint64) string { return strconv.FormatUint(x, 10) }
-		w.Write([]string{strconv.Itoa(g.Game), g.Scenario, u(g.Seed), strconv.FormatBool(g.RootCorrect), g.Winner, strconv.FormatBool(g.Correct),
-			u(g.Resolved), u(g.Phase2), u(g.Phase3), u(g.Step), strconv.Itoa(g.Claims), strconv.Itoa(g.MaxFanOut), u(hon), u(adv),
-			u(g.HonestPeak), strconv.FormatFloat(g.HonestLocked, 'f', 3, 64),
-			strconv.Itoa(g.HonestClaims), strconv.Itoa(g.HonestCountered), u(g.HonestCounteredBonds), u(g.HonestBonds), u(g.HonestReturned), strconv.Itoa(g.HonestUnresolved),
-			strconv.Itoa(g.Rejected), strconv.FormatBool(g.Conserved), strconv.Itoa(g.Extensions), strconv.FormatInt(g.HonestNet, 10)})
-	}
-	w.Flush()
-	return []byte(b.String())
+// summary is the class's summary for scenario s.
+func (c *classAcc) summary(s sim.Scenario) ClassSummary {
+	return ClassSummary{Scenario: s.Name, Doc: s.Doc, Aggregate: c.agg.Aggregate(), Resolution: c.resolution.Quartiles(),
+		HonestGas: c.honGas.Quartiles(), AdvGas: c.advGas.Quartiles(), HonestPeak: c.peak.Quartiles(), Locked: c.locked.Quartiles()}
 }
 
 func classesCSV(cs []ClassSummary) []byte {

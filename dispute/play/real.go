@@ -12,6 +12,7 @@ import (
 	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
+	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
@@ -26,6 +27,16 @@ type Lie struct {
 	Value uint64 // K for node, S for step
 }
 
+// The limits of a lie (requirement CLI-LIMITS): a node index below the
+// model format's tensor limit, a step inside the longest VM trace a
+// phase-3 game holds (NodeProgram's NodeVM.Max).
+const (
+	MaxLieNode = opml.MaxTensors - 1
+	MaxLieStep = 1<<32 - 1
+)
+
+// ParseLie parses --lie: none, node:K (K ≤ MaxLieNode) or step:S
+// (S ≤ MaxLieStep), K and S decimal.
 func ParseLie(s string) (Lie, error) {
 	if s == "none" {
 		return Lie{Kind: "none"}, nil
@@ -34,6 +45,9 @@ func ParseLie(s string) (Lie, error) {
 	v, err := strconv.ParseUint(num, 10, 64)
 	if !ok || err != nil || (kind != "node" && kind != "step") {
 		return Lie{}, fmt.Errorf("--lie %q: want node:K, step:S or none", s)
+	}
+	if limit := map[string]uint64{"node": MaxLieNode, "step": MaxLieStep}[kind]; v > limit {
+		return Lie{}, fmt.Errorf("--lie %q: want %s:0..%d", s, kind, limit)
 	}
 	return Lie{Kind: kind, Value: v}, nil
 }
@@ -298,13 +312,17 @@ func (rep Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "honest net %+d gwei (net, for reference)\n", rep.HonestNet)
 }
 
+// MaxImage is the last MNIST test image a real game's disputed block can
+// run: block 0 runs the next one, and the test set has 10,000.
+const MaxImage = 9998
+
 // RealOptions is one real game (Play).
 type RealOptions struct {
 	Model      string // bundled model file: mlp.opml or cnn.opml (the folder and the extension may be left out)
 	Data, Root string // the models and the MNIST test set; the repository the node program is built from
-	Image      int    // MNIST test image of the disputed block, 0..9998
+	Image      int    // MNIST test image of the disputed block, 0..MaxImage
 	Lie        Lie
-	Node       int    // with a step lie, the node whose VM trace lies (-1: the last node)
+	Node       int    // with a step lie, the node whose VM trace lies (-1: the last node), -1..MaxLieNode
 	Profile    string // base or opcity
 }
 
@@ -315,8 +333,11 @@ func Play(o RealOptions) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	if o.Image < 0 || o.Image > 9998 {
-		return Report{}, fmt.Errorf("--image %d: want 0..9998", o.Image)
+	if o.Image < 0 || o.Image > MaxImage {
+		return Report{}, fmt.Errorf("--image %d: want 0..%d", o.Image, MaxImage)
+	}
+	if o.Node < -1 || o.Node > MaxLieNode {
+		return Report{}, fmt.Errorf("--node %d: want -1 (the last node) or 0..%d", o.Node, MaxLieNode)
 	}
 	name := filepath.Base(o.Model)
 	if !strings.HasSuffix(name, ".opml") {

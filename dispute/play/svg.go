@@ -8,7 +8,7 @@ import (
 )
 
 // series is one box per class in a box chart: its legend name, colour and
-// the quartiles it draws.
+// the Quartiles it draws.
 type series struct {
 	name  string
 	color string
@@ -59,7 +59,7 @@ func boxChart(title, unit string, classes []ClassSummary, ss ...series) string {
 		lx := left + float64(j)*200
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="10" fill="%s" fill-opacity="0.5" stroke="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n", lx, height-16, s.color, s.color, lx+16, height-7, html.EscapeString(s.name))
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" fill="#666">box: quartiles; bar: median; dot: mean; whiskers: min–max</text>`+"\n", width-right, height-7)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" fill="#666">box: Quartiles; bar: median; dot: mean; whiskers: min–max</text>`+"\n", width-right, height-7)
 	b.WriteString("</svg>\n")
 	return b.String()
 }

@@ -68,19 +68,32 @@ func TestDISPUTE_SIM_Deterministic(t *testing.T) {
 func TestDISPUTE_SIM_Workers(t *testing.T) {
 	w := disputetest.SharedWorld(t)
 	o := sim.SimOptions{Games: 24, Seed: 9, Scenarios: sim.Scenarios(), Worlds: []*trace.World{w}, Play: sim.DefaultPlay, Workers: 1}
-	a, err := sim.Simulate(o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, aResults := simulateAll(t, o)
 	o.Workers = 3
-	b, err := sim.Simulate(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a.Results, b.Results) || !reflect.DeepEqual(a.Aggregate, b.Aggregate) {
+	b, bResults := simulateAll(t, o)
+	if len(aResults) != 24 || !reflect.DeepEqual(aResults, bResults) || !reflect.DeepEqual(a.Aggregate, b.Aggregate) {
 		t.Fatal("results depend on the worker count")
 	}
 	if a.Aggregate.Correct != 24 {
 		t.Fatalf("aggregate %+v", a.Aggregate)
 	}
+}
+
+// simulateAll runs the batch o and returns its report and every result, in
+// the order Simulate passed them on, checked to be game order.
+func simulateAll(t *testing.T, o sim.SimOptions) (sim.Report, []sim.Result) {
+	t.Helper()
+	var rs []sim.Result
+	o.Each = func(i int, r sim.Result) error {
+		if i != len(rs) {
+			t.Fatalf("result of game %d passed on after %d results", i, len(rs))
+		}
+		rs = append(rs, r)
+		return nil
+	}
+	rep, err := sim.Simulate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, rs
 }

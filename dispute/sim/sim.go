@@ -423,15 +423,13 @@ func (a Aggregate) HonestIntact() bool {
 	return a.HonestCountered == 0 && a.HonestReturned == a.HonestBonds
 }
 
-// Summarize aggregates results.
+// Summarize aggregates results, in their order (Summary).
 func Summarize(rs []Result, gasPrice uint64) Aggregate {
-	a := Aggregate{Rejected: map[string]int{}, WorstGameScenario: "none"}
-	var t totals
+	s := NewSummary(gasPrice)
 	for _, r := range rs {
-		a.add(r, gasPrice, &t)
+		s.Add(r)
 	}
-	a.finish(t)
-	return a
+	return s.Aggregate()
 }
 
 // totals are the sums behind the aggregate's means.

@@ -31,6 +31,10 @@ type Options struct {
 	LieNode int    // the MLP node whose output part 3's proposer lies about
 }
 
+// MLPNodes is the number of nodes of the bundled MLP the demo runs; its
+// Node and LieNode are 0..MLPNodes-1.
+const MLPNodes = 4
+
 // Default is the bundled default: test image 0; part 2 recomputes the
 // MLP's node 0 (FullyConnected 784→128, its longest), part 3's proposer
 // lies about node 3 (ArgMax, the prediction).

@@ -27,6 +27,9 @@ func inference(w io.Writer, o Options, dir string) error {
 	if err != nil {
 		return err
 	}
+	if len(m.Nodes) != MLPNodes {
+		return fmt.Errorf("the bundled MLP has %d nodes, not MLPNodes = %d", len(m.Nodes), MLPNodes)
+	}
 	pixels, label, err := mnist.Load(data, strconv.Itoa(o.Image))
 	if err != nil {
 		return err

@@ -101,16 +101,21 @@ func runSimBatch(o DisputeSimOptions, s simBatchSpec) (simBatch, error) {
 		BlocksLog2: simBlocksLog2, VM: "synthetic", Profile: s.profile, Data: filepath.Join(o.Root, "models", "mnist"), Root: o.Root, Workers: o.Workers}
 	b := simBatch{simBatchSpec: s, dir: filepath.Join(o.Out, "dispute-sim", s.sub)}
 	b.command = simCommand(bo, b.dir)
-	start := time.Now()
-	out, results, err := play.RunBatch(bo, b.command)
-	b.wall = time.Since(start).Seconds()
+	files, err := play.CreateBatchFiles(b.dir)
 	if err != nil {
 		return b, err
 	}
-	b.out = out
-	if err := out.WriteFiles(b.dir, results); err != nil {
+	start := time.Now()
+	out, err := play.RunBatch(bo, b.command, files.Add)
+	b.wall = time.Since(start).Seconds()
+	if err == nil {
+		err = files.Commit(out)
+	}
+	if err != nil {
+		files.Abort()
 		return b, err
 	}
+	b.out = out
 	if b.gamesJSON, err = fileSize(filepath.Join(b.dir, "games.json")); err != nil {
 		return b, err
 	}

@@ -284,7 +284,7 @@ func classFailures(a sim.Aggregate) string {
 // (`opcity simulate --quiet`'s) and its two per-class tables.
 func writeSimBatch(w io.Writer, b simBatch) {
 	var text bytes.Buffer
-	b.out.WriteText(&text, nil, true)
+	b.out.WriteText(&text)
 	fmt.Fprintf(w, "\n### %s profile\n\n```\ngo run ./cmd/%s\n```\n\n```\n%s```\n\n", b.label, b.command, text.String())
 	writeClassTable(w, b.out)
 	fmt.Fprintln(w)

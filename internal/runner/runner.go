@@ -26,11 +26,21 @@ const (
 	Both = "both" // both in lockstep, compared after every step
 )
 
+// MaxSteps is the largest step count or step counter value a run's
+// options (MaxSteps, Every, SnapshotAt) and `opcity witness --step` take
+// (requirement CLI-LIMITS): 2^48, 2^16 times the longest node trace a
+// phase-3 game holds (2^32 steps).
+const MaxSteps = 1 << 48
+
 // Options is one run.
 type Options struct {
 	VM       string // Fast, Spec or Both
 	MaxSteps uint64 // stop after this many steps (0: run until exit)
-	Every    uint64 // record a checkpoint every this many steps (0: none)
+	// Every this many steps (0: never) the run makes a checkpoint and
+	// passes it to OnCheckpoint (when not nil); Run keeps none of them
+	// (requirement RUN-STREAM).
+	Every        uint64
+	OnCheckpoint func(Checkpoint)
 	// SnapshotOut, when not empty, is the snapshot file written when the
 	// state's step counter is SnapshotAt.
 	SnapshotAt  uint64
@@ -42,15 +52,18 @@ type Options struct {
 
 // Result is one run's outcome (the `opcity run --json` object).
 type Result struct {
-	Program     string       `json:"program"`
-	VM          string       `json:"vm"`
+	Program string `json:"program"`
+	VM      string `json:"vm"`
+	// Checkpoints are the run's checkpoints in the --json object, which
+	// JSONWriter writes as they are made; Run leaves this empty and
+	// passes them to Options.OnCheckpoint.
+	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
 	Steps       uint64       `json:"steps"`
 	Exited      bool         `json:"exited"`
 	ExitCode    uint8        `json:"exit_code"`
 	Status      string       `json:"status"`
 	StateHash   string       `json:"state_hash"`
 	MemoryRoot  string       `json:"memory_root"`
-	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
 	Error       string       `json:"error,omitempty"`
 	ErrorStep   *uint64      `json:"error_step,omitempty"`
 	Snapshot    *Checkpoint  `json:"snapshot,omitempty"` // where SnapshotOut was written
@@ -113,8 +126,8 @@ func (o Options) loop(e engine, res *Result, p *progressMeter) error {
 			res.ErrorStep, res.Error = &step, Describe(err)
 			return err
 		}
-		if o.Every != 0 && n > 0 && res.Steps%o.Every == 0 {
-			res.Checkpoints = append(res.Checkpoints, Checkpoint{Step: e.stepCount(), StateHash: e.hash().String()})
+		if o.Every != 0 && n > 0 && res.Steps%o.Every == 0 && o.OnCheckpoint != nil {
+			o.OnCheckpoint(Checkpoint{Step: e.stepCount(), StateHash: e.hash().String()})
 		}
 		p.tick(res.Steps)
 	}

@@ -1,8 +1,17 @@
 package runner
 
 import (
+	"bytes"
+	"debug/elf"
+	"encoding/json"
+	"runtime"
+	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/state"
 	"pgregory.net/rapid"
 )
 
@@ -42,4 +51,80 @@ func TestRUNNER_Chunk(t *testing.T) {
 			t.Fatalf("chunk(%d, %d) = %d with %+v stops where nothing is checked", done, step, n, o)
 		}
 	})
+}
+
+// loopProgram is a program that never exits: beq zero, zero, -1 and its
+// delay slot, two steps per turn.
+func loopProgram(t *testing.T) state.State {
+	t.Helper()
+	code := []byte{0x10, 0x00, 0xff, 0xff, 0, 0, 0, 0}
+	s, err := program.Load(properties.MinimalELF(0x10000, properties.Segment{Type: uint32(elf.PT_LOAD), Vaddr: 0x10000, Data: code}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestRUN_STREAM_CheckpointsNotKept: a run with a checkpoint every step
+// passes each to OnCheckpoint, in step order, and keeps none: the live
+// heap after 200,000 checkpoints is within 1 MiB of that after 20,000
+// (keeping them, as Result.Checkpoints once did, costs about 130 bytes
+// each: 23 MiB more).
+func TestRUN_STREAM_CheckpointsNotKept(t *testing.T) {
+	const n = 200_000
+	var heapAt20k, heapAtEnd uint64
+	got := uint64(0)
+	o := Options{VM: Fast, MaxSteps: n, Every: 1, OnCheckpoint: func(c Checkpoint) {
+		got++
+		if c.Step != got || len(c.StateHash) != 66 {
+			t.Fatalf("checkpoint %d: %+v", got, c)
+		}
+		switch got {
+		case n / 10:
+			heapAt20k = liveHeap()
+		case n:
+			heapAtEnd = liveHeap()
+		}
+	}}
+	res, err := Run(loopProgram(t), spec.Data{}, o)
+	if err != nil || res.Steps != n || got != n || len(res.Checkpoints) != 0 {
+		t.Fatalf("%d steps, %d checkpoints passed on, %d kept: %v", res.Steps, got, len(res.Checkpoints), err)
+	}
+	if heapAtEnd > heapAt20k+1<<20 {
+		t.Fatalf("live heap %d bytes after %d checkpoints, %d after %d: checkpoints are kept", heapAtEnd, n, heapAt20k, n/10)
+	}
+	t.Logf("live heap %d bytes after %d checkpoints, %d after %d", heapAtEnd, n, heapAt20k, n/10)
+}
+
+// liveHeap returns the live heap after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestRUN_STREAM_JSONWriter: the object JSONWriter writes, checkpoint by
+// checkpoint, is byte for byte the indented encoding of the Result holding
+// them, with and without checkpoints; checkpoints follow the vm.
+func TestRUN_STREAM_JSONWriter(t *testing.T) {
+	for _, every := range []uint64{0, 3, 7} {
+		var streamed bytes.Buffer
+		jw := NewJSONWriter(&streamed, "loop <&>.elf", Spec)
+		var kept []Checkpoint
+		o := Options{VM: Spec, MaxSteps: 20, Every: every, OnCheckpoint: func(c Checkpoint) { jw.Checkpoint(c); kept = append(kept, c) }}
+		res, err := Run(loopProgram(t), spec.Data{}, o)
+		res.Program = "loop <&>.elf"
+		if err != nil || jw.Finish(res) != nil {
+			t.Fatal(err)
+		}
+		res.Checkpoints = kept
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+		if streamed.String() != whole.String() || (every != 0) != strings.Contains(whole.String(), "\"vm\": \"spec\",\n  \"checkpoints\": [\n    {\n      \"step\"") {
+			t.Fatalf("every %d: streamed\n%s\nwhole\n%s", every, streamed.String(), whole.String())
+		}
+	}
 }
