@@ -8,7 +8,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean
+.PHONY: contracts contracts-check test-evm check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean
 
 all: vet test
 
@@ -19,7 +19,7 @@ demo: build
 	bin/opcity demo
 
 ## test: the README's test command — main module, then the Cannon conformance module.
-test: fmt-check vet test-main test-models test-conformance requirements
+test: fmt-check vet test-main test-models test-conformance test-evm requirements
 
 test-main:
 	$(GO) test -timeout 30m ./...
@@ -35,6 +35,20 @@ test-models:
 
 test-conformance:
 	cd conformance/cannon && $(GO) test -v -timeout 60m -run 'Conformance' -cannon.cases=$(CANNON_CASES) . 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+
+## test-evm: the released MIPS64.sol (its init-code hash checked against the release's) in go-ethereum's
+## in-memory EVM against the spec: every base-profile vector and sampled program witnesses; prints the counts.
+test-evm:
+	cd conformance/cannon && $(GO) test -v -timeout 30m -run 'EVM' ./evm 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+
+## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
+## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.
+## contracts-check: compile again and fail if the committed artifacts differ. Both need Node.js and npm.
+contracts:
+	cd conformance/cannon/contracts && npm ci --no-audit --no-fund && node compile.js
+
+contracts-check:
+	cd conformance/cannon/contracts && npm ci --no-audit --no-fund && node compile.js --check
 
 vet:
 	$(GO) vet ./...
