@@ -68,6 +68,7 @@ func TestEVM_VECTORS(t *testing.T) {
 				t.Fatalf("%s: %v", v.Name, err)
 			}
 			compared++
+			gasTable.Add(ClassOf(w.State, w.Proof), "vectors", r)
 			switch {
 			case v.Error != nil && !r.Reverted:
 				differ("%s: spec rejects (%s), MIPS64.sol returns %x", v.Name, v.Error.Name, r.PostStateHash)
