@@ -56,4 +56,3 @@ func (r Result) Report(claimed *[32]byte) Report {
 	}
 	return out
 }
-
