@@ -39,7 +39,7 @@ test-conformance:
 ## test-evm: the released MIPS64.sol (its init-code hash checked against the release's) in go-ethereum's
 ## in-memory EVM against the spec: every base-profile vector and sampled program witnesses; prints the counts.
 test-evm:
-	cd conformance/cannon && $(GO) test -v -timeout 30m -run 'EVM' ./evm 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+	cd conformance/cannon && $(GO) test -v -timeout 30m -run 'EVM' ./evm ./cmd/evmstep 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.

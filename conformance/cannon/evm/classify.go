@@ -94,3 +94,32 @@ func syscallName(num uint64) string {
 	}
 	return fmt.Sprintf("%d unknown", num)
 }
+
+// NextSyscall returns the syscall number (v0) and first argument (a0) of
+// the syscall the next step of s executes; ok is false when that step runs
+// no syscall (another instruction, a scheduler step, an exited VM).
+func NextSyscall(s state.State) (num, a0 uint64, ok bool) {
+	t, err := s.CurrentThread()
+	if err != nil || s.Exited || t.Exited || s.StepsSinceLastContextSwitch >= transition.SchedQuantum || t.CPU.PC&3 != 0 {
+		return 0, 0, false
+	}
+	w, err := s.Memory.Word(t.CPU.PC &^ 7)
+	if err != nil {
+		return 0, 0, false
+	}
+	insn := uint32(w >> 32)
+	if t.CPU.PC&4 != 0 {
+		insn = uint32(w)
+	}
+	if insn>>26 != 0 || insn&0x3F != 0x0C {
+		return 0, 0, false
+	}
+	return t.CPU.Regs[2], t.CPU.Regs[4], true
+}
+
+// IsOracleSyscall reports whether the next step of s reads from the
+// preimage oracle (read on fd 5) or writes a key to it (write on fd 6).
+func IsOracleSyscall(s state.State) bool {
+	num, a0, ok := NextSyscall(s)
+	return ok && (num == transition.SysRead && a0 == 5 || num == transition.SysWrite && a0 == 6)
+}

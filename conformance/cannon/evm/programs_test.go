@@ -16,7 +16,6 @@ import (
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
 	"github.com/opcity-spec/opcity/spec/state"
-	"github.com/opcity-spec/opcity/spec/transition"
 	"github.com/opcity-spec/opcity/vectors"
 )
 
@@ -103,41 +102,15 @@ func sampleSteps(rng *rand.Rand, n uint64, k int) map[uint64]bool {
 	return out
 }
 
-// syscallStep reports whether the next step of s executes a syscall, and
-// whether that syscall talks to the preimage oracle: a read of fd 5 or a
-// write to fd 6.
-func syscallStep(s state.State) (syscall, oracle bool) {
-	t, err := s.CurrentThread()
-	if err != nil || t.Exited || s.StepsSinceLastContextSwitch >= transition.SchedQuantum || t.CPU.PC&3 != 0 {
-		return false, false
-	}
-	w, err := s.Memory.Word(t.CPU.PC &^ 7)
-	if err != nil {
-		return false, false
-	}
-	insn := uint32(w >> 32)
-	if t.CPU.PC&4 != 0 {
-		insn = uint32(w)
-	}
-	if insn>>26 != 0 || insn&0x3F != 0x0C {
-		return false, false
-	}
-	v0, a0 := t.CPU.Regs[2], t.CPU.Regs[4]
-	return true, v0 == transition.SysRead && a0 == 5 || v0 == transition.SysWrite && a0 == 6
-}
-
 // isSampled reports whether step at of the run, from s, is compared: drawn
 // in sample, a syscall drawn at odds 1/-evm.syscall-odds, or an oracle
 // syscall.
 func isSampled(s state.State, at uint64, sample map[uint64]bool, rng *rand.Rand) bool {
-	if sample[at] {
+	if sample[at] || IsOracleSyscall(s) {
 		return true
 	}
-	if *syscallOdd == 0 {
-		return false
-	}
-	sys, oracle := syscallStep(s)
-	return oracle || sys && rng.IntN(*syscallOdd) == 0
+	_, _, sys := NextSyscall(s)
+	return sys && *syscallOdd > 0 && rng.IntN(*syscallOdd) == 0
 }
 
 // progStats counts what TestEVM_PROG compared.
