@@ -102,6 +102,10 @@ type Input struct {
 	State, Proof []byte
 	LocalContext [32]byte
 	Preimages    map[[32]byte][]byte
+	// StepFrom, if set, calls step from this account instead of Caller
+	// (which still loads the preimages): local keys then localize to
+	// another key than the loaded one.
+	StepFrom common.Address
 }
 
 // Load is the outcome of loading one preimage part into the oracle.
@@ -149,7 +153,11 @@ func (h *Harness) Step(in Input) (Result, error) {
 		return r, err
 	}
 	r.Calldata = MeasureCalldata(data)
-	ret, left, err := runtime.Call(h.mips, data, h.config(db))
+	cfg := h.config(db)
+	if in.StepFrom != (common.Address{}) {
+		cfg.Origin = in.StepFrom
+	}
+	ret, left, err := runtime.Call(h.mips, data, cfg)
 	r.Gas = GasLimit - left
 	if err != nil {
 		r.Reverted, r.RevertReason = true, h.revertReason(ret, err)
@@ -161,6 +169,12 @@ func (h *Harness) Step(in Input) (Result, error) {
 	}
 	r.PostStateHash = out[0].([32]byte)
 	return r, nil
+}
+
+// Calldata returns the calldata cost of in's step call without running it.
+func (h *Harness) Calldata(in Input) (Calldata, error) {
+	data, err := h.mipsABI.Pack("step", in.State, in.Proof, in.LocalContext)
+	return MeasureCalldata(data), err
 }
 
 // preimageOffset returns the state's preimageOffset (bytes 64..72 of the
