@@ -18,6 +18,9 @@ type GasTable struct {
 type gasRow struct {
 	gas, calldata, floor []uint64
 	sources              map[string]int
+	// floorBinds counts the steps whose EIP-7623 floor exceeds calldata
+	// gas plus execution gas: a transaction calling step pays the floor.
+	floorBinds int
 }
 
 // Add records result r of a step of class c taken from source (vectors,
@@ -37,6 +40,9 @@ func (g *GasTable) Add(c Class, source string, r Result) {
 	row.calldata = append(row.calldata, r.Calldata.Gas)
 	row.floor = append(row.floor, r.Calldata.FloorGas)
 	row.sources[source]++
+	if r.Calldata.FloorGas > r.Calldata.Gas+r.Gas {
+		row.floorBinds++
+	}
 }
 
 // spread returns the minimum, the median (lower middle) and the maximum.
@@ -48,7 +54,8 @@ func spread(v []uint64) (lo, mid, hi uint64) {
 
 // WriteMarkdown writes the table: one row per class, family then name, with
 // the sample counts by source and min/median/max of execution gas,
-// calldata gas (EIP-2028) and the EIP-7623 floor; then one row per family.
+// calldata gas (EIP-2028) and the EIP-7623 floor, and the number of steps
+// whose floor binds; one row per family first.
 func (g *GasTable) WriteMarkdown(w io.Writer) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -65,6 +72,7 @@ func (g *GasTable) WriteMarkdown(w io.Writer) {
 		for s, n := range row.sources {
 			f.sources[s] += n
 		}
+		f.floorBinds += row.floorBinds
 	}
 	sort.Slice(classes, func(i, j int) bool {
 		if classes[i].Family != classes[j].Family {
@@ -72,7 +80,7 @@ func (g *GasTable) WriteMarkdown(w io.Writer) {
 		}
 		return classes[i].Name < classes[j].Name
 	})
-	header := "| %s | vectors | programs | gas min | gas median | gas max | calldata gas median | floor gas median |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+	header := "| %s | vectors | programs | gas min | gas median | gas max | calldata gas median | floor gas median | floor binds |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 	fmt.Fprintf(w, header, "family")
 	names := make([]string, 0, len(families))
 	for f := range families {
@@ -93,5 +101,5 @@ func writeRow(w io.Writer, label string, row *gasRow) {
 	lo, mid, hi := spread(row.gas)
 	_, cd, _ := spread(row.calldata)
 	_, fl, _ := spread(row.floor)
-	fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", label, row.sources["vectors"], row.sources["programs"], lo, mid, hi, cd, fl)
+	fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", label, row.sources["vectors"], row.sources["programs"], lo, mid, hi, cd, fl, row.floorBinds)
 }
