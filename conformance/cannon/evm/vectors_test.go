@@ -2,6 +2,8 @@ package evm
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/opcity-spec/opcity/format"
@@ -87,8 +89,8 @@ func TestEVM_VECTORS(t *testing.T) {
 			}
 		}
 	}
-	for name, rs := range reasons {
-		t.Logf("spec error %q: MIPS64.sol reverts %v", name, rs)
+	for _, name := range slices.Sorted(maps.Keys(reasons)) {
+		t.Logf("spec error %q: MIPS64.sol reverts %v", name, reasons[name])
 	}
 	t.Logf("vectors compared: %d (%d expected rejections, all reverted; %d OPcity-profile vectors skipped), differences: %d", compared, rejections, skipped, differences)
 }
