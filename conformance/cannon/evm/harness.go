@@ -80,7 +80,7 @@ func New() (*Harness, error) {
 	return h, nil
 }
 
-// MIPS64 returns the address of MIPS64.sol; Oracle that of StepOracle.
+// MIPS64 returns the address of MIPS64.sol.
 func (h *Harness) MIPS64() common.Address { return h.mips }
 
 // Oracle returns the address of StepOracle.
