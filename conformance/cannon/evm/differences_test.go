@@ -1,0 +1,236 @@
+package evm
+
+import (
+	"fmt"
+	"testing"
+
+	stderrors "errors"
+
+	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/vectors"
+)
+
+// Byte offsets of the one-byte fields a mutation sets (docs/spec.md).
+const (
+	offLLStatus      = 80  // state: llReservationStatus
+	offExited        = 98  // state: exited
+	offTraverseRight = 115 // state: traverseRight
+	offLeftStack     = 116 // state: leftThreadStack
+	offRightStack    = 148 // state: rightThreadStack
+	offThreadExited  = 9   // thread (proof bytes 0..298): exited
+)
+
+// mutation sets one byte of a vector's pre-state to value. inThread: the
+// byte is the proven thread's, and the thread's new hash is folded into the
+// active stack root, so the thread witness stays valid. swap: the left and
+// right stack roots are exchanged first, so a traverseRight that MIPS64.sol
+// reads as true finds the thread.
+type mutation struct {
+	field    string
+	off      int
+	inThread bool
+	swap     bool
+	value    byte
+}
+
+// canonical is the mutation with the byte's value as MIPS64.sol reads it
+// (0 or 1): the pre-state the spec can decode and the chain treats alike.
+func (m mutation) canonical(v byte) mutation { m.value = v; return m }
+
+// apply returns the vector's witness with m applied.
+func (m mutation) apply(t *testing.T, v vectors.Vector) format.Witness {
+	t.Helper()
+	w, err := vectorWitness(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.State, w.Proof = append([]byte{}, w.State...), append([]byte{}, w.Proof...)
+	if m.swap {
+		left := [32]byte(w.State[offLeftStack:])
+		copy(w.State[offLeftStack:], w.State[offRightStack:offRightStack+32])
+		copy(w.State[offRightStack:], left[:])
+	}
+	if !m.inThread {
+		w.State[m.off] = m.value
+		return w
+	}
+	w.Proof[m.off] = m.value
+	root := state.PushRoot(memory.Hash(w.Proof[state.ThreadSize:state.ThreadWitnessSize]), memory.Keccak256(w.Proof[:state.ThreadSize]))
+	at := offLeftStack
+	if w.State[offTraverseRight] != 0 {
+		at = offRightStack
+	}
+	copy(w.State[at:], root[:])
+	return w
+}
+
+// specPostWitness steps the decodable pre-state (stateData, proof) in the
+// spec over witnessed memory, as spec.VerifyStep does, and returns the
+// post-state's 188 bytes.
+func specPostWitness(stateData, proof []byte) ([state.WitnessSize]byte, error) {
+	w, err := state.DecodeWitness(stateData)
+	if err != nil {
+		return [state.WitnessSize]byte{}, err
+	}
+	th, err := state.DecodeThread(proof[:state.ThreadSize])
+	if err != nil {
+		return [state.WitnessSize]byte{}, err
+	}
+	active := state.ThreadStack{Base: memory.Hash(proof[state.ThreadSize:state.ThreadWitnessSize]), Threads: []state.Thread{th}}
+	s := state.State{
+		PreimageKey: w.PreimageKey, PreimageOffset: w.PreimageOffset, Heap: w.Heap,
+		LLReservationStatus: w.LLReservationStatus, LLAddress: w.LLAddress, LLOwnerThread: w.LLOwnerThread,
+		ExitCode: w.ExitCode, Exited: w.Exited, Step: w.Step,
+		StepsSinceLastContextSwitch: w.StepsSinceLastContextSwitch, TraverseRight: w.TraverseRight,
+		LeftThreads:  state.ThreadStack{Base: w.LeftThreadStack},
+		RightThreads: state.ThreadStack{Base: w.RightThreadStack},
+		NextThreadID: w.NextThreadID,
+		Memory:       memory.NewWitnessed(w.MemRoot, proof[state.ThreadWitnessSize:]),
+	}
+	s = s.WithStacks(active, s.InactiveStack())
+	post, err := spec.Step(s, spec.Data{})
+	if err != nil {
+		return [state.WitnessSize]byte{}, err
+	}
+	return post.Witness().Encode(), nil
+}
+
+// witnessHash is the state hash of 188 raw bytes, whatever their flags:
+// keccak256 with byte 0 replaced by the VM status (exited read as byte == 1).
+func witnessHash(b [state.WitnessSize]byte) [32]byte {
+	h := memory.Keccak256(b[:])
+	h[0] = byte(state.StatusOf(b[offExited] == 1, b[offExited-1]))
+	return h
+}
+
+// chainReads says how MIPS64.sol reads a non-canonical byte in a known
+// difference, checked against the spec on the canonical pre-state:
+type chainReads int
+
+const (
+	// carries: it reads the byte as the canonical value and copies the raw
+	// byte to the post-state, unless the step writes the field: the post-state
+	// is the spec's from the canonical pre-state with the raw byte put back
+	// where the spec left the canonical value.
+	carries chainReads = iota + 1
+	// consumes: the step replaces or removes the field (ll sets the
+	// reservation, a pop removes the thread): the post-state is the spec's
+	// from the canonical pre-state.
+	consumes
+	// rejects: MIPS64.sol reverts with the case's reason, like the spec.
+	rejects
+)
+
+// knownCase is one pre-state with a non-canonical byte: the spec rejects it
+// with CodeInvalidField (the strict decoder of docs/spec.md); MIPS64.sol
+// does what reads says.
+type knownCase struct {
+	vector    string
+	m         mutation
+	canonical byte // the value MIPS64.sol reads the byte as
+	reads     chainReads
+	revert    string // for rejects
+}
+
+var (
+	llStatus3      = mutation{field: "llReservationStatus", off: offLLStatus, value: 3}
+	llStatus255    = mutation{field: "llReservationStatus", off: offLLStatus, value: 255}
+	traverse2      = mutation{field: "traverseRight", off: offTraverseRight, swap: true, value: 2}
+	traverse255    = mutation{field: "traverseRight", off: offTraverseRight, swap: true, value: 255}
+	traverse2Left  = mutation{field: "traverseRight", off: offTraverseRight, value: 2}
+	exited2        = mutation{field: "exited", off: offExited, value: 2}
+	threadExited2  = mutation{field: "thread.exited", off: offThreadExited, inThread: true, value: 2}
+	threadExited77 = mutation{field: "thread.exited", off: offThreadExited, inThread: true, value: 0x77}
+)
+
+// knownCases are the pinned differences between spec.VerifyStep and
+// MIPS64.sol (docs/evm.md, Known differences), and the neighbouring cases
+// where both reject.
+var knownCases = []knownCase{
+	{"addu/0", llStatus3, 0, carries, ""},
+	{"addu/0", llStatus255, 0, carries, ""},
+	{"sw/0", llStatus3, 0, carries, ""},
+	{"syscall/getpid", llStatus255, 0, carries, ""},
+	{"threads/preempt", llStatus3, 0, carries, ""},
+	{"ll/0", llStatus3, 0, consumes, ""},
+	{"ll/0", llStatus255, 0, consumes, ""},
+	{"sc/0", llStatus3, 0, carries, ""},
+	{"scd/0", llStatus255, 0, carries, ""},
+	{"addu/0", traverse2, 1, carries, ""},
+	{"sw/0", traverse255, 1, carries, ""},
+	{"syscall/getpid", traverse2, 1, carries, ""},
+	{"threads/pop-exited", threadExited2, 1, consumes, ""}, // the thread is exited already
+	{"threads/preempt", threadExited2, 1, consumes, ""},
+	{"threads/flip", threadExited77, 1, consumes, ""},
+	// Both reject: the step has no post-state on chain either.
+	{"addu/0", traverse2Left, 1, rejects, "MIPS64: active thread stack is empty"},
+	{"addu/0", exited2, 1, rejects, "InvalidExitedValue()"},
+	{"addu/0", threadExited2, 1, rejects, "MIPS64: post-state active thread stack is empty"},
+}
+
+// TestEVM_KNOWN_DIFF pins each known difference: the spec rejects the
+// pre-state with CodeInvalidField, and MIPS64.sol returns the post-state its
+// reading of the byte gives (or reverts with the pinned reason, where both
+// reject).
+func TestEVM_KNOWN_DIFF(t *testing.T) {
+	files, err := vectors.Read("../../../vectors/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]vectors.Vector{}
+	for _, f := range files {
+		for _, v := range f.Vectors {
+			byName[v.Name] = v
+		}
+	}
+	h := newHarness(t)
+	differences := 0
+	for _, c := range knownCases {
+		name := fmt.Sprintf("%s/%s=%d", c.vector, c.m.field, c.m.value)
+		v, ok := byName[c.vector]
+		if !ok {
+			t.Fatalf("%s: no vector %s", name, c.vector)
+		}
+		w := c.m.apply(t, v)
+		_, serr := spec.VerifyStep(w.State, w.Proof, w.LocalContext, spec.Data{Preimages: w.Oracle})
+		if !stderrors.Is(serr, errors.ErrInvalidField) {
+			t.Errorf("%s: spec gives %v, want %s", name, serr, errors.CodeInvalidField)
+		}
+		r, err := h.Step(InputOf(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.reads == rejects {
+			if !r.Reverted || r.RevertReason != c.revert {
+				t.Errorf("%s: MIPS64.sol reverted=%v %q, want revert %q", name, r.Reverted, r.RevertReason, c.revert)
+			}
+			continue
+		}
+		differences++
+		want := expectedChainPost(t, name, c, byName[c.vector])
+		if r.Reverted || r.PostStateHash != want {
+			t.Errorf("%s: MIPS64.sol %x reverted=%v %q, want %x", name, r.PostStateHash, r.Reverted, r.RevertReason, want)
+		}
+	}
+	t.Logf("known differences pinned: %d cases where MIPS64.sol returns a post-state and the spec rejects, %d where both reject", differences, len(knownCases)-differences)
+}
+
+// expectedChainPost returns the post-state hash MIPS64.sol must return for
+// c: the spec's post-state from the canonical pre-state, with the raw byte
+// carried where the spec left the canonical value (reads == carries).
+func expectedChainPost(t *testing.T, name string, c knownCase, v vectors.Vector) [32]byte {
+	t.Helper()
+	cw := c.m.canonical(c.canonical).apply(t, v)
+	post, err := specPostWitness(cw.State, cw.Proof)
+	if err != nil {
+		t.Fatalf("%s: canonical pre-state: %v", name, err)
+	}
+	if c.reads == carries && !c.m.inThread && post[c.m.off] == c.canonical {
+		post[c.m.off] = c.m.value
+	}
+	return witnessHash(post)
+}
