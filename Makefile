@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 GO            ?= go
 FUZZTIME      ?= 20000x
+FUZZTIME_EVM  ?= $(FUZZTIME)
 CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
@@ -71,12 +72,15 @@ staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 	cd conformance/cannon && $(GO) run $(STATICCHECK) ./...
 
-## fuzz: run every native fuzz target for FUZZTIME each: a count (20000x, immune to golang/go#75804) or a duration (10m).
+## fuzz: run every native fuzz target for FUZZTIME each: a count (20000x, immune to golang/go#75804) or a duration (10m);
+## the four-way target of the conformance module (conformance/cannon/evm, every step also runs MIPS64.sol) for FUZZTIME_EVM.
 fuzz:
-	@for pkg in ./fuzz ./spec/memory; do \
-	  for t in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
-	    echo "== $$pkg $$t ($(FUZZTIME))"; \
-	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for dir_pkg in .:./fuzz .:./spec/memory conformance/cannon:./evm; do \
+	  dir=$${dir_pkg%%:*}; pkg=$${dir_pkg#*:}; time=$(FUZZTIME); \
+	  if [ $$dir != . ]; then time=$(FUZZTIME_EVM); fi; \
+	  for t in $$(cd $$dir && $(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
+	    echo "== $$dir/$$pkg $$t ($$time)"; \
+	    (cd $$dir && $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $$time) || exit 1; \
 	  done; \
 	done
 

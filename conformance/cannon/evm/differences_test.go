@@ -261,3 +261,37 @@ func chainModel(m mutation, canonical byte, w format.Witness) ([32]byte, error) 
 	}
 	return witnessHash(post), nil
 }
+
+// TestEVM_KNOWN_DIFF_ExitedEmptyStack pins a difference on canonical bytes
+// that FuzzEVM_FUZZ_FourWay found (corpus entry 06ece671573eb05e): an
+// exited VM whose active stack is empty. spec.VerifyStep returns the
+// pre-state hash (an exited VM does not step, so the spec never looks at
+// the stacks); MIPS64.sol reverts "MIPS64: post-state active thread stack
+// is empty" (its post-state check runs on the exited path too). Cannon's Go
+// VM cannot produce such a state: a VM exits with its threads on the stacks.
+func TestEVM_KNOWN_DIFF_ExitedEmptyStack(t *testing.T) {
+	h := newHarness(t)
+	for _, right := range []bool{false, true} {
+		s := state.NewEmpty()
+		s.Exited, s.ExitCode, s.TraverseRight = true, 1, right
+		th := state.Thread{ID: 1}
+		th.CPU.PC, th.CPU.NextPC = 0x1000, 0x1004
+		s = s.WithStacks(state.NewThreadStack(), state.NewThreadStack(th)) // the thread is on the inactive stack
+		enc := s.Witness().Encode()
+		proof := make([]byte, spec.ProofSize)
+		got, err := spec.VerifyStep(enc[:], proof, [32]byte{}, spec.Data{})
+		if err != nil || got != s.Hash() {
+			t.Errorf("traverseRight=%v: spec.VerifyStep gives %s (%v), want the pre-state hash %s", right, got, err, s.Hash())
+		}
+		if !isExitedWithEmptyActiveStack(enc[:]) {
+			t.Fatalf("traverseRight=%v: the state is not an exited VM with an empty active stack", right)
+		}
+		r, err := h.Step(Input{State: enc[:], Proof: proof})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Reverted || r.RevertReason != revertExitedEmptyStack {
+			t.Errorf("traverseRight=%v: MIPS64.sol reverted=%v %q %x, want revert %q", right, r.Reverted, r.RevertReason, r.PostStateHash, revertExitedEmptyStack)
+		}
+	}
+}
