@@ -70,7 +70,7 @@ func Read(r io.Reader, name string, max, sizeHint int64) ([]byte, error) {
 	if sizeHint < 0 || sizeHint > max {
 		sizeHint = min(max, 64<<10)
 	}
-	buf := make([]byte, 0, sizeHint)
+	buf := make([]byte, 0, min(sizeHint+1, max)) // +1: room for the read that finds EOF
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) == max {
