@@ -41,6 +41,25 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s: %d bytes, more than %d, the limit for this input", e.Name, e.Size, e.Limit)
 }
 
+// Open opens the file at path for a reader that reads it as a stream (a
+// decompressor): a regular file over max bytes is refused before any read,
+// and the returned file fails with *TooLargeError once more than max bytes
+// are read from it. Errors: the open error, or *TooLargeError.
+func Open(path string, max int64) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > max {
+		f.Close()
+		return nil, &TooLargeError{Name: path, Size: fi.Size(), Limit: max}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{Reader(f, path, max), f}, nil
+}
+
 // ReadFile returns the contents of the file at path if it holds at most max
 // bytes. A regular file whose size is over max is refused before any read;
 // any other file (a pipe, a device) is read through an io.LimitReader of
