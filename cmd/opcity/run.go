@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
@@ -137,7 +137,7 @@ func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 		po, err := loadPreimages(f.preimages)
 		return pre, po, err
 	}
-	data, err := os.ReadFile(f.elf)
+	data, err := limits.ReadFile(f.elf, limits.ELF)
 	if err != nil {
 		return state.State{}, nil, err
 	}
