@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -357,8 +358,9 @@ func WriteSnapshotFile(path string, s state.State) error {
 // (SnapTruncated, SnapTrailing) before reading the pages. The bytes are
 // then checked whole by DecodeSnapshot, so it accepts exactly the files
 // whose bytes DecodeSnapshot accepts. Memory: at most the declared length,
-// never more than limits.Snapshot. Errors: the open or read error,
-// *limits.TooLargeError, or *SnapshotError.
+// never more than limits.Snapshot. Every error names the file: the open or
+// read error, *limits.TooLargeError, or a *SnapshotError wrapped with the
+// path (errors.As finds it).
 func ReadSnapshotFile(path string) (state.State, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -370,10 +372,14 @@ func ReadSnapshotFile(path string) (state.State, error) {
 		size = fi.Size()
 	}
 	b, err := readSnapshot(f, path, size)
-	if err != nil {
-		return state.State{}, err
+	var s state.State
+	if err == nil {
+		s, err = DecodeSnapshot(b)
 	}
-	return DecodeSnapshot(b)
+	if se := (*SnapshotError)(nil); errors.As(err, &se) {
+		return state.State{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, err
 }
 
 // readSnapshot reads one snapshot's bytes from r, named name, whose size is
@@ -555,7 +561,8 @@ func CheckReadSnapshotFile(dir string, b []byte) error {
 
 // compareRead compares a read's outcome with DecodeSnapshot's.
 func compareRead(how string, want state.State, wantErr error, got state.State, err error) error {
-	if se, ok := err.(*SnapshotError); err != nil && (!ok || se.Code < SnapTruncated || se.Code > SnapHashMismatch) {
+	var se *SnapshotError
+	if err != nil && (!errors.As(err, &se) || se.Code < SnapTruncated || se.Code > SnapHashMismatch) {
 		return fmt.Errorf("SNAP-READ-BOUNDED: reading a %s: error %T %v is not a *SnapshotError with a defined code", how, err, err)
 	}
 	switch {

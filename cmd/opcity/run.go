@@ -132,7 +132,7 @@ func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
 		if err != nil {
-			return state.State{}, nil, fmt.Errorf("%s: %v", f.from, err)
+			return state.State{}, nil, err // it names the file
 		}
 		po, err := loadPreimages(f.preimages)
 		return pre, po, err
