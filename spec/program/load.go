@@ -30,9 +30,9 @@ func Load(data []byte) (state.State, error) {
 }
 
 // The loader's own limits, beyond Cannon's rules (requirement
-// PROG-LOAD-LINEAR): they bound its work and memory by the file's size, and
-// every program a Go or C toolchain writes is far within them (Go's have 6
-// program headers whose file sizes sum to less than the file).
+// PROG-LOAD-LINEAR): they bound its work and memory by the file's size.
+// Ordinary executables are far within them: the Go programs the repository
+// builds have 6 program headers whose file sizes sum to less than the file.
 const (
 	// MaxProgramHeaders is the most program headers a program may have.
 	MaxProgramHeaders = 256
