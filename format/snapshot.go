@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 )
@@ -173,13 +175,8 @@ func DecodeSnapshot(b []byte) (state.State, error) {
 		return state.State{}, &SnapshotError{Code: SnapTruncated, Field: "file", Detail: fmt.Sprintf("%d bytes, at least %d", len(b), snapshotHeader+snapshotTrailer)}
 	}
 	r := &snapReader{b: b[:len(b)-snapshotTrailer]}
-	switch {
-	case string(b[:8]) != SnapshotMagic:
-		return state.State{}, r.fail(SnapBadMagic, "magic", 0, "%q", b[:8])
-	case binary.BigEndian.Uint32(b[8:]) != SnapshotVersion:
-		return state.State{}, r.fail(SnapBadVersion, "version", 8, "%d, want %d", binary.BigEndian.Uint32(b[8:]), SnapshotVersion)
-	case binary.BigEndian.Uint32(b[12:]) != 0:
-		return state.State{}, r.fail(SnapReserved, "reserved", 12, "%d", binary.BigEndian.Uint32(b[12:]))
+	if err := checkSnapshotHeader(b); err != nil {
+		return state.State{}, err
 	}
 	if sum := sha256.Sum256(b[:len(b)-32]); !bytes.Equal(sum[:], b[len(b)-32:]) {
 		return state.State{}, r.fail(SnapBadChecksum, "checksum", len(b)-32, "stored %x, computed %x", b[len(b)-32:], sum)
@@ -338,28 +335,179 @@ func (r *snapReader) pages() memory.Memory {
 }
 
 // WriteSnapshotFile writes the snapshot of s to path, completely or not at
-// all (WriteFile).
+// all (WriteFile). Errors: EncodeSnapshot's, a snapshot over
+// limits.Snapshot bytes (ReadSnapshotFile would refuse it), or the write's.
 func WriteSnapshotFile(path string, s state.State) error {
 	b, err := EncodeSnapshot(s)
 	if err != nil {
 		return err
 	}
+	if len(b) > limits.Snapshot {
+		return fmt.Errorf("snapshot: %d bytes, more than the %d a snapshot file may hold", len(b), limits.Snapshot)
+	}
 	return WriteFile(path, b)
 }
 
-// ReadSnapshotFile reads and decodes the snapshot at path. Errors: the
-// file's read error, or *SnapshotError.
+// ReadSnapshotFile reads and decodes the snapshot at path, reading no more
+// than the snapshot declares (requirement SNAP-READ-BOUNDED). It reads the
+// 16-byte header first, so a file that is not a snapshot is refused after
+// 16 bytes (SnapBadMagic, SnapBadVersion, SnapReserved); then, for a
+// regular file, refuses a size over limits.Snapshot; then reads the fields
+// up to the page count, which fix the snapshot's length, and refuses a
+// length over limits.Snapshot (SnapTooLarge) or other than the file's size
+// (SnapTruncated, SnapTrailing) before reading the pages. The bytes are
+// then checked whole by DecodeSnapshot, so it accepts exactly the files
+// whose bytes DecodeSnapshot accepts. Memory: at most the declared length,
+// never more than limits.Snapshot. Every error names the file: the open or
+// read error, *limits.TooLargeError, or a *SnapshotError wrapped with the
+// path (errors.As finds it).
 func ReadSnapshotFile(path string) (state.State, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return state.State{}, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return state.State{}, err
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
 	}
-	return DecodeSnapshot(b)
+	b, err := readSnapshot(f, path, size)
+	var s state.State
+	if err == nil {
+		s, err = DecodeSnapshot(b)
+	}
+	if se := (*SnapshotError)(nil); errors.As(err, &se) {
+		return state.State{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, err
+}
+
+// readSnapshot reads one snapshot's bytes from r, named name, whose size is
+// size (-1 unknown), in the order ReadSnapshotFile describes.
+func readSnapshot(r io.Reader, name string, size int64) ([]byte, error) {
+	p := &snapPrefix{r: r, size: size}
+	head := p.read(snapshotHeader, "header")
+	if p.err != nil {
+		return nil, p.err
+	}
+	if err := checkSnapshotHeader(head); err != nil {
+		return nil, err
+	}
+	if size > limits.Snapshot {
+		return nil, &limits.TooLargeError{Name: name, Size: size, Limit: limits.Snapshot}
+	}
+	if size >= 0 { // a regular file: its bytes in one allocation
+		p.b = append(make([]byte, 0, size), p.b...)
+	}
+	total := p.declaredLength()
+	p.read(total-len(p.b), "pages")
+	if p.err != nil {
+		return nil, p.err
+	}
+	if n, _ := io.ReadFull(r, make([]byte, 1)); n > 0 {
+		return nil, &SnapshotError{Code: SnapTrailing, Field: "file", Offset: total, Detail: fmt.Sprintf("bytes after the %d the counts declare", total)}
+	}
+	return p.b, nil
+}
+
+// checkSnapshotHeader checks the 16-byte header: magic, version, reserved.
+func checkSnapshotHeader(b []byte) error {
+	r := &snapReader{}
+	switch {
+	case string(b[:8]) != SnapshotMagic:
+		return r.fail(SnapBadMagic, "magic", 0, "%q", b[:8])
+	case binary.BigEndian.Uint32(b[8:]) != SnapshotVersion:
+		return r.fail(SnapBadVersion, "version", 8, "%d, want %d", binary.BigEndian.Uint32(b[8:]), SnapshotVersion)
+	case binary.BigEndian.Uint32(b[12:]) != 0:
+		return r.fail(SnapReserved, "reserved", 12, "%d", binary.BigEndian.Uint32(b[12:]))
+	}
+	return nil
+}
+
+// snapPrefix reads a snapshot's first bytes from r into b, checking each
+// count against the limit and the file's size as soon as it is read.
+type snapPrefix struct {
+	r    io.Reader
+	b    []byte
+	size int64
+	err  error
+}
+
+// read appends the next n bytes to b and returns them; nil after an error.
+// It reads at most 1 MiB at a time, doubling b as needed, so that what it
+// allocates follows what r delivers, not what a count claims.
+func (p *snapPrefix) read(n int, field string) []byte {
+	if p.err != nil {
+		return nil
+	}
+	at := len(p.b)
+	for len(p.b) < at+n {
+		k := min(at+n-len(p.b), 1<<20)
+		if len(p.b)+k > cap(p.b) {
+			p.b = append(make([]byte, 0, max(2*cap(p.b), len(p.b)+k)), p.b...)
+		}
+		got, err := io.ReadFull(p.r, p.b[len(p.b):len(p.b)+k])
+		p.b = p.b[:len(p.b)+got]
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = &SnapshotError{Code: SnapTruncated, Field: field, Offset: len(p.b), Detail: fmt.Sprintf("the file ends inside the %d-byte %s at byte %d", n, field, at)}
+		}
+		if err != nil {
+			p.err = err
+			return nil
+		}
+	}
+	return p.b[at:]
+}
+
+// u32 reads a big-endian count.
+func (p *snapPrefix) u32(field string) uint64 {
+	if s := p.read(4, field); s != nil {
+		return uint64(binary.BigEndian.Uint32(s))
+	}
+	return 0
+}
+
+// fits checks that a snapshot of at least length bytes, as the count at
+// offset off implies, is within the limit and the file's size.
+func (p *snapPrefix) fits(length uint64, field string, off int) {
+	switch {
+	case p.err != nil:
+	case length > limits.Snapshot:
+		p.err = &SnapshotError{Code: SnapTooLarge, Field: field, Offset: off, Detail: fmt.Sprintf("the snapshot would be at least %d bytes, the limit is %d", length, limits.Snapshot)}
+	case p.size >= 0 && length > uint64(p.size):
+		p.err = &SnapshotError{Code: SnapTruncated, Field: field, Offset: off, Detail: fmt.Sprintf("the snapshot would be at least %d bytes, the file has %d", length, p.size)}
+	}
+}
+
+// declaredLength reads the fields up to the page count and returns the
+// length they declare (layout: EncodeSnapshot).
+func (p *snapPrefix) declaredLength() int {
+	p.read(snapshotFields, "fields")
+	at := len(p.b)
+	h := p.u32("last hint length")
+	if h > maxHint && p.err == nil {
+		p.err = &SnapshotError{Code: SnapTooLarge, Field: "last hint length", Offset: at, Detail: fmt.Sprintf("%d bytes, limit %d", h, maxHint)}
+	}
+	p.fits(uint64(at)+4+h+4+4+8+snapshotTrailer, "last hint length", at)
+	p.read(int(h), "last hint")
+	for _, field := range []string{"left threads", "right threads"} {
+		at := len(p.b)
+		n := p.u32(field)
+		p.fits(uint64(at)+4+n*state.ThreadSize+8+snapshotTrailer, field, at)
+		p.read(int(n)*state.ThreadSize, field)
+	}
+	at = len(p.b)
+	var pages uint64
+	if s := p.read(8, "page count"); s != nil {
+		pages = binary.BigEndian.Uint64(s)
+	}
+	pages = min(pages, limits.Snapshot) // over the limit either way, and no overflow below
+	length := uint64(at) + 8 + pages*pageRecord + snapshotTrailer
+	p.fits(length, "page count", at)
+	if p.err == nil && p.size >= 0 && length != uint64(p.size) {
+		p.err = &SnapshotError{Code: SnapTrailing, Field: "page count", Offset: at, Detail: fmt.Sprintf("the counts declare %d bytes, the file has %d", length, p.size)}
+	}
+	return int(length)
 }
 
 // CheckDecodeSnapshot is the property behind the native fuzz target
@@ -381,6 +529,47 @@ func CheckDecodeSnapshot(b []byte) error {
 	}
 	if !bytes.Equal(enc, b) {
 		return fmt.Errorf("EncodeSnapshot(DecodeSnapshot(b)) differs from b (len %d vs %d)", len(enc), len(b))
+	}
+	return nil
+}
+
+// CheckReadSnapshotFile is the property behind the native fuzz target
+// FuzzReadSnapshotFile (requirement SNAP-READ-BOUNDED): for any bytes b,
+// written to a file in dir, ReadSnapshotFile accepts exactly when
+// DecodeSnapshot(b) does, with a state of the same hash, and otherwise fails
+// with a *SnapshotError of a defined code; b read as a stream of unknown
+// size (a pipe) is treated the same way.
+func CheckReadSnapshotFile(dir string, b []byte) error {
+	path := dir + string(os.PathSeparator) + "snapshot"
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	want, wantErr := DecodeSnapshot(b)
+	got, err := ReadSnapshotFile(path)
+	if err := compareRead("file", want, wantErr, got, err); err != nil {
+		return err
+	}
+	streamed, err := readSnapshot(bytes.NewReader(b), "stream", -1)
+	if err == nil {
+		if !bytes.Equal(streamed, b) {
+			return fmt.Errorf("SNAP-READ-BOUNDED: the stream read %d bytes of %d", len(streamed), len(b))
+		}
+		got, err = DecodeSnapshot(streamed)
+	}
+	return compareRead("stream", want, wantErr, got, err)
+}
+
+// compareRead compares a read's outcome with DecodeSnapshot's.
+func compareRead(how string, want state.State, wantErr error, got state.State, err error) error {
+	var se *SnapshotError
+	if err != nil && (!errors.As(err, &se) || se.Code < SnapTruncated || se.Code > SnapHashMismatch) {
+		return fmt.Errorf("SNAP-READ-BOUNDED: reading a %s: error %T %v is not a *SnapshotError with a defined code", how, err, err)
+	}
+	switch {
+	case (err == nil) != (wantErr == nil):
+		return fmt.Errorf("SNAP-READ-BOUNDED: reading a %s: %v, DecodeSnapshot: %v", how, err, wantErr)
+	case err == nil && got.Hash() != want.Hash():
+		return fmt.Errorf("SNAP-READ-BOUNDED: reading a %s gives state %s, DecodeSnapshot %s", how, got.Hash(), want.Hash())
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/internal/mipsbuild"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
@@ -60,7 +61,7 @@ func sampleProgram(root, dir, name, preimages string) ([]Vector, error) {
 	}
 	d := spec.Data{}
 	if preimages != "" {
-		raw, err := os.ReadFile(filepath.Join(root, preimages))
+		raw, err := limits.ReadFile(filepath.Join(root, preimages), limits.Preimages)
 		if err != nil {
 			return nil, err
 		}

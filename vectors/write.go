@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 )
 
 // Groups are the vector files, in order.
@@ -58,7 +59,7 @@ func Write(dir string, files []File) error {
 func Read(dir string) ([]File, error) {
 	var files []File
 	for _, g := range Groups {
-		raw, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("v%d", Version), g+".json"))
+		raw, err := limits.ReadFile(filepath.Join(dir, fmt.Sprintf("v%d", Version), g+".json"), limits.Vectors)
 		if err != nil {
 			return nil, err
 		}

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 )
@@ -61,7 +61,7 @@ func inferCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 func infer(modelPath, dataDir, imageArg string) (inferResult, error) {
-	raw, err := os.ReadFile(modelPath)
+	raw, err := limits.ReadFile(modelPath, limits.Model)
 	if err != nil {
 		return inferResult{}, err
 	}

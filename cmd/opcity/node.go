@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/dispute/play"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
@@ -135,7 +136,7 @@ func buildProgram(root, pkg string) (prog spec.State, err error) {
 // prepareNode reads the model and the image, prepares node k and parses
 // the claim (default: the native output).
 func prepareNode(f nodeFlags) (nodevm.Job, nodeResult, error) {
-	raw, err := os.ReadFile(f.model)
+	raw, err := limits.ReadFile(f.model, limits.Model)
 	if err != nil {
 		return nodevm.Job{}, nodeResult{}, err
 	}

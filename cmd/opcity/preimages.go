@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -15,7 +15,7 @@ func loadPreimages(path string) (spec.PreimageMap, error) {
 	if path == "" {
 		return spec.PreimageMap{}, nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := limits.ReadFile(path, limits.Preimages)
 	if err != nil {
 		return nil, err
 	}

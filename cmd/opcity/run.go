@@ -5,9 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
@@ -145,12 +145,12 @@ func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
 		if err != nil {
-			return state.State{}, nil, fmt.Errorf("%s: %v", f.from, err)
+			return state.State{}, nil, err // it names the file
 		}
 		po, err := loadPreimages(f.preimages)
 		return pre, po, err
 	}
-	data, err := os.ReadFile(f.elf)
+	data, err := limits.ReadFile(f.elf, limits.ELF)
 	if err != nil {
 		return state.State{}, nil, err
 	}

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/spec"
 )
@@ -56,7 +56,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 1 {
 		return badUsage("verify", fmt.Errorf("want exactly one WITNESS.json, got %d arguments", fs.NArg()), stderr)
 	}
-	raw, err := os.ReadFile(fs.Arg(0))
+	raw, err := limits.ReadFile(fs.Arg(0), limits.Witness)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity verify:", err)
 		return exitBadInput

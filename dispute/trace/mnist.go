@@ -3,10 +3,10 @@ package trace
 import (
 	"fmt"
 	"math/bits"
-	"os"
 	"path/filepath"
 
 	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/spec"
@@ -91,7 +91,7 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 	}
 	s := &MNISTSet{Dir: dir, Pixels: px, models: map[string]*dispute.Model{}}
 	for name := range MeasuredSteps {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
+		raw, err := limits.ReadFile(filepath.Join(dir, name), limits.Model)
 		if err != nil {
 			return nil, err
 		}

@@ -3,10 +3,10 @@ package demo
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
@@ -19,7 +19,7 @@ import (
 func inference(w io.Writer, o Options, dir string) error {
 	fmt.Fprintf(w, "2. opML: MNIST test image %d through the bundled MLP, integer-only\n", o.Image)
 	data := filepath.Join(o.Root, "models", "mnist")
-	raw, err := os.ReadFile(filepath.Join(data, "mlp.opml"))
+	raw, err := limits.ReadFile(filepath.Join(data, "mlp.opml"), limits.Model)
 	if err != nil {
 		return err
 	}

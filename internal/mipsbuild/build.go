@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/opcity-spec/opcity/format/limits"
 )
 
 // Toolchain is the Go release that builds every guest program. The go
@@ -39,5 +41,5 @@ func Build(root, pkg, dir string) ([]byte, error) {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building %s with %s: %v\n%s", pkg, Toolchain, err, msg)
 	}
-	return os.ReadFile(out)
+	return limits.ReadFile(out, limits.ELF)
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
@@ -99,7 +99,7 @@ func measureNodes(o Options, pre map[transition.Profile]*nodevm.Machine) ([]node
 // runModel loads models/mnist/NAME.opml under root and runs it natively on
 // the image's pixels.
 func runModel(root, name string, pixels []byte) (modelRun, error) {
-	raw, err := os.ReadFile(filepath.Join(root, "models", "mnist", name+".opml"))
+	raw, err := limits.ReadFile(filepath.Join(root, "models", "mnist", name+".opml"), limits.Model)
 	if err != nil {
 		return modelRun{}, err
 	}

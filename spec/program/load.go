@@ -7,7 +7,8 @@ package program
 import (
 	"bytes"
 	"debug/elf"
-	"io"
+	"slices"
+	"sort"
 
 	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -28,28 +29,56 @@ func Load(data []byte) (state.State, error) {
 	return PatchStack(s), nil
 }
 
+// The loader's own limits, beyond Cannon's rules (requirement
+// PROG-LOAD-LINEAR): they bound its work and memory by the file's size.
+// Ordinary executables are far within them: the Go programs the repository
+// builds have 6 program headers whose file sizes sum to less than the file.
+const (
+	// MaxProgramHeaders is the most program headers a program may have.
+	MaxProgramHeaders = 256
+	// MaxLoadFactor bounds the bytes the segments copy from the file: their
+	// file sizes sum to at most MaxLoadFactor times the file's size.
+	MaxLoadFactor = 2
+)
+
 // LoadELF parses data as a big-endian 64-bit MIPS ELF executable and returns
 // the state with its segments in memory and thread 0 at the entry point.
-// Segments are loaded in program-header order, later ones overwriting earlier
-// bytes; PT_MIPS_ABIFLAGS is skipped; every other type is loaded. It fails
-// with CodeBadProgram when the file is truncated or malformed, is not
-// ELFCLASS64/ELFDATA2MSB/EM_MIPS, a segment has filesz > memsz, a
-// non-PT_LOAD segment has filesz != memsz, or a segment ends past the 48-bit
-// space or at or after HeapStart.
+// Segments are loaded as Cannon loads them, in program-header order, later
+// ones overwriting earlier bytes, zero fill included; PT_MIPS_ABIFLAGS is
+// skipped; every other type is loaded. It fails with CodeBadProgram when the
+// file is truncated or malformed, is not ELFCLASS64/ELFDATA2MSB/EM_MIPS, a
+// segment has filesz > memsz, a non-PT_LOAD segment has filesz != memsz, a
+// segment ends past the 48-bit space or at or after HeapStart, or the file
+// exceeds MaxProgramHeaders or MaxLoadFactor.
+//
+// Work and memory are linear in len(data) (PROG-LOAD-LINEAR): the memory
+// is written by paint, which writes each address at most once and never
+// writes zeros, so a zero fill costs nothing however large, and overlapping
+// segments cost no more than the bytes that survive.
 func LoadELF(data []byte) (s state.State, err error) {
 	f, err := parseELF(data)
 	if err != nil {
 		return state.State{}, err
 	}
-	s = state.NewInitial(f.Entry, transition.HeapStart)
-	mem := memory.Memory{}
+	if len(f.Progs) > MaxProgramHeaders {
+		return state.State{}, bad("%d program headers, at most %d", len(f.Progs), MaxProgramHeaders)
+	}
+	var segs []*elf.Prog
+	var fileBytes uint64
 	for i, p := range f.Progs {
-		mem, err = loadSegment(mem, i, p, uint64(len(data)))
+		load, err := checkSegment(i, p, uint64(len(data)))
 		if err != nil {
 			return state.State{}, err
 		}
+		if load {
+			segs = append(segs, p)
+			if fileBytes += p.Filesz; fileBytes > MaxLoadFactor*uint64(len(data)) {
+				return state.State{}, bad("segments 0-%d copy %d bytes from a %d-byte file, at most %d times its size", i, fileBytes, len(data), MaxLoadFactor)
+			}
+		}
 	}
-	s.Memory = mem
+	s = state.NewInitial(f.Entry, transition.HeapStart)
+	s.Memory = paint(data, segs)
 	return s, nil
 }
 
@@ -81,57 +110,90 @@ func bad(format string, args ...any) error {
 	return errors.New(errors.CodeBadProgram, format, args...)
 }
 
-// loadSegment writes segment i into mem by Cannon's rules. fileSize bounds
-// the segment's file range before anything is allocated.
-func loadSegment(mem memory.Memory, i int, p *elf.Prog, fileSize uint64) (memory.Memory, error) {
+// checkSegment checks segment i by Cannon's rules and reports whether it
+// writes memory. fileSize bounds the segment's file range.
+func checkSegment(i int, p *elf.Prog, fileSize uint64) (bool, error) {
 	if p.Type == elf.PT_MIPS_ABIFLAGS {
-		return mem, nil
+		return false, nil
 	}
 	if p.Filesz > p.Memsz {
-		return mem, bad("segment %d: file size %d > memory size %d", i, p.Filesz, p.Memsz)
+		return false, bad("segment %d: file size %d > memory size %d", i, p.Filesz, p.Memsz)
 	}
 	if p.Filesz != p.Memsz && p.Type != elf.PT_LOAD {
-		return mem, bad("segment %d (%v): file size %d != memory size %d and only PT_LOAD is zero-filled", i, p.Type, p.Filesz, p.Memsz)
+		return false, bad("segment %d (%v): file size %d != memory size %d and only PT_LOAD is zero-filled", i, p.Type, p.Filesz, p.Memsz)
 	}
 	if p.Memsz == 0 {
-		return mem, nil
+		return false, nil
 	}
 	last := p.Vaddr + p.Memsz - 1
 	if last > AddressLimit || last < p.Vaddr {
-		return mem, bad("segment %d: 0x%x-0x%x outside the 48-bit address space", i, p.Vaddr, last)
+		return false, bad("segment %d: 0x%x-0x%x outside the 48-bit address space", i, p.Vaddr, last)
 	}
 	if last >= transition.HeapStart {
-		return mem, bad("segment %d: 0x%x-0x%x overlaps the heap at 0x%x", i, p.Vaddr, last, uint64(transition.HeapStart))
+		return false, bad("segment %d: 0x%x-0x%x overlaps the heap at 0x%x", i, p.Vaddr, last, uint64(transition.HeapStart))
 	}
 	if p.Off > fileSize || p.Filesz > fileSize-p.Off {
-		return mem, bad("segment %d: file range [0x%x, +0x%x) past the end of the %d-byte file", i, p.Off, p.Filesz, fileSize)
+		return false, bad("segment %d: file range [0x%x, +0x%x) past the end of the %d-byte file (file truncated?)", i, p.Off, p.Filesz, fileSize)
 	}
-	content := make([]byte, p.Filesz)
-	if _, err := io.ReadFull(p.Open(), content); err != nil {
-		return mem, bad("segment %d: %v (file truncated?)", i, err)
-	}
-	mem = mem.SetBytes(p.Vaddr, content)
-	return zeroFill(mem, p.Vaddr+p.Filesz, p.Memsz-p.Filesz), nil
+	return true, nil
 }
 
-// zeroFill writes zeros over [addr, addr+n). Memory is zero by default, so
-// only pages that already hold bytes (an earlier, overlapping segment) need
-// writing; the root is the same as if every byte were written.
-func zeroFill(mem memory.Memory, addr, n uint64) memory.Memory {
-	if n == 0 {
-		return mem
-	}
-	end := addr + n
-	var spans [][2]uint64
-	mem.Pages(func(index uint64, _ *[4096]byte) bool {
-		lo, hi := max(index<<12, addr), min(index<<12+4096, end)
-		if lo < hi {
-			spans = append(spans, [2]uint64{lo, hi})
+// paint returns the memory that writing segs in order leaves, each segment
+// its file bytes at [Vaddr, Vaddr+Filesz) and zeros up to Vaddr+Memsz: an
+// address holds the bytes of the last segment that covers it. It walks the
+// segments last to first and writes only the file bytes no later segment
+// covers, so each address is written at most once; zeros are not written,
+// since memory is zero already, and a zero fill allocates no page (Cannon's
+// allocates them; the root is the same, MEM-ZERO-PAGE). segs are checked
+// (checkSegment): in the address space and in the file.
+func paint(data []byte, segs []*elf.Prog) memory.Memory {
+	mem := memory.Memory{}.Transient(&memory.Edit{})
+	var covered spans
+	for i := len(segs) - 1; i >= 0; i-- {
+		p := segs[i]
+		for _, g := range covered.gaps(p.Vaddr, p.Vaddr+p.Filesz) {
+			mem = mem.SetBytes(g.lo, data[p.Off+(g.lo-p.Vaddr):p.Off+(g.hi-p.Vaddr)])
 		}
-		return true
-	})
-	for _, sp := range spans {
-		mem = mem.SetBytes(sp[0], make([]byte, sp[1]-sp[0]))
+		covered = covered.add(span{p.Vaddr, p.Vaddr + p.Memsz})
 	}
-	return mem
+	return mem.Persistent()
+}
+
+// span is the address range [lo, hi).
+type span struct{ lo, hi uint64 }
+
+// spans is a set of addresses: disjoint, non-adjacent spans in increasing
+// order.
+type spans []span
+
+// gaps returns the parts of [lo, hi) outside the set, in increasing order.
+func (c spans) gaps(lo, hi uint64) []span {
+	var out []span
+	for _, s := range c {
+		if lo >= hi || s.lo >= hi {
+			break
+		}
+		if s.hi <= lo {
+			continue
+		}
+		if s.lo > lo {
+			out = append(out, span{lo, s.lo})
+		}
+		lo = s.hi
+	}
+	if lo < hi {
+		out = append(out, span{lo, hi})
+	}
+	return out
+}
+
+// add returns the set with n's addresses added: n replaces the spans it
+// overlaps or touches, merged with them. c is reused.
+func (c spans) add(n span) spans {
+	i := sort.Search(len(c), func(i int) bool { return c[i].hi >= n.lo })
+	j := i
+	for ; j < len(c) && c[j].lo <= n.hi; j++ {
+		n = span{min(n.lo, c[j].lo), max(n.hi, c[j].hi)}
+	}
+	return slices.Replace(c, i, j, n)
 }
