@@ -59,8 +59,17 @@ type JSONError struct {
 	Detail string
 }
 
+// Error returns one line, whatever the input: the path and detail are cut
+// to 200 bytes each.
 func (e *JSONError) Error() string {
-	return fmt.Sprintf("json: %s at %s (byte %d): %s", e.Code, e.Path, e.Offset, e.Detail)
+	return fmt.Sprintf("json: %s at %s (byte %d): %s", e.Code, cut(e.Path), e.Offset, cut(e.Detail))
+}
+
+func cut(s string) string {
+	if len(s) > 200 {
+		return strings.ToValidUTF8(s[:200], "") + "..."
+	}
+	return s
 }
 
 // DecodeStrict decodes the JSON value in raw into v (a non-nil pointer) and
@@ -199,7 +208,7 @@ func (w *strictWalker) object(t reflect.Type, path string, depth int) error {
 		key, _ := tok.(string) // Token returns only strings as keys
 		at := memberPath(path, key)
 		if seen[key] {
-			return &JSONError{Code: JSONDuplicateKey, Path: at, Offset: off, Detail: fmt.Sprintf("key %q appears twice", key)}
+			return &JSONError{Code: JSONDuplicateKey, Path: at, Offset: off, Detail: fmt.Sprintf("key %s appears twice", quoteShort(key))}
 		}
 		seen[key] = true
 		var ft reflect.Type
@@ -207,7 +216,7 @@ func (w *strictWalker) object(t reflect.Type, path string, depth int) error {
 		case isStruct:
 			var ok bool
 			if ft, ok = fields[key]; !ok {
-				return &JSONError{Code: JSONUnknownField, Path: at, Offset: off, Detail: fmt.Sprintf("%q is not a field of this object", key)}
+				return &JSONError{Code: JSONUnknownField, Path: at, Offset: off, Detail: fmt.Sprintf("%s is not a field of this object", quoteShort(key))}
 			}
 		case t != nil && t.Kind() == reflect.Map:
 			ft = t.Elem()
@@ -294,8 +303,11 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 }
 
 // memberPath returns path.key, or path["key"] for a key that is not a
-// plain identifier.
+// plain identifier; a key over 80 bytes is cut.
 func memberPath(path, key string) string {
+	if len(key) > 80 {
+		return path + "[" + quoteShort(key) + "]"
+	}
 	plain := key != ""
 	for _, r := range key {
 		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {

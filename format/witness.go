@@ -272,11 +272,11 @@ func decodeHex(s string) ([]byte, error) {
 	return b, nil
 }
 
-// quoteShort quotes s, cut to 40 bytes, so that an error stays one short
-// line whatever the input.
+// quoteShort quotes s, cut to 80 bytes (a 32-byte key fits), so that an
+// error stays one short line whatever the input.
 func quoteShort(s string) string {
-	if len(s) > 40 {
-		return fmt.Sprintf("%q...", s[:40])
+	if len(s) > 80 {
+		return fmt.Sprintf("%q...", s[:80])
 	}
 	return fmt.Sprintf("%q", s)
 }

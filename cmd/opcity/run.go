@@ -131,6 +131,9 @@ func reportDivergence(div *runner.Divergence, preimages string, stderr io.Writer
 func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
+		if err == nil {
+			err = format.CheckResumable(pre)
+		}
 		if err != nil {
 			return state.State{}, nil, fmt.Errorf("%s: %v", f.from, err)
 		}
