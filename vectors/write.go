@@ -56,6 +56,13 @@ func Write(dir string, files []File) error {
 	return nil
 }
 
+// CheckWritable creates dir/v<Version> if it is missing and checks that
+// Write can write its files there: `opcity vectors` calls it before
+// generating anything (format.CheckWritableDir).
+func CheckWritable(dir string) error {
+	return format.CheckWritableDir(filepath.Join(dir, fmt.Sprintf("v%d", Version)))
+}
+
 // Read reads the set written by Write from dir/v<Version>.
 func Read(dir string) ([]File, error) {
 	var files []File
