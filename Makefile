@@ -49,7 +49,7 @@ staticcheck:
 
 ## fuzz: run every native fuzz target for FUZZTIME each: a count (20000x, immune to golang/go#75804) or a duration (10m).
 fuzz:
-	@for pkg in ./fuzz ./spec/memory; do \
+	@for pkg in ./fuzz ./spec/memory ./cmd/opcity; do \
 	  for t in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \

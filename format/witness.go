@@ -281,7 +281,7 @@ func quoteShort(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// ParseOracle reads a preimage file (docs/formats/preimages.md): a JSON
+// ParseOracle reads a preimage file (README, --preimages): a JSON
 // object mapping "0x"+64 hex digits (the key exactly as the program writes
 // it) to "0x"+hex data, decoded with DecodeStrict. Keys are compared as the
 // 32 bytes they denote, so two spellings of one key ("0xAB..." and

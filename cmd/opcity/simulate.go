@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute/play"
@@ -83,7 +82,7 @@ func simulateCommand(args []string, stdout, stderr io.Writer) int {
 
 // replayGame plays the single game --game-seed names.
 func replayGame(f *simulateFlags, stdout, stderr io.Writer) int {
-	seed, err := strconv.ParseUint(strings.TrimPrefix(f.gameSeed, "0x"), 16, 64)
+	seed, err := parseGameSeed(f.gameSeed)
 	if err != nil {
 		return badUsage("simulate", fmt.Errorf("--game-seed %q: want the hex seed a batch prints", f.gameSeed), stderr)
 	}
