@@ -1,5 +1,8 @@
 // Package format holds the file formats of OPcity's command line: the step
-// witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md).
+// witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md),
+// the preimage file of --preimages, snapshots (docs/formats/snapshot.md), the
+// strict JSON decoder every JSON input goes through (DecodeStrict), and the
+// complete-or-absent file writer (WriteFile).
 package format
 
 import (
