@@ -9,6 +9,7 @@ import (
 
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/opml/predict"
 )
 
 // inferResult is the --json output of `opcity infer`.
@@ -95,7 +96,7 @@ func infer(modelPath, dataDir, imageArg string) (inferResult, error) {
 		return inferResult{}, fmt.Errorf("%s: %v", modelPath, err)
 	}
 	res := inferResult{Model: modelPath, ModelHash: m.Hash().String(), Image: imageArg, Label: label, Initial: tr.Initial.String()}
-	if class, ok, why := opml.Prediction(m, tr.Outputs); ok {
+	if class, ok, why := predict.Class(m, tr.Outputs); ok {
 		res.Prediction = new(int(class))
 	} else {
 		res.NoPrediction = why

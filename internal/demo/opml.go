@@ -10,6 +10,7 @@ import (
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/opml/predict"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -62,7 +63,7 @@ func native(w io.Writer, m opml.Model, pixels []byte, label *int) error {
 	if err != nil {
 		return err
 	}
-	pred, ok, why := opml.Prediction(m, tr.Outputs)
+	pred, ok, why := predict.Class(m, tr.Outputs)
 	if !ok {
 		return fmt.Errorf("the model makes no prediction: %s", why)
 	}
