@@ -73,12 +73,12 @@ staticcheck:
 	cd conformance/cannon && $(GO) run $(STATICCHECK) ./...
 
 ## fuzz: run every native fuzz target of the main module for FUZZTIME each: a count (20000x, immune to golang/go#75804)
-## or a duration (10m). The four-way target of the conformance module runs apart (fuzz-evm): it has an open finding.
+## or a duration (10m), minimizing a new input for at most 5 s (the default minute stalls the slow targets). The four-way target of the conformance module runs apart (fuzz-evm): it has an open finding.
 fuzz:
-	@for pkg in ./fuzz ./spec/memory; do \
+	@for pkg in ./fuzz ./spec/memory ./cmd/opcity; do \
 	  for t in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t ($(FUZZTIME))"; \
-	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s || exit 1; \
 	  done; \
 	done
 

@@ -1,12 +1,16 @@
 // Package format holds the file formats of OPcity's command line: the step
-// witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md).
+// witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md),
+// the preimage file of --preimages, snapshots (docs/formats/snapshot.md), the
+// strict JSON decoder every JSON input goes through (DecodeStrict), and the
+// complete-or-absent file writer (WriteFile).
 package format
 
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/opcity-spec/opcity/spec"
@@ -41,107 +45,272 @@ func EncodeWitness(step uint64, w spec.Witness, post memory.Hash) WitnessJSON {
 	return out
 }
 
-// Witness is a parsed witness file, ready for spec.VerifyStep.
+// Witness is a parsed witness file, ready for VerifyClaims and
+// spec.VerifyStep: every field checked for syntax and size.
 type Witness struct {
+	// Step and StateHash are what the file claims about State: its step
+	// counter and its hash (VerifyClaims checks both).
+	Step         uint64
+	StateHash    memory.Hash
 	State, Proof []byte
 	LocalContext [32]byte
-	Oracle       spec.PreimageMap
+	// Oracle holds the file's one preimage, if it has one: PreimageKey's
+	// value without its length prefix, read from PreimageOffset.
+	Oracle         spec.PreimageMap
+	HasPreimage    bool
+	PreimageKey    [32]byte
+	PreimageOffset uint64
 	// Claimed is the post-state hash the file claims, if it names one.
 	Claimed *memory.Hash
 }
 
-// ParseWitness decodes a JSON witness file. Every error names the field;
-// it never panics on any input (fuzzed: FuzzParseWitness).
+// FieldError is a field of a witness or preimage file that is missing, not
+// "0x"-prefixed hex, or of the wrong size.
+type FieldError struct {
+	Field  string
+	Detail string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Detail }
+
+// ClaimError is a witness file whose claim about its pre-state (step,
+// state_hash, preimage_key or preimage_offset) disagrees with the state.
+type ClaimError struct {
+	Field           string
+	Claimed, Actual string
+}
+
+func (e *ClaimError) Error() string {
+	return fmt.Sprintf("the file claims %s %s, the state has %s", e.Field, e.Claimed, e.Actual)
+}
+
+// witnessFile is WitnessJSON as decoded: a nil field is absent.
+type witnessFile struct {
+	Step           *uint64 `json:"step"`
+	State          *string `json:"state"`
+	StateHash      *string `json:"state_hash"`
+	Proof          *string `json:"proof"`
+	PreimageKey    *string `json:"preimage_key"`
+	PreimageValue  *string `json:"preimage_value"`
+	PreimageOffset *uint64 `json:"preimage_offset"`
+	LocalContext   *string `json:"local_context"`
+	PostStateHash  *string `json:"post_state_hash"`
+}
+
+// ParseWitness decodes a JSON witness file (docs/formats/witness.md) with
+// DecodeStrict and checks every field's syntax and size (WitnessJSON.Parse).
+// Errors: a *JSONError, or a *FieldError naming the field; it never panics
+// on any input (fuzzed: FuzzParseWitness). Requirement INPUT-WITNESS-FIELDS.
 func ParseWitness(raw []byte) (Witness, error) {
-	var j WitnessJSON
-	var p Witness
-	if err := json.Unmarshal(raw, &j); err != nil {
-		return p, err
+	var f witnessFile
+	if err := DecodeStrict(raw, &f); err != nil {
+		return Witness{}, err
 	}
-	var err error
-	if p.State, err = fieldHex("state", j.State, state.WitnessSize); err != nil {
-		return p, err
-	}
-	if p.Proof, err = fieldHex("proof", j.Proof, -1); err != nil {
-		return p, err
-	}
-	if j.LocalContext != "" {
-		lc, err := fieldHex("local_context", j.LocalContext, 32)
-		if err != nil {
-			return p, err
+	return f.parse()
+}
+
+// Parse checks every field of j as ParseWitness does; an empty optional
+// string, and a zero preimage_offset, mean the field is absent.
+func (j WitnessJSON) Parse() (Witness, error) {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
 		}
-		p.LocalContext = [32]byte(lc)
+		return &s
 	}
-	if p.Oracle, err = parsePreimage(j); err != nil {
-		return p, err
+	f := witnessFile{Step: &j.Step, State: &j.State, StateHash: &j.StateHash, Proof: &j.Proof,
+		PreimageKey: opt(j.PreimageKey), PreimageValue: opt(j.PreimageValue), LocalContext: opt(j.LocalContext), PostStateHash: opt(j.PostStateHash)}
+	if j.PreimageOffset != 0 {
+		f.PreimageOffset = &j.PreimageOffset
 	}
-	if j.PostStateHash != "" {
-		h, err := fieldHex("post_state_hash", j.PostStateHash, 32)
+	return f.parse()
+}
+
+// parse checks the fields of f: step, state, state_hash and proof
+// required, the others optional, each of its documented size.
+func (f witnessFile) parse() (Witness, error) {
+	var w Witness
+	if f.Step == nil {
+		return w, &FieldError{"step", "missing"}
+	}
+	w.Step = *f.Step
+	var err error
+	if w.State, err = required("state", f.State, state.WitnessSize); err != nil {
+		return w, err
+	}
+	h, err := required("state_hash", f.StateHash, 32)
+	if err != nil {
+		return w, err
+	}
+	w.StateHash = memory.Hash(h)
+	if w.Proof, err = required("proof", f.Proof, -1); err != nil {
+		return w, err
+	}
+	if err := checkProofLength(len(w.Proof)); err != nil {
+		return w, err
+	}
+	if f.LocalContext != nil {
+		lc, err := fieldHex("local_context", *f.LocalContext, 32)
 		if err != nil {
-			return p, err
+			return w, err
+		}
+		w.LocalContext = [32]byte(lc)
+	}
+	if err := f.parsePreimage(&w); err != nil {
+		return w, err
+	}
+	if f.PostStateHash != nil {
+		h, err := fieldHex("post_state_hash", *f.PostStateHash, 32)
+		if err != nil {
+			return w, err
 		}
 		claimed := memory.Hash(h)
-		p.Claimed = &claimed
+		w.Claimed = &claimed
 	}
-	return p, nil
+	return w, nil
+}
+
+// checkProofLength holds a proof to the lengths a step proof has: the
+// 330-byte thread witness and 0 to 3 whole 1920-byte memory proof slots
+// (330, 2250, 4170 or 6090 bytes). spec.VerifyStep, like MIPS64.sol, reads
+// only the slots the step uses and ignores bytes after them; the file
+// format does not let such bytes through.
+func checkProofLength(n int) error {
+	slots := (n - state.ThreadWitnessSize) / memory.ProofSize
+	if n < state.ThreadWitnessSize || (n-state.ThreadWitnessSize)%memory.ProofSize != 0 || slots > memory.ProofSlots {
+		return &FieldError{"proof", fmt.Sprintf("%d bytes: want the %d-byte thread witness and 0 to %d memory proofs of %d bytes (at most %d bytes)",
+			n, state.ThreadWitnessSize, memory.ProofSlots, memory.ProofSize, spec.ProofSize)}
+	}
+	return nil
 }
 
 // parsePreimage reads preimage_key and preimage_value (with Cannon's 8-byte
-// big-endian length prefix) into a one-entry oracle.
-func parsePreimage(j WitnessJSON) (spec.PreimageMap, error) {
-	o := spec.PreimageMap{}
-	if j.PreimageKey == "" && j.PreimageValue == "" {
-		return o, nil
+// big-endian length prefix), which go together, and preimage_offset, which
+// goes with them, into w's one-entry oracle.
+func (f witnessFile) parsePreimage(w *Witness) error {
+	w.Oracle = spec.PreimageMap{}
+	switch {
+	case f.PreimageKey == nil && f.PreimageValue == nil && f.PreimageOffset == nil:
+		return nil
+	case f.PreimageKey == nil:
+		return &FieldError{"preimage_key", "missing: preimage_value and preimage_offset need it"}
+	case f.PreimageValue == nil:
+		return &FieldError{"preimage_value", "missing: preimage_key needs it"}
 	}
-	key, err := fieldHex("preimage_key", j.PreimageKey, 32)
+	key, err := fieldHex("preimage_key", *f.PreimageKey, 32)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	val, err := fieldHex("preimage_value", j.PreimageValue, -1)
+	val, err := fieldHex("preimage_value", *f.PreimageValue, -1)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(val) < 8 || binary.BigEndian.Uint64(val) != uint64(len(val)-8) {
-		return nil, fmt.Errorf("preimage_value must be an 8-byte big-endian length followed by that many bytes")
+		return &FieldError{"preimage_value", "must be an 8-byte big-endian length followed by that many bytes"}
 	}
-	o[[32]byte(key)] = val[8:]
-	return o, nil
+	w.HasPreimage, w.PreimageKey = true, [32]byte(key)
+	if f.PreimageOffset != nil {
+		w.PreimageOffset = *f.PreimageOffset
+	}
+	w.Oracle[w.PreimageKey] = val[8:]
+	return nil
+}
+
+// VerifyClaims checks what the file says about its pre-state against the
+// state itself: step must be the state's step counter, state_hash its hash
+// (keccak256 of the state with byte 0 replaced by the VM status), and
+// preimage_key and preimage_offset, when present, the state's preimage key
+// and offset, as in every witness the spec and Cannon produce. Errors: a
+// *ClaimError naming the first field that disagrees, or the state's
+// decoding error (an *errors.Error with CodeInvalidField: a state no step
+// accepts). Requirement INPUT-WITNESS-CLAIMS.
+func (w Witness) VerifyClaims() error {
+	s, err := state.DecodeWitness(w.State)
+	if err != nil {
+		return err
+	}
+	switch {
+	case w.Step != s.Step:
+		return &ClaimError{"step", fmt.Sprint(w.Step), fmt.Sprint(s.Step)}
+	case w.StateHash != s.Hash():
+		return &ClaimError{"state_hash", w.StateHash.String(), s.Hash().String()}
+	case w.HasPreimage && w.PreimageKey != s.PreimageKey:
+		return &ClaimError{"preimage_key", Hex(w.PreimageKey[:]), Hex(s.PreimageKey[:])}
+	case w.HasPreimage && w.PreimageOffset != s.PreimageOffset:
+		return &ClaimError{"preimage_offset", fmt.Sprint(w.PreimageOffset), fmt.Sprint(s.PreimageOffset)}
+	}
+	return nil
+}
+
+// required decodes a required "0x" hex field.
+func required(name string, s *string, want int) ([]byte, error) {
+	if s == nil {
+		return nil, &FieldError{name, "missing"}
+	}
+	return fieldHex(name, *s, want)
 }
 
 // fieldHex decodes a "0x" hex field; want >= 0 requires that many bytes.
 func fieldHex(name, s string, want int) ([]byte, error) {
 	b, err := decodeHex(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, &FieldError{name, err.Error()}
 	}
 	if want >= 0 && len(b) != want {
-		return nil, fmt.Errorf("%s: %d bytes, want %d", name, len(b), want)
+		return nil, &FieldError{name, fmt.Sprintf("%d bytes, want %d", len(b), want)}
 	}
 	return b, nil
 }
 
-// decodeHex decodes "0x"-prefixed hex.
+// decodeHex decodes "0x"-prefixed hex: an even number of digits, either
+// case.
 func decodeHex(s string) ([]byte, error) {
 	if !strings.HasPrefix(s, "0x") {
-		return nil, fmt.Errorf("%q does not start with 0x", s)
+		return nil, fmt.Errorf("%s does not start with 0x", quoteShort(s))
 	}
-	return hex.DecodeString(s[2:])
+	b, err := hex.DecodeString(s[2:])
+	if err != nil {
+		return nil, fmt.Errorf("not hex: %v", err)
+	}
+	return b, nil
 }
 
-// ParseOracle reads a preimage file: a JSON object mapping "0x"+64 hex
-// digits (the key exactly as the program writes it) to "0x"+hex data.
+// quoteShort quotes s, cut to 80 bytes (a 32-byte key fits), so that an
+// error stays one short line whatever the input.
+func quoteShort(s string) string {
+	if len(s) > 80 {
+		return fmt.Sprintf("%q...", s[:80])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// ParseOracle reads a preimage file (README, --preimages): a JSON
+// object mapping "0x"+64 hex digits (the key exactly as the program writes
+// it) to "0x"+hex data, decoded with DecodeStrict. Keys are compared as the
+// 32 bytes they denote, so two spellings of one key ("0xAB..." and
+// "0xab...") are a duplicate, refused with a *JSONError (JSONDuplicateKey)
+// that names both; the map order of the input never decides the result.
+// Keys are checked in sorted order, so the error for a file with several
+// bad keys is always the same. Other errors: a *JSONError, or a
+// *FieldError naming the key. Requirement INPUT-HEX-CANONICAL.
 func ParseOracle(raw []byte) (spec.PreimageMap, error) {
 	var m map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("not a JSON object of hex strings: %v", err)
+	if err := DecodeStrict(raw, &m); err != nil {
+		return nil, fmt.Errorf("not a JSON object of hex strings: %w", err)
 	}
+	spelled := map[[32]byte]string{}
 	o := spec.PreimageMap{}
-	for k, v := range m {
-		key, err := fieldHex("key "+k, k, 32)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		key, err := fieldHex("key "+quoteShort(k), k, 32)
 		if err != nil {
 			return nil, err
 		}
-		val, err := fieldHex("value of key "+k, v, -1)
+		if first, dup := spelled[[32]byte(key)]; dup {
+			return nil, &JSONError{Code: JSONDuplicateKey, Path: memberPath("$", k),
+				Detail: fmt.Sprintf("keys %q and %q are the same key (hex digits are compared case-insensitively)", first, k)}
+		}
+		spelled[[32]byte(key)] = k
+		val, err := fieldHex("value of key "+k, m[k], -1)
 		if err != nil {
 			return nil, err
 		}

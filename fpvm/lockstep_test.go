@@ -2,15 +2,14 @@ package fpvm_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -24,24 +23,19 @@ var (
 	checkpoint = flag.Uint64("fpvm.checkpoint", 100_000, "then compare every this many steps")
 )
 
-// readPreimages reads a JSON file of "0xkey": "0xvalue" pairs.
+// readPreimages reads a preimage file as opcity run --preimages does
+// (format.ParseOracle).
 func readPreimages(t testing.TB, path string) spec.PreimageMap {
-	o := spec.PreimageMap{}
 	if path == "" {
-		return o
+		return spec.PreimageMap{}
 	}
 	raw, err := os.ReadFile(filepath.Join("..", path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
+	o, err := format.ParseOracle(raw)
+	if err != nil {
 		t.Fatal(err)
-	}
-	for k, v := range m {
-		kb, _ := hex.DecodeString(strings.TrimPrefix(k, "0x"))
-		vb, _ := hex.DecodeString(strings.TrimPrefix(v, "0x"))
-		o[[32]byte(kb)] = vb
 	}
 	return o
 }

@@ -23,9 +23,10 @@ func honestWitness(seed []byte) []byte {
 	return b
 }
 
-// FuzzParseWitness: `opcity verify` on hostile JSON never panics; a file it
-// parses is verified to a hash or rejected with a typed error (VER-SOUND,
-// ERR-DECODE).
+// FuzzParseWitness: `opcity verify` on hostile JSON never panics; it fails
+// only with typed errors and an accepted file round-trips through its
+// canonical form (INPUT-WITNESS-FIELDS); a file it parses is verified to a
+// hash or rejected with a typed error (VER-SOUND, ERR-DECODE).
 func FuzzParseWitness(f *testing.F) {
 	f.Add(honestWitness(word(0x00000000)))                   // an honest nop step
 	f.Add(honestWitness(word(0x8C820000, 1, 2, 3)))          // an honest load: two proof slots
@@ -33,7 +34,11 @@ func FuzzParseWitness(f *testing.F) {
 	f.Add([]byte(`{"state": 5}`))                            // wrong JSON type
 	f.Add([]byte(`{"preimage_key": "0x01", "state": "0x"}`)) // a short key
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"step": 0, "state": "0x", "state_hash": "0x", "proof": "0x", "note": 1}`)) // an unknown field
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		if err := properties.CheckParseWitness(raw); err != nil { // typed errors, canonical round trip (INPUT-WITNESS-FIELDS)
+			t.Fatal(err)
+		}
 		in, err := format.ParseWitness(raw)
 		if err != nil {
 			return

@@ -35,6 +35,11 @@ func VerifyStep(stateData, proof []byte, localContext [32]byte, d Data) (memory.
 // the caller's context defines. VerifyStep checks every preimage it reads
 // from D against its key where the key type allows (keccak256, sha256).
 //
+// Like MIPS64.sol, which checks only that calldata holds each memory proof
+// it reads, VerifyStepIn reads the slots the step uses and ignores any bytes
+// of proof after them (requirement VER-TRAILING); the witness file format
+// refuses such bytes (format.ParseWitness).
+//
 // Errors (all *errors.Error): CodeWrongLength for a state that is not 188
 // bytes or a proof too short for what the step reads; CodeInvalidField for an
 // exited, traverseRight or reservation byte outside its domain (MIPS64.sol

@@ -163,3 +163,31 @@ func TestVER_STATELESS_ThreadWitnessOnly(t *testing.T) {
 		t.Fatalf("VerifyStep: %s, %v", got, err)
 	}
 }
+
+// TestVER_TRAILING: VerifyStep, like MIPS64.sol (which checks only that
+// calldata holds each proof it reads), ignores proof bytes after the slots
+// the step reads: a proof with a slot of garbage and an odd byte appended,
+// or cut to the slots used, verifies to the same post-state. The witness
+// file format refuses such proofs (INPUT-WITNESS-FIELDS).
+func TestVER_TRAILING(t *testing.T) {
+	pre := oneInsn(0x8C820000) // lw: fetch and one data slot
+	post, w, err := spec.StepWithWitness(pre, spec.Data{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage := make([]byte, memory.ProofSize+1)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + 1)
+	}
+	for name, proof := range map[string][]byte{
+		"appended": append(append([]byte{}, w.Proof...), garbage...),
+		"cut":      w.Proof[:state.ThreadWitnessSize+2*memory.ProofSize],
+	} {
+		if got, err := spec.VerifyStep(w.State[:], proof, [32]byte{}, spec.Data{}); err != nil || got != post.Hash() {
+			t.Errorf("%s (%d bytes): %s, %v; want %s", name, len(proof), got, err, post.Hash())
+		}
+	}
+	if _, err := spec.VerifyStep(w.State[:], w.Proof[:state.ThreadWitnessSize+memory.ProofSize], [32]byte{}, spec.Data{}); codeOf(err) != errors.CodeWrongLength {
+		t.Errorf("a proof without the data slot: %v, want CodeWrongLength", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/errors"
+	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
@@ -16,9 +17,7 @@ import (
 // result is the one the vector expects: the post-state hash, or a failure
 // with the expected code.
 func Replay(v Vector) error {
-	raw := fmt.Sprintf(`{"state":%q,"proof":%q,"local_context":%q,"preimage_key":%q,"preimage_value":%q,"preimage_offset":%d}`,
-		v.State, v.Proof, v.LocalContext, v.PreimageKey, v.PreimageValue, v.PreimageOffset)
-	in, err := format.ParseWitness([]byte(raw))
+	in, err := witnessOf(v)
 	if err != nil {
 		return fmt.Errorf("%s: malformed vector: %v", v.Name, err)
 	}
@@ -39,6 +38,29 @@ func Replay(v Vector) error {
 		return fmt.Errorf("%s: got %s (%v), want error %s", v.Name, got, err, v.Error.Name)
 	}
 	return nil
+}
+
+// witnessOf checks the vector's step fields as `opcity verify` checks a
+// witness file (format.WitnessJSON.Parse, every field's syntax and size;
+// local_context required) and its state_hash and preimage fields against
+// its state (format.Witness.VerifyClaims). A vector has no step field: the
+// state's own counter stands for it.
+func witnessOf(v Vector) (format.Witness, error) {
+	if v.LocalContext == "" {
+		return format.Witness{}, &format.FieldError{Field: "local_context", Detail: "missing"}
+	}
+	j := format.WitnessJSON{State: v.State, StateHash: v.StateHash, Proof: v.Proof, LocalContext: v.LocalContext,
+		PreimageKey: v.PreimageKey, PreimageValue: v.PreimageValue, PreimageOffset: v.PreimageOffset}
+	if raw, err := parseHex(v.State); err == nil {
+		if w, err := state.DecodeWitness(raw); err == nil {
+			j.Step = w.Step
+		}
+	}
+	in, err := j.Parse()
+	if err != nil {
+		return in, err
+	}
+	return in, in.VerifyClaims()
 }
 
 // profileAndTensors returns the vector's profile (base when absent) and a D

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/format/limits"
@@ -55,6 +57,13 @@ func Write(dir string, files []File) error {
 	return nil
 }
 
+// CheckWritable creates dir/v<Version> if it is missing and checks that
+// Write can write its files there: `opcity vectors` calls it before
+// generating anything (format.CheckWritableDir).
+func CheckWritable(dir string) error {
+	return format.CheckWritableDir(filepath.Join(dir, fmt.Sprintf("v%d", Version)))
+}
+
 // Read reads the set written by Write from dir/v<Version>.
 func Read(dir string) ([]File, error) {
 	var files []File
@@ -63,11 +72,58 @@ func Read(dir string) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		var f File
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return nil, fmt.Errorf("%s: %v", g, err)
+		f, err := Decode(raw, g)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", g, err)
 		}
 		files = append(files, f)
 	}
 	return files, nil
+}
+
+// FileError is a vector file that decodes as JSON but breaks the schema of
+// docs/formats/vectors.md: the field and what is wrong with it.
+type FileError struct {
+	Field  string
+	Detail string
+}
+
+func (e *FileError) Error() string { return e.Field + ": " + e.Detail }
+
+// Decode reads one vector file with format.DecodeStrict (no duplicate
+// keys, no unknown fields, no trailing data) and checks its frame: version
+// Version, a known group (group, when not empty, is the one expected), a
+// vectors array, each vector of the file's group with exactly one of
+// post_state_hash and error. Replay checks each vector's fields. Errors: a
+// *format.JSONError or a *FileError. Requirement INPUT-STRICT-JSON.
+func Decode(raw []byte, group string) (File, error) {
+	var f File
+	if err := format.DecodeStrict(raw, &f); err != nil {
+		return File{}, err
+	}
+	switch {
+	case f.Version != Version:
+		return File{}, &FileError{"version", fmt.Sprintf("%d, want %d", f.Version, Version)}
+	case !slices.Contains(Groups, f.Group) || group != "" && f.Group != group:
+		return File{}, &FileError{"group", fmt.Sprintf("%q, want %s", f.Group, wantGroup(group))}
+	case f.Vectors == nil:
+		return File{}, &FileError{"vectors", "missing"}
+	}
+	for i, v := range f.Vectors {
+		at := fmt.Sprintf("vectors[%d]", i)
+		switch {
+		case v.Group != f.Group:
+			return File{}, &FileError{at + ".group", fmt.Sprintf("%q in a file of group %q", v.Group, f.Group)}
+		case (v.PostStateHash == "") == (v.Error == nil):
+			return File{}, &FileError{at, "want exactly one of post_state_hash and error"}
+		}
+	}
+	return f, nil
+}
+
+func wantGroup(group string) string {
+	if group != "" {
+		return fmt.Sprintf("%q", group)
+	}
+	return "one of " + strings.Join(Groups, ", ")
 }

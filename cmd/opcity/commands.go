@@ -61,7 +61,9 @@ or executed`
 reason it is rejected (exit 1) or malformed (exit 2)`
 	vectorsDoc = `write the conformance vectors (docs/formats/vectors.md) to DIR/v1`
 	inferDoc   = `run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
-and print the prediction and the graph's commitments`
+and print the prediction and the graph's commitments; a model whose last
+output is not a one-element ArgMax has no prediction ("no prediction:"
+and why; no "prediction" in the JSON)`
 	nodeDoc = `run node K of the model inside the VM (the node program of the profile,
 built from the repository) and print the verdict on the claim (default:
 the native commitment), the steps and the output commitment; exit 0

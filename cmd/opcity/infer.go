@@ -9,18 +9,22 @@ import (
 	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/opml/predict"
 )
 
 // inferResult is the --json output of `opcity infer`.
 type inferResult struct {
-	Model       string   `json:"model"`
-	ModelHash   string   `json:"model_hash"`
-	Image       string   `json:"image"`
-	Label       *int     `json:"label,omitempty"`
-	Prediction  int      `json:"prediction"`
-	Initial     string   `json:"initial_graph_root"`
-	GraphRoot   string   `json:"graph_root"`
-	Commitments []string `json:"node_outputs"`
+	Model     string `json:"model"`
+	ModelHash string `json:"model_hash"`
+	Image     string `json:"image"`
+	Label     *int   `json:"label,omitempty"`
+	// Prediction is the class, for a model whose last output is a
+	// one-element ArgMax; otherwise NoPrediction says what it is instead.
+	Prediction   *int     `json:"prediction,omitempty"`
+	NoPrediction string   `json:"no_prediction,omitempty"`
+	Initial      string   `json:"initial_graph_root"`
+	GraphRoot    string   `json:"graph_root"`
+	Commitments  []string `json:"node_outputs"`
 }
 
 // inferCommand: opcity infer (commands.go).
@@ -49,15 +53,25 @@ func inferCommand(args []string, stdout, stderr io.Writer) int {
 		_ = enc.Encode(res)
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "prediction %d", res.Prediction)
-	if res.Label != nil {
-		fmt.Fprintf(stdout, " (label %d)", *res.Label)
-	}
-	fmt.Fprintf(stdout, "\nmodel %s %s\ngraph root %s\n", res.Model, res.ModelHash, res.GraphRoot)
-	for k, c := range res.Commitments {
-		fmt.Fprintf(stdout, "node %d output %s\n", k, c)
-	}
+	res.writeText(stdout)
 	return exitOK
+}
+
+// writeText prints the result as lines: the prediction (or why there is
+// none), the model, the graph root and every node's output commitment.
+func (res inferResult) writeText(w io.Writer) {
+	if res.Prediction != nil {
+		fmt.Fprintf(w, "prediction %d", *res.Prediction)
+	} else {
+		fmt.Fprintf(w, "no prediction: %s", res.NoPrediction)
+	}
+	if res.Label != nil {
+		fmt.Fprintf(w, " (label %d)", *res.Label)
+	}
+	fmt.Fprintf(w, "\nmodel %s %s\ngraph root %s\n", res.Model, res.ModelHash, res.GraphRoot)
+	for k, c := range res.Commitments {
+		fmt.Fprintf(w, "node %d output %s\n", k, c)
+	}
 }
 
 func infer(modelPath, dataDir, imageArg string) (inferResult, error) {
@@ -82,7 +96,11 @@ func infer(modelPath, dataDir, imageArg string) (inferResult, error) {
 		return inferResult{}, fmt.Errorf("%s: %v", modelPath, err)
 	}
 	res := inferResult{Model: modelPath, ModelHash: m.Hash().String(), Image: imageArg, Label: label, Initial: tr.Initial.String()}
-	res.Prediction = int(tr.Outputs[len(tr.Outputs)-1].Int32s()[0])
+	if class, ok, why := predict.Class(m, tr.Outputs); ok {
+		res.Prediction = new(int(class))
+	} else {
+		res.NoPrediction = why
+	}
 	for _, st := range tr.States {
 		res.Commitments = append(res.Commitments, st.Output.String())
 		res.GraphRoot = st.Root.String()

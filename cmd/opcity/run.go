@@ -74,7 +74,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return badUsage("run", err, stderr)
 	}
 	f := *fp
-	pre, po, err := loadInputs(f)
+	pre, po, err := prepare(f)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity run:", err)
 		return exitBadInput
@@ -141,9 +141,23 @@ func reportDivergence(div *runner.Divergence, preimages string, stderr io.Writer
 	fmt.Fprintf(stderr, "opcity run: the state before step %d is in %s; replay: %s\n", div.Step, path, cmd)
 }
 
+// prepare checks that the --snapshot-out file can be written, before the
+// run rather than after it, and loads the inputs.
+func prepare(f runFlags) (state.State, spec.PreimageMap, error) {
+	if f.snapOut != "" {
+		if err := format.CheckWritable(f.snapOut); err != nil {
+			return state.State{}, nil, fmt.Errorf("--snapshot-out: %v", err)
+		}
+	}
+	return loadInputs(f)
+}
+
 func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
+		if err == nil {
+			err = format.CheckResumable(pre)
+		}
 		if err != nil {
 			return state.State{}, nil, err // it names the file
 		}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/opcity-spec/opcity/dispute/play"
@@ -151,7 +150,7 @@ func (s *batchSinks) close() {
 
 // replayGame plays the single game --game-seed names.
 func replayGame(f *simulateFlags, stdout, stderr io.Writer) int {
-	seed, err := strconv.ParseUint(strings.TrimPrefix(f.gameSeed, "0x"), 16, 64)
+	seed, err := parseGameSeed(f.gameSeed)
 	if err != nil {
 		return badUsage("simulate", fmt.Errorf("--game-seed %q: want the hex seed a batch prints", f.gameSeed), stderr)
 	}

@@ -20,6 +20,10 @@ func vectorsCommand(args []string, stdout, stderr io.Writer) int {
 	if *out == "" || fs.NArg() != 0 {
 		return badUsage("vectors", fmt.Errorf("want --out DIR and no arguments"), stderr)
 	}
+	if err := vectors.CheckWritable(*out); err != nil {
+		fmt.Fprintln(stderr, "opcity vectors: --out:", err)
+		return exitBadInput
+	}
 	files, err := vectors.Generate(*root)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity vectors:", err)

@@ -47,7 +47,9 @@ func witnessCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 // verifyCommand: opcity verify (commands.go). Exit 0 verified (prints the
-// post-state hash), 1 rejected, 2 malformed file.
+// post-state hash), 1 rejected (a claim about the pre-state that the state
+// contradicts, a step the verifier rejects, a wrong claimed post-state), 2
+// malformed file (docs/formats/witness.md).
 func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("verify", stderr)
 	if ok, code := parse(fs, args, stdout, stderr); !ok {
@@ -65,6 +67,10 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "opcity verify: %s: malformed witness: %v\n", fs.Arg(0), err)
 		return exitBadInput
+	}
+	if err := in.VerifyClaims(); err != nil {
+		fmt.Fprintf(stderr, "opcity verify: rejected: %s\n", runner.Describe(err))
+		return exitRejected
 	}
 	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
 	if err != nil {

@@ -155,10 +155,16 @@ func compareWitness(pre state.State, po preimages, cres cannonResult) string {
 }
 
 // verifyCannonJSON writes Cannon's witness in the JSON shape of `opcity
-// witness` and checks that the file parses and verifies to Cannon's
-// post-state hash, as `opcity verify` does.
+// witness` and checks that the file parses, that its claims about the
+// pre-state (step, state_hash, preimage key and offset) agree with the
+// state, and that it verifies to Cannon's post-state hash, as `opcity
+// verify` does.
 func verifyCannonJSON(cw *mipsevm.StepWitness, post memory.Hash) string {
-	j := format.WitnessJSON{State: format.Hex(cw.State), StateHash: format.Hex(cw.StateHash[:]), Proof: format.Hex(cw.ProofData), PostStateHash: post.String()}
+	pre, err := state.DecodeWitness(cw.State)
+	if err != nil {
+		return fmt.Sprintf("Cannon's state witness does not decode: %v", err)
+	}
+	j := format.WitnessJSON{Step: pre.Step, State: format.Hex(cw.State), StateHash: format.Hex(cw.StateHash[:]), Proof: format.Hex(cw.ProofData), PostStateHash: post.String()}
 	if cw.HasPreimage() {
 		j.PreimageKey, j.PreimageValue, j.PreimageOffset = format.Hex(cw.PreimageKey[:]), format.Hex(cw.PreimageValue), cw.PreimageOffset
 	}
@@ -166,6 +172,9 @@ func verifyCannonJSON(cw *mipsevm.StepWitness, post memory.Hash) string {
 	in, err := format.ParseWitness(raw)
 	if err != nil {
 		return fmt.Sprintf("Cannon's witness as JSON does not parse: %v", err)
+	}
+	if err := in.VerifyClaims(); err != nil {
+		return fmt.Sprintf("Cannon's witness as JSON is rejected: %v", err)
 	}
 	got, err := spec.VerifyStep(in.State, in.Proof, in.LocalContext, spec.Data{Preimages: in.Oracle})
 	if err != nil || got != post || *in.Claimed != post {

@@ -2,8 +2,6 @@ package cannon
 
 import (
 	"debug/elf"
-	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +16,7 @@ import (
 	cannonprogram "github.com/ethereum-optimism/optimism/cannon/mipsevm/program"
 	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
@@ -62,14 +61,12 @@ func readPreimages(t testing.TB, path string) preimages {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]string
-	if err := json.Unmarshal(raw, &m); err != nil {
+	o, err := format.ParseOracle(raw) // as opcity run --preimages reads it
+	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range m {
-		kb, _ := hex.DecodeString(strings.TrimPrefix(k, "0x"))
-		vb, _ := hex.DecodeString(strings.TrimPrefix(v, "0x"))
-		po[[32]byte(kb)] = vb
+	for k, v := range o {
+		po[k] = v
 	}
 	return po
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
 	"github.com/opcity-spec/opcity/opml/nodevm"
+	"github.com/opcity-spec/opcity/opml/predict"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -65,7 +66,10 @@ func native(w io.Writer, m opml.Model, pixels []byte, label *int) error {
 	if err != nil {
 		return err
 	}
-	pred := tr.Outputs[len(tr.Outputs)-1].Int32s()[0]
+	pred, ok, why := predict.Class(m, tr.Outputs)
+	if !ok {
+		return fmt.Errorf("the model makes no prediction: %s", why)
+	}
 	fmt.Fprintf(w, "   prediction %d", pred)
 	if label != nil {
 		fmt.Fprintf(w, " (the test set's label: %d)", *label)
