@@ -11,7 +11,7 @@ import (
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/format/limits"
-	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/internal/alloc"
 )
 
 // writeSparse writes head at the start of a sparse file of size bytes.
@@ -52,7 +52,7 @@ func TestSNAP_READ_BOUNDED_HeaderFirst(t *testing.T) {
 	}
 	for _, path := range paths {
 		var err error
-		n := properties.Allocated(func() { _, err = format.ReadSnapshotFile(path) })
+		n := alloc.Bytes(func() { _, err = format.ReadSnapshotFile(path) })
 		if c := snapCode(t, err); c != format.SnapBadMagic {
 			t.Errorf("%s: code %s, want bad magic", path, c)
 		}
@@ -67,7 +67,7 @@ func TestSNAP_READ_BOUNDED_HeaderFirst(t *testing.T) {
 func TestSNAP_READ_BOUNDED_OverLimit(t *testing.T) {
 	path := writeSparse(t, 2<<30, sample(t)[:16])
 	var err error
-	n := properties.Allocated(func() { _, err = format.ReadSnapshotFile(path) })
+	n := alloc.Bytes(func() { _, err = format.ReadSnapshotFile(path) })
 	var tl *limits.TooLargeError
 	if !errors.As(err, &tl) || tl.Size != 2<<30 || tl.Limit != limits.Snapshot {
 		t.Fatalf("error %v, want a *limits.TooLargeError of 2 GiB over %d", err, limits.Snapshot)
@@ -141,7 +141,7 @@ func TestSNAP_READ_BOUNDED_StreamAllocation(t *testing.T) {
 		t.Skip("no /dev/fd")
 	}
 	var rerr error
-	n := properties.Allocated(func() { _, rerr = format.ReadSnapshotFile(path) })
+	n := alloc.Bytes(func() { _, rerr = format.ReadSnapshotFile(path) })
 	r.Close()
 	if c := snapCode(t, rerr); c != format.SnapTruncated {
 		t.Fatalf("code %s, want truncated", c)

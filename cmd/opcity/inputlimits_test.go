@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/format/limits"
-	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/internal/alloc"
 )
 
 // TestINPUT_LIMIT_CLI: every file argument read whole is read through its
@@ -48,7 +48,7 @@ func TestINPUT_LIMIT_CLI(t *testing.T) {
 	} {
 		var code int
 		var errOut string
-		alloc := properties.Allocated(func() { code, _, errOut = run(c.args...) })
+		alloc := alloc.Bytes(func() { code, _, errOut = run(c.args...) })
 		if code != exitBadInput || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 and one line with %q", c.name, code, errOut, c.want)
 		}

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/format/limits"
-	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/internal/alloc"
 )
 
 // pixels is a 28×28 test pattern.
@@ -50,7 +50,7 @@ func hugePNG(w, h uint32) []byte {
 func TestIMG_HEADER_FIRST_PNG(t *testing.T) {
 	raw := hugePNG(36000, 36000)
 	var err error
-	alloc := properties.Allocated(func() { _, err = ParsePNG(raw) })
+	alloc := alloc.Bytes(func() { _, err = ParsePNG(raw) })
 	if err == nil || !strings.Contains(err.Error(), "36000x36000, want 28x28") {
 		t.Fatalf("ParsePNG of a 36000x36000 header: %v, want the dimensions refused", err)
 	}
@@ -134,7 +134,7 @@ func TestINPUT_LIMIT_Image(t *testing.T) {
 	}
 	for _, p := range paths {
 		var err error
-		alloc := properties.Allocated(func() { _, _, err = Load("", p) })
+		alloc := alloc.Bytes(func() { _, _, err = Load("", p) })
 		var tl *limits.TooLargeError
 		if !stderrors.As(err, &tl) || tl.Limit != limits.Image {
 			t.Errorf("%s: %v, want a *limits.TooLargeError", p, err)
@@ -222,7 +222,7 @@ func TestINPUT_LIMIT_IDX(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out []byte
-	alloc := properties.Allocated(func() { out, err = readIDX(path, IDXImages, 2, 1) })
+	alloc := alloc.Bytes(func() { out, err = readIDX(path, IDXImages, 2, 1) })
 	if err != nil || len(out) != Side*Side {
 		t.Fatalf("image 2 of a gzip bomb: %d bytes, %v", len(out), err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/opcity-spec/opcity/internal/alloc"
 	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -50,7 +51,7 @@ func TestPROG_LOAD_LINEAR_ManyHeaders(t *testing.T) {
 	for _, n := range []int{3000, program.MaxProgramHeaders} {
 		data := mapWholeFile(n, 0x10000)
 		var err error
-		alloc := properties.Allocated(func() { _, err = program.Load(data) })
+		alloc := alloc.Bytes(func() { _, err = program.Load(data) })
 		badProgram(t, "whole-file headers", err)
 		if limit := 8*uint64(len(data)) + 1<<20; alloc > limit {
 			t.Errorf("%d headers in %d bytes: Load allocated %d bytes, want at most %d", n, len(data), alloc, limit)
@@ -83,7 +84,7 @@ func TestPROG_LOAD_LINEAR_ZeroFill(t *testing.T) {
 	elfData := properties.MinimalELF(0x10000, segs...)
 	var s state.State
 	var err error
-	alloc := properties.Allocated(func() { s, err = program.Load(elfData) })
+	alloc := alloc.Bytes(func() { s, err = program.Load(elfData) })
 	if err != nil {
 		t.Fatal(err)
 	}
