@@ -66,8 +66,10 @@ output is not a one-element ArgMax has no prediction ("no prediction:"
 and why; no "prediction" in the JSON)`
 	nodeDoc = `run node K of the model inside the VM (the node program of the profile,
 built from the repository) and print the verdict on the claim (default:
-the native commitment), the steps and the output commitment; exit 0
-claim right, 1 claim wrong, 2 bad input, 3 no verdict`
+the native commitment), the steps and the output commitment; a node whose
+estimated steps (docs/opml.md §7.6) exceed 2^32, the longest phase-3
+trace, is refused before it runs, and a run is stopped at 2^32 steps; exit
+0 claim right, 1 claim wrong, 2 bad input, 3 no verdict`
 	disputeDoc = `play one real three-phase game (the node program of the profile in
 fpvm as phase 3) against a proposer whose output is wrong at node K (its
 VM trace lying from the middle step), whose VM trace lies from step S, or

@@ -97,7 +97,7 @@ func runNode(f nodeFlags) (nodeResult, int, error) {
 	claim, _ := parseHash(res.Claim)
 	start := time.Now()
 	mc := job.Machine(prog, prof)
-	runErr := mc.Run(job.Data(claim), 1<<40)
+	runErr := mc.Run(job.Data(claim), nodevm.MaxSteps)
 	res.Seconds = time.Since(start).Seconds()
 	res.Steps, res.ExitCode, res.StateHash = mc.Steps, mc.State.ExitCode, mc.State.Hash().String()
 	res.StepsPerS = float64(mc.Steps) / max(res.Seconds, 1e-9)
@@ -144,6 +144,9 @@ func prepareNode(f nodeFlags) (nodevm.Job, nodeResult, error) {
 	if err != nil {
 		return nodevm.Job{}, nodeResult{}, fmt.Errorf("%s: %v", f.model, err)
 	}
+	if err := checkNodeBound(m, f.node); err != nil {
+		return nodevm.Job{}, nodeResult{}, fmt.Errorf("%s: %v", f.model, err)
+	}
 	pixels, _, err := mnist.Load(f.data, f.image)
 	if err != nil {
 		return nodevm.Job{}, nodeResult{}, err
@@ -160,6 +163,21 @@ func prepareNode(f nodeFlags) (nodevm.Job, nodeResult, error) {
 	}
 	return job, nodeResult{Model: f.model, Image: f.image, Node: f.node, Op: m.Nodes[f.node].Op.String(), Profile: f.profile,
 		Claim: claim.String(), Native: job.Native.String(), Descriptor: memory.Keccak256(job.Descriptor.Encode()).String()}, nil
+}
+
+// checkNodeBound refuses node k of m, before anything runs, when its
+// estimated VM steps (nodevm.EstimateSteps) exceed the largest trace phase 3
+// holds, nodevm.MaxSteps = 2^32 (requirement CLI-NODE-BOUND). A k outside
+// the model is left to nodevm.NewJob to report.
+func checkNodeBound(m opml.Model, k int) error {
+	if k < 0 || k >= len(m.Nodes) {
+		return nil
+	}
+	if est := nodevm.EstimateSteps(m, k); est > nodevm.MaxSteps {
+		return fmt.Errorf("node %d (%s): about %d VM steps (work %d, %d operand and output bytes), over the %d steps a phase-3 trace holds",
+			k, m.Nodes[k].Op, est, nodevm.NodeWork(m, k), nodevm.NodeBytes(m, k), uint64(nodevm.MaxSteps))
+	}
+	return nil
 }
 
 // parseHash reads 0x followed by 64 hex digits.
