@@ -315,9 +315,12 @@ func CheckParseLie(s string) error {
 	l, err := play.ParseLie(s)
 	want := lieGrammar.MatchString(s)
 	if want && s != "none" {
-		_, num, _ := strings.Cut(s, ":")
-		_, perr := strconv.ParseUint(num, 10, 64)
-		want = perr == nil
+		// The number must parse and lie within the kind's documented range
+		// (README Limits: node K 0..65,535, step S 0..2^32-1).
+		kind, num, _ := strings.Cut(s, ":")
+		v, perr := strconv.ParseUint(num, 10, 64)
+		limit := map[string]uint64{"node": 65535, "step": 1<<32 - 1}[kind]
+		want = perr == nil && v <= limit
 	}
 	if (err == nil) != want {
 		return fmt.Errorf("--lie %q: ParseLie gives %+v, %v; the grammar says accepted: %v", s, l, err, want)
