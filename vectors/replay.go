@@ -17,7 +17,7 @@ import (
 // result is the one the vector expects: the post-state hash, or a failure
 // with the expected code.
 func Replay(v Vector) error {
-	in, err := witnessOf(v)
+	in, err := WitnessOf(v)
 	if err != nil {
 		return fmt.Errorf("%s: malformed vector: %v", v.Name, err)
 	}
@@ -40,12 +40,12 @@ func Replay(v Vector) error {
 	return nil
 }
 
-// witnessOf checks the vector's step fields as `opcity verify` checks a
+// WitnessOf checks the vector's step fields as `opcity verify` checks a
 // witness file (format.WitnessJSON.Parse, every field's syntax and size;
 // local_context required) and its state_hash and preimage fields against
 // its state (format.Witness.VerifyClaims). A vector has no step field: the
 // state's own counter stands for it.
-func witnessOf(v Vector) (format.Witness, error) {
+func WitnessOf(v Vector) (format.Witness, error) {
 	if v.LocalContext == "" {
 		return format.Witness{}, &format.FieldError{Field: "local_context", Detail: "missing"}
 	}

@@ -1,7 +1,6 @@
 package evm
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -12,9 +11,7 @@ import (
 
 // vectorWitness parses a vector as the witness file it is.
 func vectorWitness(v vectors.Vector) (format.Witness, error) {
-	raw := fmt.Sprintf(`{"state":%q,"proof":%q,"local_context":%q,"preimage_key":%q,"preimage_value":%q,"preimage_offset":%d}`,
-		v.State, v.Proof, v.LocalContext, v.PreimageKey, v.PreimageValue, v.PreimageOffset)
-	return format.ParseWitness([]byte(raw))
+	return vectors.WitnessOf(v)
 }
 
 func newHarness(t testing.TB) *Harness {
