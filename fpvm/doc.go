@@ -4,7 +4,7 @@
 // tensor syscalls tensor_map and tensor_root), built for speed. The spec is
 // the model; fpvm is checked against it step by step (requirements
 // FPVM-LOCKSTEP, FPVM-MODEL, FPVM-WITNESS, FPVM-FUZZ, FPVM-PROFILE,
-// FPVM-PROFILE-WITNESS, FPVM-PROFILE-VECTORS, FPVM-PROFILE-NODETENSOR) and
+// FPVM-PROFILE-WITNESS, FPVM-VECTORS, FPVM-PROFILE-NODETENSOR) and
 // against Cannon in conformance/cannon (CONF-CANNON-FPVM).
 //
 // # API

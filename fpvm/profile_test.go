@@ -409,53 +409,69 @@ func TestFPVM_PROFILE_DecodeCache(t *testing.T) {
 	}
 }
 
-// TestFPVM_PROFILE_VECTORS replays the committed tensors vectors
-// (vectors/testdata/v1/tensors.json) through fpvm: each vector's full
-// pre-state (vectors.TensorSteps) stepped by fpvm.StepWitness under the
-// vector's profile reproduces the committed state, proof (every used
-// slot), tensor and post-state hash or error code.
-func TestFPVM_PROFILE_VECTORS(t *testing.T) {
+// TestFPVM_VECTORS replays every committed vector (vectors/testdata/v1)
+// through fpvm: each vector's case (vectors.Cases: its full pre-state,
+// profile and D) stepped by fpvm.StepWitness reproduces the committed
+// state, proof (every used slot) and tensor, and the expected error code
+// or the post-state hash, post-state witness, stepped thread and memory
+// writes (vectors.Compare, reading fpvm's own memory).
+func TestFPVM_VECTORS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every example program")
+	}
 	files, err := vectors.Read("../vectors/testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]vectors.Vector{}
 	for _, f := range files {
-		if f.Group == "tensors" {
-			for _, v := range f.Vectors {
-				want[v.Name] = v
-			}
+		for _, v := range f.Vectors {
+			want[v.Name] = v
 		}
 	}
+	cases, err := vectors.Cases("..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	replayed := 0
-	for _, c := range vectors.TensorSteps() {
+	for _, c := range cases {
 		v, ok := want[c.Name]
 		if !ok {
-			continue
+			t.Fatalf("%s: a case without a committed vector (regenerate: go run ./cmd/opcity vectors --out vectors/testdata)", c.Name)
 		}
-		vm, err := fpvm.FromStateIn(c.Profile, c.Pre)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, vmErr := vm.StepWitness(c.Data)
-		proof, _ := hex.DecodeString(strings.TrimPrefix(v.Proof, "0x"))
-		if format.Hex(w.State[:]) != v.State || len(w.Proof) < len(proof) || !bytes.Equal(w.Proof[:len(proof)], proof) {
-			t.Fatalf("%s: fpvm's witness differs from the committed vector", c.Name)
-		}
-		if v.Tensor != nil && (!w.HasTensor || format.Hex(w.TensorRoot[:]) != v.Tensor.Root || format.Hex(w.Tensor) != v.Tensor.Data || w.TensorLog2Size != v.Tensor.Log2Size) {
-			t.Fatalf("%s: fpvm read tensor %v %x, vector %+v", c.Name, w.HasTensor, w.TensorRoot, v.Tensor)
-		}
-		if v.Error != nil {
-			if uint16(codeOf(vmErr)) != v.Error.Code {
-				t.Fatalf("%s: fpvm error %v, vector %s", c.Name, vmErr, v.Error.Name)
-			}
-		} else if vmErr != nil || vm.Hash().String() != v.PostStateHash {
-			t.Fatalf("%s: fpvm post-state %s (%v), vector %s", c.Name, vm.Hash(), vmErr, v.PostStateHash)
+		if msg := replayVector(c, v); msg != "" {
+			t.Errorf("%s: %s", c.Name, msg)
 		}
 		replayed++
 	}
-	if replayed != len(want) || replayed == 0 {
-		t.Fatalf("replayed %d of %d tensors vectors", replayed, len(want))
+	if replayed != len(want) {
+		t.Fatalf("replayed %d of %d committed vectors", replayed, len(want))
 	}
-	t.Logf("%d tensors vectors reproduced by fpvm", replayed)
+	t.Logf("%d vectors reproduced by fpvm", replayed)
+}
+
+// replayVector steps c in fpvm and returns "" when it reproduces v.
+func replayVector(c vectors.Case, v vectors.Vector) string {
+	vm, err := fpvm.FromStateIn(c.Profile, c.Pre)
+	if err != nil {
+		return err.Error()
+	}
+	w, vmErr := vm.StepWitness(c.Data)
+	proof, _ := hex.DecodeString(strings.TrimPrefix(v.Proof, "0x"))
+	if format.Hex(w.State[:]) != v.State || len(w.Proof) < len(proof) || !bytes.Equal(w.Proof[:len(proof)], proof) {
+		return "fpvm's witness differs from the committed vector"
+	}
+	if v.Tensor != nil && (!w.HasTensor || format.Hex(w.TensorRoot[:]) != v.Tensor.Root || format.Hex(w.Tensor) != v.Tensor.Data || w.TensorLog2Size != v.Tensor.Log2Size) {
+		return fmt.Sprintf("fpvm read tensor %v %x, vector %+v", w.HasTensor, w.TensorRoot, v.Tensor)
+	}
+	if v.Error != nil && uint16(codeOf(vmErr)) != v.Error.Code {
+		return fmt.Sprintf("fpvm error %v, vector %s", vmErr, v.Error.Name)
+	}
+	if v.Error == nil && (vmErr != nil || vm.Hash().String() != v.PostStateHash) {
+		return fmt.Sprintf("fpvm post-state %s (%v), vector %s", vm.Hash(), vmErr, v.PostStateHash)
+	}
+	if diff := vectors.Compare(v, vectors.OutcomeOf(c.Pre, vm.State(), vmErr)); len(diff) != 0 {
+		return strings.Join(diff, "; ")
+	}
+	return ""
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
@@ -90,10 +89,10 @@ func (b builder) encode(e [2]uint32) uint32 {
 	return e[0]<<26 | rs<<21 | rt<<16 | imm
 }
 
-// instructionVectors: every implemented instruction on random states, and
+// instructionCases: every implemented instruction on random states, and
 // invalid encodings.
-func instructionVectors() []Vector {
-	var out []Vector
+func instructionCases() []Case {
+	var out []Case
 	for _, e := range Encodings() {
 		if e[0] == 0 && e[1] == 0x0C {
 			continue // syscalls have their own group
@@ -102,17 +101,14 @@ func instructionVectors() []Vector {
 			b := newBuilder(fmt.Sprintf("insn/%x/%x", e[0], e[1]), i)
 			insn := b.encode(e)
 			name := transition.MnemonicOf(insn)
-			if v, ok := fromStep(fmt.Sprintf("%s/%d", name, i), "instructions", fmt.Sprintf("%s (0x%08x) on a random state", name, insn), b.state(insn), spec.Data{}); ok {
-				v.Mnemonic = name
-				out = append(out, v)
-			}
+			out = append(out, Case{Name: fmt.Sprintf("%s/%d", name, i), Group: "instructions",
+				Description: fmt.Sprintf("%s (0x%08x) on a random state", name, insn), Mnemonic: name, Pre: b.state(insn)})
 		}
 	}
 	for i, insn := range []uint32{0x70000003, 0xBC000000, 0x0000000D, 0x44000000, 0x50000000, 0x0000003D} {
 		b := newBuilder("invalid", i)
-		if v, ok := fromStep(fmt.Sprintf("invalid/0x%08x", insn), "instructions", "an encoding Cannon does not implement: no post-state", b.state(insn), spec.Data{}); ok {
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: fmt.Sprintf("invalid/0x%08x", insn), Group: "instructions",
+			Description: "an encoding Cannon does not implement: no post-state", Pre: b.state(insn)})
 	}
 	return out
 }

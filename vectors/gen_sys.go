@@ -9,8 +9,8 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// syscallCase is one syscall vector: the number and a0..a2.
-type syscallCase struct {
+// syscallArgs is one syscall vector: the number and a0..a2.
+type syscallArgs struct {
 	name       string
 	num        uint64
 	a0, a1, a2 uint64
@@ -27,9 +27,9 @@ func SyscallNumbers() []uint64 {
 	return append(nums, transition.NoopSyscalls()...)
 }
 
-func syscallCases() []syscallCase {
+func syscallArgList() []syscallArgs {
 	d := uint64(dataAddr)
-	cs := []syscallCase{
+	cs := []syscallArgs{
 		{"mmap/heap", transition.SysMmap, 0, 0x1001, 0}, {"mmap/hint", transition.SysMmap, 0x7000_0000, 0x10, 0},
 		{"mmap/zero", transition.SysMmap, 0, 0, 0}, {"mmap/past-heap-end", transition.SysMmap, 0, transition.HeapEnd, 0},
 		{"mmap/rounding-overflow", transition.SysMmap, 0, ^uint64(0), 0},
@@ -49,26 +49,26 @@ func syscallCases() []syscallCase {
 	}
 	for _, fd := range []uint64{0, 1, 2, 3, 4, 5, 6, 7, 100} {
 		cs = append(cs,
-			syscallCase{fmt.Sprintf("read/fd%d", fd), transition.SysRead, fd, d + 5, 8},
-			syscallCase{fmt.Sprintf("write/fd%d", fd), transition.SysWrite, fd, d + 3, 8})
+			syscallArgs{fmt.Sprintf("read/fd%d", fd), transition.SysRead, fd, d + 5, 8},
+			syscallArgs{fmt.Sprintf("write/fd%d", fd), transition.SysWrite, fd, d + 3, 8})
 	}
 	for _, cmd := range []uint64{1, 3, 4} {
 		for _, fd := range []uint64{0, 1, 5, 6, 100} {
-			cs = append(cs, syscallCase{fmt.Sprintf("fcntl/cmd%d/fd%d", cmd, fd), transition.SysFcntl, fd, cmd, 0})
+			cs = append(cs, syscallArgs{fmt.Sprintf("fcntl/cmd%d/fd%d", cmd, fd), transition.SysFcntl, fd, cmd, 0})
 		}
 	}
 	for _, n := range transition.NoopSyscalls() {
 		name, _ := transition.IsNoopSyscall(n)
-		cs = append(cs, syscallCase{"noop/" + name, n, d, 0, 0})
+		cs = append(cs, syscallArgs{"noop/" + name, n, d, 0, 0})
 	}
 	return cs
 }
 
-// syscallVectors: every syscall with its edge cases, on a state whose
+// syscallCases: every syscall with its edge cases, on a state whose
 // preimage oracle serves the state's key.
-func syscallVectors() []Vector {
-	var out []Vector
-	for i, c := range syscallCases() {
+func syscallCases() []Case {
+	var out []Case
+	for i, c := range syscallArgList() {
 		b := newBuilder("syscall/"+c.name, i)
 		s := b.state(0x0000000C)
 		t, _ := s.CurrentThread()
@@ -80,11 +80,9 @@ func syscallVectors() []Vector {
 			s = withCurrent(s, t)
 		}
 		s, oracle := withPreimage(s, []byte("opcity preimage oracle"), 6)
-		v, ok := fromStep("syscall/"+c.name, "syscalls", fmt.Sprintf("syscall %d (%s) a0=%#x a1=%#x a2=%#x", c.num, c.name, c.a0, c.a1, c.a2), s, spec.Data{Preimages: oracle})
-		if ok {
-			v.Syscall = c.num
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: "syscall/" + c.name, Group: "syscalls",
+			Description: fmt.Sprintf("syscall %d (%s) a0=%#x a1=%#x a2=%#x", c.num, c.name, c.a0, c.a1, c.a2),
+			Syscall:     c.num, Pre: s, Data: spec.Data{Preimages: oracle}})
 	}
 	return out
 }
@@ -98,13 +96,11 @@ func withPreimage(s state.State, value []byte, offset uint64) (state.State, spec
 	return s, spec.PreimageMap{key: value}
 }
 
-// threadVectors: scheduler paths with several threads.
-func threadVectors() []Vector {
-	var out []Vector
+// threadCases: scheduler paths with several threads.
+func threadCases() []Case {
+	var out []Case
 	add := func(name, desc string, s state.State) {
-		if v, ok := fromStep("threads/"+name, "threads", desc, s, spec.Data{}); ok {
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: "threads/" + name, Group: "threads", Description: desc, Pre: s})
 	}
 	three := func(b builder) state.State {
 		s := b.state(0)
@@ -153,10 +149,10 @@ func binaryPut(s *state.State, addr uint64, insn uint32) {
 	s.Memory = mem.SetBytes(addr, []byte{byte(insn >> 24), byte(insn >> 16), byte(insn >> 8), byte(insn)})
 }
 
-// oracleVectors: preimage reads at every alignment and offset, up to and
+// oracleCases: preimage reads at every alignment and offset, up to and
 // past the end of the stream, and key writes.
-func oracleVectors() []Vector {
-	var out []Vector
+func oracleCases() []Case {
+	var out []Case
 	value := []byte("the quick brown fox jumps over the lazy dog")
 	for _, off := range []uint64{0, 5, 8, 40, uint64(len(value)) + 7, uint64(len(value)) + 8} {
 		for _, align := range []uint64{0, 3, 7} {
@@ -165,9 +161,8 @@ func oracleVectors() []Vector {
 			t, _ := s.CurrentThread()
 			t.CPU.Regs[2], t.CPU.Regs[4], t.CPU.Regs[5], t.CPU.Regs[6] = transition.SysRead, 5, dataAddr+align, 8
 			s, oracle := withPreimage(withCurrent(s, t), value, off)
-			if v, ok := fromStep(fmt.Sprintf("oracle/read/offset%d/align%d", off, align), "oracle", "read(5) of the length-prefixed preimage", s, spec.Data{Preimages: oracle}); ok {
-				out = append(out, v)
-			}
+			out = append(out, Case{Name: fmt.Sprintf("oracle/read/offset%d/align%d", off, align), Group: "oracle",
+				Description: "read(5) of the length-prefixed preimage", Pre: s, Data: spec.Data{Preimages: oracle}})
 		}
 	}
 	for _, n := range []uint64{0, 3, 8, 100} {
@@ -175,20 +170,17 @@ func oracleVectors() []Vector {
 		s := b.state(0x0000000C)
 		t, _ := s.CurrentThread()
 		t.CPU.Regs[2], t.CPU.Regs[4], t.CPU.Regs[5], t.CPU.Regs[6] = transition.SysWrite, 6, dataAddr+3, n
-		if v, ok := fromStep(fmt.Sprintf("oracle/write/n%d", n), "oracle", "write(6): shift key bytes in", withCurrent(s, t), spec.Data{}); ok {
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: fmt.Sprintf("oracle/write/n%d", n), Group: "oracle",
+			Description: "write(6): shift key bytes in", Pre: withCurrent(s, t)})
 	}
 	return out
 }
 
-// faultVectors: steps with no post-state that are not invalid encodings.
-func faultVectors() []Vector {
-	var out []Vector
+// faultCases: steps with no post-state that are not invalid encodings.
+func faultCases() []Case {
+	var out []Case
 	add := func(name, desc string, s state.State) {
-		if v, ok := fromStep("faults/"+name, "faults", desc, s, spec.Data{}); ok {
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: "faults/" + name, Group: "faults", Description: desc, Pre: s})
 	}
 	for _, pc := range []uint64{1, 2, 3} {
 		s := newBuilder("faults/pc", int(pc)).state(0)

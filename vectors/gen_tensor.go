@@ -18,10 +18,10 @@ const (
 	tensorPtr    = transition.HeapStart + 0x1000
 )
 
-// tensorCase is one tensor syscall vector: the profile, the number, a0..a2,
+// tensorArgs is one tensor syscall vector: the profile, the number, a0..a2,
 // the tensor D holds (nil: none), what the pointer leaf holds when it is not
 // the tensor's root, and an LL reservation address (0: none).
-type tensorCase struct {
+type tensorArgs struct {
 	name     string
 	profile  spec.Profile
 	num      uint64
@@ -47,12 +47,12 @@ func tensorData(n int) []byte {
 	return out
 }
 
-func tensorCases() []tensorCase {
+func tensorArgList() []tensorArgs {
 	op, base := spec.ProfileOPcity, spec.ProfileBase
 	mp, rt := uint64(transition.SysTensorMap), uint64(transition.SysTensorRoot)
 	r, p := uint64(tensorRegion), uint64(tensorPtr)
 	t100 := tensorData(100)
-	cs := []tensorCase{
+	cs := []tensorArgs{
 		{name: "map/leaf", profile: op, num: mp, addr: r, k: 5, ptr: p, tensor: tensorData(20)},
 		{name: "map/64B", profile: op, num: mp, addr: r, k: 6, ptr: p, tensor: tensorData(64)},
 		{name: "map/4KiB-partial", profile: op, num: mp, addr: r, k: 12, ptr: p, tensor: tensorData(3000)},
@@ -85,44 +85,21 @@ func tensorCases() []tensorCase {
 			{"straddles-heap-end", tensorHeap - 64, 7, p}, {"heap-too-small-2^30", transition.HeapStart + 1<<30, 30, p},
 			{"reserved", transition.HeapEnd, 7, p}, {"ptr-unaligned", r, 7, p + 8}, {"ptr-in-region", r, 7, r + 96},
 		} {
-			cs = append(cs, tensorCase{name: name + "/einval/" + e.name, profile: op, num: num, addr: e.addr, k: e.k, ptr: e.pt, tensor: t100})
+			cs = append(cs, tensorArgs{name: name + "/einval/" + e.name, profile: op, num: num, addr: e.addr, k: e.k, ptr: e.pt, tensor: t100})
 		}
 	}
 	return cs
 }
 
-// tensorVectors: both tensor syscalls under the OPcity profile, every
-// EINVAL rule, a missing and a bad tensor, the LL rule, and both numbers
-// under the base profile (unknown syscalls).
-func tensorVectors() []Vector {
-	var out []Vector
-	for _, c := range TensorSteps() {
-		t, _ := c.Pre.CurrentThread()
-		desc := fmt.Sprintf("syscall %d under the %s profile: a0=%#x a1=%d a2=%#x", t.CPU.Regs[2], c.Profile, t.CPU.Regs[4], t.CPU.Regs[5], t.CPU.Regs[6])
-		if v, ok := fromStepIn(c.Profile, c.Name, "tensors", desc, c.Pre, c.Data); ok {
-			v.Syscall = t.CPU.Regs[2]
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// TensorStep is the whole pre-state, profile and D of one vector of the
-// tensors group, for executors that step full states (fpvm replays them in
-// FPVM-PROFILE-VECTORS and must reproduce the committed vector).
-type TensorStep struct {
-	Name    string // the vector's name, "tensors/..."
-	Profile spec.Profile
-	Pre     state.State
-	Data    spec.Data
-}
-
-// TensorSteps returns the steps of the tensors group in vector order.
-func TensorSteps() []TensorStep {
-	var out []TensorStep
-	for i, c := range tensorCases() {
+// tensorCases: both tensor syscalls under the OPcity profile, every EINVAL
+// rule, a missing and a bad tensor, the LL rule, and both numbers under the
+// base profile (unknown syscalls).
+func tensorCases() []Case {
+	var out []Case
+	for i, c := range tensorArgList() {
 		s, d := tensorState(newBuilder("tensors/"+c.name, i), c)
-		out = append(out, TensorStep{Name: "tensors/" + c.name, Profile: c.profile, Pre: s, Data: d})
+		desc := fmt.Sprintf("syscall %d under the %s profile: a0=%#x a1=%d a2=%#x", c.num, c.profile, c.addr, c.k, c.ptr)
+		out = append(out, Case{Name: "tensors/" + c.name, Group: "tensors", Description: desc, Syscall: c.num, Profile: c.profile, Pre: s, Data: d})
 	}
 	return out
 }
@@ -130,7 +107,7 @@ func TensorSteps() []TensorStep {
 // tensorState builds the pre-state of a tensor case: random registers and
 // region words, the syscall's arguments, the pointer leaf holding the
 // tensor's root (or random bytes when there is no tensor), and D.
-func tensorState(b builder, c tensorCase) (state.State, spec.Data) {
+func tensorState(b builder, c tensorArgs) (state.State, spec.Data) {
 	s := b.state(0x0000000C)
 	s.Heap = tensorHeap
 	mem := s.Memory.(memory.Memory)

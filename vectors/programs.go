@@ -31,15 +31,15 @@ func BuildExample(root, name, dir string) ([]byte, error) {
 	return mipsbuild.Build(root, "./examples/"+name, dir)
 }
 
-// programVectors samples steps of every example program, built from the
+// programCases samples steps of every example program, built from the
 // repository at root.
-func programVectors(root string) ([]Vector, error) {
+func programCases(root string) ([]Case, error) {
 	dir, err := os.MkdirTemp("", "opcity-vectors")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	var out []Vector
+	var out []Case
 	for _, ex := range Examples {
 		vs, err := sampleProgram(root, dir, ex.Name, ex.Preimages)
 		if err != nil {
@@ -50,7 +50,7 @@ func programVectors(root string) ([]Vector, error) {
 	return out, nil
 }
 
-func sampleProgram(root, dir, name, preimages string) ([]Vector, error) {
+func sampleProgram(root, dir, name, preimages string) ([]Case, error) {
 	elf, err := BuildExample(root, name, dir)
 	if err != nil {
 		return nil, err
@@ -71,14 +71,13 @@ func sampleProgram(root, dir, name, preimages string) ([]Vector, error) {
 		}
 		d.Preimages = o
 	}
-	var out []Vector
+	var out []Case
 	for _, at := range sampleSteps {
 		if s, _, err = spec.Run(s, d, at-s.Step); err != nil || s.Exited {
 			break
 		}
-		if v, ok := fromStep(fmt.Sprintf("program/%s/step%d", name, at), "programs", fmt.Sprintf("step %d of examples/%s", at, name), s, d); ok {
-			out = append(out, v)
-		}
+		out = append(out, Case{Name: fmt.Sprintf("program/%s/step%d", name, at), Group: "programs",
+			Description: fmt.Sprintf("step %d of examples/%s", at, name), Pre: s, Data: d})
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@
 package vectors
 
 import (
+	"encoding/binary"
 	stderrors "errors"
 
 	"github.com/opcity-spec/opcity/format"
@@ -14,12 +15,16 @@ import (
 	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // Version is the vector schema version.
 const Version = 1
 
-// Vector is one step to verify. Exactly one of PostStateHash and Error is set.
+// Vector is one step to verify. Exactly one of PostStateHash and Error is set;
+// PostState, PostThread and MemoryWrites (or MemoryRegion) come with
+// PostStateHash: what a client's post-state must hold, field by field
+// (Compare names the fields that differ).
 type Vector struct {
 	Name           string `json:"name"`
 	Group          string `json:"group"`
@@ -34,7 +39,20 @@ type Vector struct {
 	PreimageValue  string `json:"preimage_value,omitempty"`
 	PreimageOffset uint64 `json:"preimage_offset,omitempty"`
 	PostStateHash  string `json:"post_state_hash,omitempty"`
-	Error          *Error `json:"error,omitempty"`
+	// PostState is the post-state's 188-byte witness.
+	PostState string `json:"post_state,omitempty"`
+	// PostThread is the 298-byte encoding of the thread the step ran, as
+	// the step left it (on whichever stack it now is); absent when the step
+	// removed it (popping an exited thread) and on an exited VM.
+	PostThread string `json:"post_thread,omitempty"`
+	// MemoryWrites are the words whose value the step changed, ascending by
+	// address; absent when it changed none, and for a tensor_map, whose
+	// change is MemoryRegion.
+	MemoryWrites []MemoryWrite `json:"memory_writes,omitempty"`
+	// MemoryRegion is the region a tensor_map step bound: its address,
+	// size and post-state root.
+	MemoryRegion *MemoryRegion `json:"memory_region,omitempty"`
+	Error        *Error        `json:"error,omitempty"`
 	// Profile is the profile the step runs under: absent for the base
 	// profile (every v1 vector before the tensors group), "opcity" for the
 	// tensor syscalls. It is never inferred from the syscall number.
@@ -43,6 +61,20 @@ type Vector struct {
 	// tensor_map step reads, or, in an error vector, bytes that do not
 	// commit to the root.
 	Tensor *Tensor `json:"tensor,omitempty"`
+}
+
+// MemoryWrite is one word the step changed: its address and new value,
+// 8 bytes each in hex.
+type MemoryWrite struct {
+	Address string `json:"address"`
+	Value   string `json:"value"`
+}
+
+// MemoryRegion is an aligned region whose post-state root is Root.
+type MemoryRegion struct {
+	Address  string `json:"address"`
+	Log2Size uint   `json:"log2size"`
+	Root     string `json:"root"`
 }
 
 // Tensor is D's answer to one tensor lookup: Data for (Root, Log2Size).
@@ -54,11 +86,14 @@ type Tensor struct {
 
 // Error is an expected failure: the spec's code number and name, and what
 // it means (errors.Outcome). A client must reject the step; matching the
-// outcome is required, matching the code is recommended.
+// outcome is required, matching the code is recommended. Revert is
+// MIPS64.sol's revert reason for the step (base profile), as the EVM
+// differential of conformance/cannon/evm checks it.
 type Error struct {
 	Code    uint16 `json:"code"`
 	Name    string `json:"name"`
 	Outcome string `json:"outcome"`
+	Revert  string `json:"revert,omitempty"`
 }
 
 // File is one JSON file of the vector set: a group of vectors.
@@ -68,30 +103,61 @@ type File struct {
 	Vectors []Vector `json:"vectors"`
 }
 
-// fromStep runs one step from pre with oracle d and records it as a vector.
-// It returns false when the step has no witness (an empty active stack).
-func fromStep(name, group, desc string, pre state.State, d spec.Data) (Vector, bool) {
-	return fromStepIn(spec.ProfileBase, name, group, desc, pre, d)
+// Case is one vector before it is stepped: the whole pre-state, its
+// profile and D. Cases is the one list the vector files and every
+// executor's replay come from: Generate records each case's step, and the
+// executors that need whole states (fpvm, Cannon's Go VM) step the cases
+// and must reproduce the committed vector.
+type Case struct {
+	Name, Group, Description string
+	Mnemonic                 string
+	Syscall                  uint64
+	Profile                  spec.Profile
+	Pre                      state.State
+	Data                     spec.Data
 }
 
-// fromStepIn is fromStep under profile p; a profile other than base is
-// recorded in the vector, and so is the tensor the step read.
-func fromStepIn(p spec.Profile, name, group, desc string, pre state.State, d spec.Data) (Vector, bool) {
-	post, w, err := spec.StepWithWitnessIn(p, pre, d)
-	if w.Proof == nil && !pre.Exited {
-		return Vector{}, false
+// Cases returns every case of the vector set in file order, group by
+// group. root is the repository root, from which the example programs are
+// built. A case whose step has no witness (an empty active stack on an
+// unexited VM) is left out: it has no vector.
+func Cases(root string) ([]Case, error) {
+	progs, err := programCases(root)
+	if err != nil {
+		return nil, err
 	}
+	byGroup := map[string][]Case{
+		"instructions": instructionCases(), "syscalls": syscallCases(), "threads": threadCases(),
+		"oracle": oracleCases(), "faults": faultCases(), "programs": progs, "tensors": tensorCases(),
+	}
+	var out []Case
+	for _, g := range Groups {
+		for _, c := range byGroup[g] {
+			if c.Pre.Exited || c.Pre.ActiveStack().Len() > 0 {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Vector steps c and records it: the pre-state's witness, the proof slots
+// the step used, what it read from D, and the expected post-state (its
+// hash, witness, the stepped thread and the memory words written) or the
+// expected error.
+func (c Case) Vector() Vector {
+	post, w, err := spec.StepWithWitnessIn(c.Profile, c.Pre, c.Data)
 	used := state.ThreadWitnessSize + memory.ProofSize*max(1, w.SlotsUsed)
 	v := Vector{
-		Name: name, Group: group, Description: desc,
+		Name: c.Name, Group: c.Group, Description: c.Description, Mnemonic: c.Mnemonic, Syscall: c.Syscall,
 		State: format.Hex(w.State[:]), StateHash: w.StateHash.String(),
 		Proof: format.Hex(w.Proof[:min(used, len(w.Proof))]), LocalContext: format.Hex(make([]byte, 32)),
 	}
 	if w.HasPreimage {
 		v.PreimageKey, v.PreimageValue, v.PreimageOffset = format.Hex(w.PreimageKey[:]), format.Hex(w.PreimageValue), w.PreimageOffset
 	}
-	if p != spec.ProfileBase {
-		v.Profile = p.String()
+	if c.Profile != spec.ProfileBase {
+		v.Profile = c.Profile.String()
 	}
 	if w.HasTensor {
 		v.Tensor = &Tensor{Root: format.Hex(w.TensorRoot[:]), Log2Size: w.TensorLog2Size, Data: format.Hex(w.Tensor)}
@@ -100,8 +166,65 @@ func fromStepIn(p spec.Profile, name, group, desc string, pre state.State, d spe
 		var e *errors.Error
 		stderrors.As(err, &e)
 		v.Error = &Error{Code: uint16(e.Code), Name: e.Code.String(), Outcome: errors.OutcomeOf(err).String()}
-	} else {
-		v.PostStateHash = post.Hash().String()
+		if c.Profile == spec.ProfileBase {
+			v.Error.Revert = ChainRevert(e.Code)
+		}
+		return v
 	}
-	return v, true
+	v.PostStateHash = post.Hash().String()
+	enc := post.Witness().Encode()
+	v.PostState = format.Hex(enc[:])
+	if t, ok := SteppedThread(c.Pre, post); ok && !c.Pre.Exited {
+		b := state.EncodeThread(t)
+		v.PostThread = format.Hex(b[:])
+	}
+	v.MemoryWrites, v.MemoryRegion = memoryChange(c, post)
+	return v
 }
+
+// SteppedThread returns the thread the step from pre to post ran, as post
+// holds it: the thread with the ID of pre's current thread, searched from
+// the top of post's active stack, then of its inactive stack (a preempted
+// thread). ok is false when the step removed it.
+func SteppedThread(pre, post state.State) (state.Thread, bool) {
+	cur, err := pre.CurrentThread()
+	if err != nil {
+		return state.Thread{}, false
+	}
+	for _, st := range []state.ThreadStack{post.ActiveStack(), post.InactiveStack()} {
+		for i := len(st.Threads) - 1; i >= 0; i-- {
+			if st.Threads[i].ID == cur.ID {
+				return st.Threads[i], true
+			}
+		}
+	}
+	return state.Thread{}, false
+}
+
+// maxListedWrites bounds MemoryWrites: a base-profile step writes at most
+// one word and tensor_root four; only a tensor_map region write is larger.
+const maxListedWrites = 16
+
+// memoryChange returns the words the step from c.Pre to post changed, or,
+// for a tensor_map (the one step that changes more than maxListedWrites
+// words, or may), the region it bound.
+func memoryChange(c Case, post state.State) ([]MemoryWrite, *MemoryRegion) {
+	pre, pm := c.Pre.Memory.(memory.Memory), post.Memory.(memory.Memory)
+	cur, _ := c.Pre.CurrentThread()
+	if c.Profile == spec.ProfileOPcity && cur.CPU.Regs[2] == transition.SysTensorMap && !cur.Exited {
+		addr, k := cur.CPU.Regs[4], uint(cur.CPU.Regs[5])
+		if root, err := pm.RegionRoot(addr, k); err == nil {
+			return nil, &MemoryRegion{Address: format.Hex(be64(addr)), Log2Size: k, Root: format.Hex(root[:])}
+		}
+	}
+	addrs, _ := changedWords(pre, pm, maxListedWrites)
+	var out []MemoryWrite
+	for _, a := range addrs {
+		w, _ := pm.Word(a)
+		out = append(out, MemoryWrite{Address: format.Hex(be64(a)), Value: format.Hex(be64(w))})
+	}
+	return out, nil
+}
+
+// be64 is v's 8 big-endian bytes.
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

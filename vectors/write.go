@@ -15,16 +15,17 @@ import (
 // Groups are the vector files, in order.
 var Groups = []string{"instructions", "syscalls", "threads", "oracle", "faults", "programs", "tensors"}
 
-// Generate returns the whole vector set, one File per group. root is the
-// repository root, from which the example programs are built.
+// Generate returns the whole vector set, one File per group: every case of
+// Cases, stepped. root is the repository root, from which the example
+// programs are built.
 func Generate(root string) ([]File, error) {
-	progs, err := programVectors(root)
+	cases, err := Cases(root)
 	if err != nil {
 		return nil, err
 	}
-	byGroup := map[string][]Vector{
-		"instructions": instructionVectors(), "syscalls": syscallVectors(), "threads": threadVectors(),
-		"oracle": oracleVectors(), "faults": faultVectors(), "programs": progs, "tensors": tensorVectors(),
+	byGroup := map[string][]Vector{}
+	for _, c := range cases {
+		byGroup[c.Group] = append(byGroup[c.Group], c.Vector())
 	}
 	var files []File
 	for _, g := range Groups {

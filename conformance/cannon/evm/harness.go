@@ -136,6 +136,9 @@ type Result struct {
 	Calldata Calldata
 	// Loads are the oracle loads done before the step.
 	Loads []Load
+	// PostState is the 188-byte post-state MIPS64.sol logs before hashing
+	// it (outputState's log0); nil when it reverted or logged none.
+	PostState []byte
 }
 
 // Step loads in's preimages into a fresh copy of the deployed state, then
@@ -168,7 +171,20 @@ func (h *Harness) Step(in Input) (Result, error) {
 		return r, fmt.Errorf("step returned %x: %v", ret, err)
 	}
 	r.PostStateHash = out[0].([32]byte)
+	r.PostState = loggedPostState(db, h.mips)
 	return r, nil
+}
+
+// loggedPostState returns the data of the last topic-less 188-byte log
+// that mips emitted: the post-state outputState hashes.
+func loggedPostState(db *state.StateDB, mips common.Address) []byte {
+	var out []byte
+	for _, l := range db.Logs() {
+		if l.Address == mips && len(l.Topics) == 0 && len(l.Data) == 188 {
+			out = l.Data
+		}
+	}
+	return out
 }
 
 // Calldata returns the calldata cost of in's step call without running it.

@@ -3,9 +3,11 @@ package evm
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/vectors"
 )
 
@@ -23,23 +25,23 @@ func newHarness(t testing.TB) *Harness {
 	return h
 }
 
-// chainRevert is MIPS64.sol's revert reason for each spec error a vector
-// expects (RevertReason's form): what the chain says when it rejects the step.
-var chainRevert = map[string]string{
-	"invalid instruction":                     "MIPS64: invalid instruction",
-	"unaligned instruction fetch":             "InvalidPC()",
-	"branch in delay slot":                    "MIPS64: branch in delay slot",
-	"jump in delay slot":                      "MIPS64: jump in delay slot",
-	"divide by zero":                          "MIPS64: division by zero",
-	"unrecognized syscall":                    "MIPS64: unimplemented syscall",
-	"preimage offset out of bounds":           "pre-image must exist",
-	"post-state active thread stack is empty": "MIPS64: post-state active thread stack is empty",
-}
+// chainRevert is MIPS64.sol's revert reason for each spec error name, as
+// the vectors record it (vectors.ChainRevert).
+var chainRevert = func() map[string]string {
+	out := map[string]string{}
+	for _, c := range errors.Codes() {
+		if r := vectors.ChainRevert(c); r != "" {
+			out[c.String()] = r
+		}
+	}
+	return out
+}()
 
 // TestEVM_VECTORS runs every base-profile conformance vector
 // (vectors/testdata/v1) through MIPS64.sol: a vector with a post-state must
-// return that hash, a vector with an error must revert with chainRevert's
-// reason for it.
+// return that hash, and the post-state MIPS64.sol logs must equal the
+// vector's post_state field by field (vectors.Compare); a vector with an
+// error must revert with the reason it records (error.revert).
 func TestEVM_VECTORS(t *testing.T) {
 	files, err := vectors.Read("../../../vectors/testdata")
 	if err != nil {
@@ -71,8 +73,8 @@ func TestEVM_VECTORS(t *testing.T) {
 			switch {
 			case v.Error != nil && !r.Reverted:
 				differ("%s: spec rejects (%s), MIPS64.sol returns %x", v.Name, v.Error.Name, r.PostStateHash)
-			case v.Error != nil && r.RevertReason != chainRevert[v.Error.Name]:
-				differ("%s: spec rejects (%s), MIPS64.sol reverts %q, want %q", v.Name, v.Error.Name, r.RevertReason, chainRevert[v.Error.Name])
+			case v.Error != nil && (v.Error.Revert == "" || r.RevertReason != v.Error.Revert):
+				differ("%s: spec rejects (%s), MIPS64.sol reverts %q, the vector records %q", v.Name, v.Error.Name, r.RevertReason, v.Error.Revert)
 			case v.Error != nil:
 				rejections++
 				if reasons[v.Error.Name] == nil {
@@ -83,6 +85,10 @@ func TestEVM_VECTORS(t *testing.T) {
 				differ("%s: spec %s, MIPS64.sol reverts (%q)", v.Name, v.PostStateHash, r.RevertReason)
 			case format.Hex(r.PostStateHash[:]) != v.PostStateHash:
 				differ("%s: spec %s, MIPS64.sol %x", v.Name, v.PostStateHash, r.PostStateHash)
+			default:
+				if diff := vectors.Compare(v, vectors.Outcome{PostState: r.PostState, NoThread: true}); len(diff) != 0 {
+					differ("%s: MIPS64.sol's logged post-state: %s", v.Name, strings.Join(diff, "; "))
+				}
 			}
 		}
 	}

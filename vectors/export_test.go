@@ -1,0 +1,4 @@
+package vectors
+
+// ChangedWords exports changedWords to the external tests.
+var ChangedWords = changedWords
