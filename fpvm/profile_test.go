@@ -419,15 +419,9 @@ func TestFPVM_VECTORS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every example program")
 	}
-	files, err := vectors.Read("../vectors/testdata")
+	want, err := vectors.ReadByName("../vectors/testdata")
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := map[string]vectors.Vector{}
-	for _, f := range files {
-		for _, v := range f.Vectors {
-			want[v.Name] = v
-		}
 	}
 	cases, err := vectors.Cases("..")
 	if err != nil {

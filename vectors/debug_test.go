@@ -37,11 +37,9 @@ func allCases(t *testing.T) []vectors.Case {
 
 // byName indexes the committed vectors.
 func byName(t *testing.T) map[string]vectors.Vector {
-	out := map[string]vectors.Vector{}
-	for _, f := range committed(t) {
-		for _, v := range f.Vectors {
-			out[v.Name] = v
-		}
+	out, err := vectors.ReadByName("testdata")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

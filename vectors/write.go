@@ -128,3 +128,20 @@ func wantGroup(group string) string {
 	}
 	return "one of " + strings.Join(Groups, ", ")
 }
+
+// ReadByName reads the set written by Write from dir/v<Version> and
+// indexes its vectors by name, for executors that replay Cases and look up
+// the committed vector of each.
+func ReadByName(dir string) (map[string]Vector, error) {
+	files, err := Read(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Vector{}
+	for _, f := range files {
+		for _, v := range f.Vectors {
+			out[v.Name] = v
+		}
+	}
+	return out, nil
+}

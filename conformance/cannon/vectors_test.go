@@ -23,15 +23,9 @@ import (
 // (vectors.Compare over Cannon's state); a vector with an error makes
 // Cannon fail with that error's message.
 func TestConformance_CONF_CANNON_VECTORS(t *testing.T) {
-	files, err := vectors.Read("../../vectors/testdata")
+	want, err := vectors.ReadByName("../../vectors/testdata")
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := map[string]vectors.Vector{}
-	for _, f := range files {
-		for _, v := range f.Vectors {
-			want[v.Name] = v
-		}
 	}
 	cases, err := vectors.Cases("../..")
 	if err != nil {
