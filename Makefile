@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean
+.PHONY: fuzz-evm contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -129,6 +129,14 @@ bench-fpvm:
 
 benchstat:
 	$(GO) run $(BENCHSTAT) $(OLD) $(NEW)
+
+## measure-node-bound: wall time, peak RSS and exit status of opcity node on each node of issue 15's 404-byte
+## four-MaxPool2D model (cmd/opcity/testdata/issue15-maxpool.opml, docs/opml.md §7.6), both profiles; GNU time.
+measure-node-bound: build
+	@for p in base opcity; do for k in 0 1 2 3; do echo "== --profile $$p --node $$k"; \
+	  /usr/bin/time -f "%e s wall, %M KiB peak RSS, exit %x" bin/opcity node --model cmd/opcity/testdata/issue15-maxpool.opml \
+	    --image 0 --node $$k --profile $$p 2>&1 | grep -v '^claim\|^output\|^native\|^state' || true; \
+	done; done
 
 ## requirements: fail when a requirement ID in docs/requirements.md has no test naming it.
 requirements:

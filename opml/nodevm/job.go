@@ -20,12 +20,21 @@ type Job struct {
 	Native     memory.Hash
 }
 
-// NewJob runs m natively on input and prepares node k.
+// NewJob runs nodes 0..k of m natively on input and prepares node k. The
+// nodes after k are never computed: node k reads only tensors with smaller
+// ids, so their work (up to opml.MaxWork, seconds natively) is not paid for
+// a node that does not need it (requirement CLI-NODE-BOUND; issue 15 item
+// 3's 404-byte model asks node 0 of a model whose last three nodes hold
+// 99% of the work). Errors: k out of range, the *opml.FormatError of
+// m.Validate, *opml.InputError.
 func NewJob(m *opml.Model, input []byte, k int) (Job, error) {
 	if k < 0 || k >= len(m.Nodes) {
 		return Job{}, fmt.Errorf("node %d: the model has nodes 0-%d", k, len(m.Nodes)-1)
 	}
-	e, err := opml.NewExecutor(*m, 1)
+	if err := m.Validate(); err != nil {
+		return Job{}, err
+	}
+	e, err := opml.NewExecutor(Prefix(*m, k), 1)
 	if err != nil {
 		return Job{}, err
 	}
@@ -38,6 +47,17 @@ func NewJob(m *opml.Model, input []byte, k int) (Job, error) {
 		return Job{}, err
 	}
 	return Job{Model: m, Node: k, Descriptor: d, Operands: ops, Native: opml.ComputeTensorRoot(tensors[m.Nodes[k].Output])}, nil
+}
+
+// Prefix returns the model made of m's constants, inputs and nodes 0..k,
+// with node k's output as its only output: the same tensor ids, and the
+// same bytes for every tensor it has on every input. Precondition: m is
+// valid and 0 <= k < len(m.Nodes); the result is then valid (a subset of
+// m's nodes, each reading only smaller ids). It shares m's tensors and
+// nodes.
+func Prefix(m opml.Model, k int) opml.Model {
+	out := m.Consts + m.Inputs + k
+	return opml.Model{Consts: m.Consts, Inputs: m.Inputs, Tensors: m.Tensors[:out+1], Nodes: m.Nodes[:k+1], Outputs: []int{out}}
 }
 
 // Program is the node program's import path under profile p: NodeProgram
