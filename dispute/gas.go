@@ -1,9 +1,11 @@
 package dispute
 
 // GasModel prices every action (docs/dispute.md §Gas model). The constants
-// come from the reference brief (OP's ~200k-gas move, the 126,000-byte
-// large-preimage threshold, 16 gas per calldata byte) or are stated
-// assumptions.
+// come from public sources (OP's ~200k-gas move, half the 400,000-gas
+// depth-0 bond of ethereum-optimism/specs bond-incentives.md §Bond Scaling;
+// the 126,000-byte large-preimage threshold, MinProposalSizeBytes in
+// op-deployer/pkg/deployer/standard/standard.go:25 of optimism v1.19.6; 16
+// gas per non-zero calldata byte, EIP-2028) or are stated assumptions.
 type GasModel struct {
 	Tx            uint64 // per transaction (21,000)
 	Calldata      uint64 // per calldata byte (16)

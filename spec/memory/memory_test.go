@@ -9,8 +9,10 @@ import (
 	"github.com/opcity-spec/opcity/spec/memory"
 )
 
-// emptyRoot is Z[59], the root of the empty memory (Cannon
-// memory64_binary_tree_test.go; reference digest §2.1).
+// emptyRoot is Z[59], the root of the empty memory (Cannon:
+// cannon/mipsevm/memory/hasher.go:67-74 builds Z, and
+// memory/memory64_binary_tree_test.go:51-56 asserts that the empty memory's
+// root is Z[59]; the value is what Cannon's empty memory returns).
 const emptyRoot = "0x14af5385bcbb1e4738bbae8106046e6e2fca42875aa5c000c582587742bcc748"
 
 func TestMEM_ROOT_EMPTY(t *testing.T) {

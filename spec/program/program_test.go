@@ -9,7 +9,12 @@ import (
 )
 
 // TestPROG_STACK_CannonVector: CreateInitialState(0x10000, HEAP_START) and
-// PatchStack without an ELF give Cannon's state hash (digest §8, RUN).
+// PatchStack without an ELF give Cannon's state hash: the hash Cannon
+// v1.19.6's own functions return for the same calls
+// (cannon/mipsevm/multithreaded/state.go:98-106, CreateInitialState;
+// cannon/mipsevm/program/patch.go:16-59, PatchStack; hashed by
+// multithreaded/state.go:201-225, 429-439). The stack words are those
+// patch.go:47-56 stores.
 func TestPROG_STACK_CannonVector(t *testing.T) {
 	s := program.PatchStack(state.NewInitial(0x10000, 0x1000_0000_0000))
 	const want = "0x035777420b2796c6d8a98632daebd7679dcafa9b335eab65d62a3bdd3690f203"

@@ -24,7 +24,8 @@ func keccak(parts ...[]byte) [32]byte {
 }
 
 // threadBytes builds the 298-byte thread encoding field by field, in the
-// order of the digest's table (§1.3).
+// order of Cannon's serializeThread (cannon/mipsevm/multithreaded/
+// thread.go:14-30, 59-76).
 func threadBytes(th state.Thread) []byte {
 	var b []byte
 	b = be64(b, th.ID)

@@ -10,15 +10,18 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// Vectors from the reference digest (§1.2, §1.4, Appendix A), measured by
-// running Cannon v1.19.6.
+// Vectors of Cannon v1.19.6: emptyStateHash is what
+// multithreaded.CreateEmptyState (cannon/mipsevm/multithreaded/state.go:79-96)
+// hashes to through EncodeWitness (state.go:201-225, 429-439), measured by
+// running it; emptyThreadsRoot is Cannon's EmptyThreadsRoot
+// (multithreaded/thread.go:32-33), keccak256 of 64 zero bytes.
 const (
 	emptyStateHash   = "0x035b096e17d7b97f6bbaa13d179958e729b70813e931dc90dbf4193372f3dc71"
 	emptyThreadsRoot = "0xad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5"
 )
 
 // TestST_HASH_EmptyState: the state Cannon's CreateEmptyState builds hashes
-// to the digest's vector.
+// to the value Cannon's code gives it (emptyStateHash).
 func TestST_HASH_EmptyState(t *testing.T) {
 	if got := state.NewEmpty().Hash().String(); got != emptyStateHash {
 		t.Fatalf("NewEmpty().Hash() = %s, want %s", got, emptyStateHash)
@@ -105,9 +108,9 @@ func mustHex(t *testing.T, s string) []byte {
 	return b
 }
 
-// TestENC_STATE_Offsets: each field sits at the byte offset of the digest's
-// table (§1.1; Cannon state.go:20-39), big-endian, booleans one byte, 188
-// bytes, no padding.
+// TestENC_STATE_Offsets: each field sits at the byte offset of Cannon's
+// witness (cannon/mipsevm/multithreaded/state.go:19-39, 201-225), big-endian,
+// booleans one byte, 188 bytes, no padding.
 func TestENC_STATE_Offsets(t *testing.T) {
 	w := distinctWitness()
 	enc := w.Encode()

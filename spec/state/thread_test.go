@@ -8,9 +8,9 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// TestENC_THREAD_Offsets: the 298-byte thread encoding follows the digest's
-// table (§1.3; Cannon thread.go:14-30): id 0, exitCode 8, exited 9, pc 10,
-// nextPC 18, lo 26, hi 34, registers from 42, 8 bytes each.
+// TestENC_THREAD_Offsets: the 298-byte thread encoding follows Cannon's
+// (cannon/mipsevm/multithreaded/thread.go:14-30, 59-76): id 0, exitCode 8,
+// exited 9, pc 10, nextPC 18, lo 26, hi 34, registers from 42, 8 bytes each.
 func TestENC_THREAD_Offsets(t *testing.T) {
 	th := state.Thread{ID: 0x0102_0304_0506_0708, ExitCode: 0x09, Exited: true}
 	th.CPU.PC, th.CPU.NextPC = 0x1011_1213_1415_1617, 0x1819_1A1B_1C1D_1E1F

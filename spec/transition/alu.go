@@ -6,7 +6,7 @@ import (
 
 // Arithmetic, logic and shift instructions: SPECIAL R-type, the immediate
 // forms, lui, SPECIAL2 and the conditional moves.
-// Cannon: exec/mips_instructions.go:185-331 (ExecuteMipsInstruction),
+// Cannon: exec/mips_instructions.go:185-365 (ExecuteMipsInstruction),
 // 41-167 (operand selection). MIPS64 manual vol. II, one entry per mnemonic.
 //
 // 32-bit operations read only the low 32 bits of their operands and

@@ -45,7 +45,7 @@ func special2(fn uint32) uint32 { return encR(0x1C, 4, 5, 6, 0, fn) }
 
 // TestALU_32BIT_Arithmetic: 32-bit operations read only the low words of
 // their operands and sign-extend the 32-bit result (MIPS64 vol. II ADDU,
-// SUBU; digest §3.4).
+// SUBU; cannon/mipsevm/exec/mips_instructions.go:278-285).
 func TestALU_32BIT_Arithmetic(t *testing.T) {
 	runALU(t, []aluRow{
 		{"addu ignores upper words", special(0x21, 0), 0xDEAD_BEEF_0000_0001, 0x1234_5678_0000_0002, 3},
@@ -95,7 +95,10 @@ func TestALU_64BitArithmetic(t *testing.T) {
 
 // TestALU_32BIT_Shifts: 32-bit shifts act on the low word and sign-extend
 // the result; garbage in bits 32-63 of rt must not leak (the SLL audit
-// finding, digest §10 #5). The variable forms use rs & 0x1F.
+// issue, "the SLL(V) sign extension issue" in the review of optimism PR
+// #14185; PR #14543 added 64-bit SignExtend tests with such bits; Cannon:
+// cannon/mipsevm/exec/mips_instructions.go:210-225 and SignExtend, 479-488).
+// The variable forms use rs & 0x1F.
 func TestALU_32BIT_Shifts(t *testing.T) {
 	runALU(t, []aluRow{
 		{"sll by 4", special(0x00, 4), 0, 0x0FFF_FFFF, 0xFFFF_FFFF_FFFF_FFF0},
@@ -219,8 +222,10 @@ func TestINV_R0_NotWritten(t *testing.T) {
 }
 
 // TestQUIRK_RESERVED_FIELDS_AddWithShamt: fields MIPS requires to be zero are
-// not checked. add with shamt=5 executes as add (Appendix A: 0x7fffffff + 1
-// → 0xffffffff80000000), and so do other encodings with stray fields.
+// not checked. add with shamt=5 executes as add (cannon/mipsevm/exec/
+// mips_instructions.go:278-279 read no shamt; Cannon v1.19.6's Go VM gives
+// 0x7fffffff + 1 → 0xffffffff80000000), and so do other encodings with stray
+// fields.
 func TestQUIRK_RESERVED_FIELDS_AddWithShamt(t *testing.T) {
 	runALU(t, []aluRow{
 		{"add shamt=5", special(0x20, 5), 0x7FFF_FFFF, 1, 0xFFFF_FFFF_8000_0000},
@@ -245,7 +250,9 @@ func TestQUIRK_NO_OVERFLOW_TRAP(t *testing.T) {
 }
 
 // TestQUIRK_SYNC_COPY: sync is not special-cased, so a nonzero rd field
-// receives rs (Appendix A: sync rd=9, rs=0x1234 → r9=0x1234).
+// receives rs (cannon/mipsevm/exec/mips_instructions.go:238-239, then
+// HandleRd at 164-165; Cannon v1.19.6's Go VM gives sync rd=9, rs=0x1234 →
+// r9=0x1234).
 func TestQUIRK_SYNC_COPY(t *testing.T) {
 	pre := newPre(t, encR(0, 4, 0, 9, 0, 0x0F), regs{4: 0x1234, 9: 0xDEAD})
 	want := expectNext(t, pre, func(th *state.Thread) { th.CPU.Regs[9] = 0x1234 })
@@ -259,7 +266,9 @@ func TestQUIRK_SYNC_COPY(t *testing.T) {
 }
 
 // TestQUIRK_CLZ_32: clz counts from bit 31 down, so the upper word never
-// matters and the count stops at 32 (Appendix A; optimism PR #19717).
+// matters and the count stops at 32 (cannon/mipsevm/exec/
+// mips_instructions.go:344-352; Cannon v1.19.6's Go VM gives
+// clz(0xffffffff00000000) = 32; optimism PR #19717).
 func TestQUIRK_CLZ_32(t *testing.T) {
 	runALU(t, []aluRow{
 		{"clz(0xffffffff00000000)", special2(0x20), 0xFFFF_FFFF_0000_0000, 0, 32},

@@ -3,7 +3,7 @@ package transition
 import "github.com/opcity-spec/opcity/spec/errors"
 
 // Branches and jumps. Cannon: exec/mips_instructions.go:490-536
-// (HandleBranch), 631-642 (HandleJump), 43-53 (j/jal), 136-146 (jr/jalr).
+// (HandleBranch), 631-642 (HandleJump), 43-53 (j/jal), 126-137 (jr/jalr).
 //
 // A branch or jump whose own PC is a delay slot (nextPC != PC + 4) has no
 // post-state (ERR-DELAY-SLOT). Otherwise the delay slot runs next: PC takes

@@ -59,7 +59,8 @@ func TestBRANCH_Conditional(t *testing.T) {
 }
 
 // TestQUIRK_BAL_LINK_ALWAYS: bltzal/bgezal set r31 = PC + 8 whether or not
-// the branch is taken (Appendix A: bltzal not taken → r31 = 0x10008).
+// the branch is taken (cannon/mipsevm/exec/mips_instructions.go:510-522;
+// Cannon v1.19.6's Go VM gives bltzal not taken at 0x10000 → r31 = 0x10008).
 func TestQUIRK_BAL_LINK_ALWAYS(t *testing.T) {
 	const target = basePC + 4 + 0x40
 	for _, tc := range []struct {

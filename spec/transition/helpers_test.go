@@ -16,9 +16,11 @@ import (
 // Each test builds a small pre-state with newPre (one thread, id 0, at
 // basePC with nextPC = basePC+4, the instruction word in memory), runs
 // transition.Step and compares the result with a hand-built expected state.
-// Expected values come from the MIPS64 manual and the reference digest
-// (/work/shared/reference/cannon-mt64.md); no expected value is computed by a
-// helper of the spec under test.
+// Expected values come from the MIPS64 manual and from Cannon's source in
+// github.com/ethereum-optimism/optimism@v1.19.6 (each test names the file and
+// lines), worked out by hand; where a test quotes an example with its
+// result, running Cannon v1.19.6's Go VM on that example gives that result.
+// No expected value is computed by a helper of the spec under test.
 
 const (
 	basePC   = 0x10000 // where every test places its instruction

@@ -107,8 +107,10 @@ func TestLLSC_EXCLUSIVE_Success(t *testing.T) {
 }
 
 // TestLLSC_EXCLUSIVE_Failure: an sc/scd whose reservation does not match
-// stores nothing, sets rt = 0 and keeps the reservation (Appendix A: sc with
-// reservation at 0x20004 and address 0x20000 → rt = 0, reservation kept).
+// stores nothing, sets rt = 0 and keeps the reservation
+// (cannon/mipsevm/multithreaded/mips.go:403-419; Cannon v1.19.6's Go VM gives
+// sc with reservation at 0x20004 and address 0x20000 → rt = 0, reservation
+// kept).
 func TestLLSC_EXCLUSIVE_Failure(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -135,7 +137,8 @@ func TestLLSC_EXCLUSIVE_Failure(t *testing.T) {
 
 // TestMEM_LL_INVALIDATE_Store: every store to the word holding LLAddress
 // clears all three reservation fields, whatever the writer, width or status;
-// a store to another word does not (Appendix A: sw to 0x20000 with
+// a store to another word does not (cannon/mipsevm/multithreaded/
+// mips.go:354-373; Cannon v1.19.6's Go VM gives sw to 0x20000 with
 // reservation (2, 0x20005, owner 7) → cleared).
 func TestMEM_LL_INVALIDATE_Store(t *testing.T) {
 	const sb, sw, sd = 0x28, 0x2B, 0x3F

@@ -1,7 +1,7 @@
 package transition
 
-// Loads and stores. Cannon: exec/mips_instructions.go:86-108 (address and
-// memory read), 331-466 (semantics), 681-710 (sub-words).
+// Loads and stores. Cannon: exec/mips_instructions.go:96-117 (address and
+// memory read), 366-471 (semantics), 657-710 (sub-words).
 //
 // The effective address is vaddr = rs + sext(imm), wrapping mod 2^64. Every
 // access reads the aligned word at vaddr & ^7 first (proof slot 1), and there

@@ -86,7 +86,8 @@ func TestLOADSTORE_Loads(t *testing.T) {
 }
 
 // TestQUIRK_UNALIGNED_CONTAINER: an unaligned lh/lw/ld reads the naturally
-// aligned container of its size; nothing faults (Appendix A: lw at +1 of
+// aligned container of its size; nothing faults (cannon/mipsevm/exec/
+// mips_instructions.go:679-710; Cannon v1.19.6's Go VM gives lw at +1 of
 // 0x8899aabbccddeeff → 0xffffffff8899aabb; ld at +3 → the whole dword).
 func TestQUIRK_UNALIGNED_CONTAINER(t *testing.T) {
 	const lh, lw, lhu, lwu, ld = 0x21, 0x23, 0x25, 0x27, 0x37
@@ -140,7 +141,8 @@ func TestLOADSTORE_LwlLwr(t *testing.T) {
 }
 
 // TestQUIRK_LWR_PARTIAL: an lwr that loads fewer than four bytes keeps the
-// upper word of rt (Appendix A: lwr at +5, rt = 0x1122334455667788, mem =
+// upper word of rt (cannon/mipsevm/exec/mips_instructions.go:393-405; Cannon
+// v1.19.6's Go VM gives lwr at +5, rt = 0x1122334455667788, mem =
 // 0x8899aabbccddeeff → 0x112233445566ccdd).
 func TestQUIRK_LWR_PARTIAL(t *testing.T) {
 	runLoads(t, []memRow{

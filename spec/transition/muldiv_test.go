@@ -118,8 +118,10 @@ func TestMULDIV_MoveHILO(t *testing.T) {
 }
 
 // TestQUIRK_HILO_RD_MultZeroesRd: every HI/LO instruction writes a value to
-// a nonzero rd field; for all but mfhi/mflo that value is 0 (Appendix A:
-// mult rd=9 → LO=0xf, HI=0, r9=0; mthi rd=9 → HI=0x77, r9=0).
+// a nonzero rd field; for all but mfhi/mflo that value is 0
+// (cannon/mipsevm/exec/mips_instructions.go:539-541, 622-624; Cannon
+// v1.19.6's Go VM gives mult rd=9, rs=3, rt=5 → LO=0xf, HI=0, r9=0; mthi rd=9,
+// rs=0x77 → HI=0x77, r9=0).
 func TestQUIRK_HILO_RD_MultZeroesRd(t *testing.T) {
 	for _, tc := range []struct {
 		name           string

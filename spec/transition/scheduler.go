@@ -11,7 +11,7 @@ const SchedQuantum = 100_000
 
 // ApplyPreempt moves the top of the active stack, replaced by t, to the top of
 // the inactive stack; flips TraverseRight if the active stack is now empty;
-// resets the context-switch counter. Cannon: mips.go:427-453 (preemptThread).
+// resets the context-switch counter. Cannon: mips.go:427-456 (preemptThread).
 func ApplyPreempt(s state.State, t state.Thread) (state.State, error) {
 	active, err := s.ActiveStack().Pop()
 	if err != nil {
@@ -22,7 +22,7 @@ func ApplyPreempt(s state.State, t state.Thread) (state.State, error) {
 }
 
 // ApplyPopThread drops the top of the active stack, flips TraverseRight if it
-// is now empty, and resets the context-switch counter. Cannon: mips.go:464-475.
+// is now empty, and resets the context-switch counter. Cannon: mips.go:467-479.
 func ApplyPopThread(s state.State) (state.State, error) {
 	active, err := s.ActiveStack().Pop()
 	if err != nil {
@@ -33,7 +33,7 @@ func ApplyPopThread(s state.State) (state.State, error) {
 }
 
 // ApplyPushThread pushes t on the active stack and resets the context-switch
-// counter; it does not flip. Cannon: mips.go:455-462 (clone only).
+// counter; it does not flip. Cannon: mips.go:458-465 (clone only).
 func ApplyPushThread(s state.State, t state.Thread) state.State {
 	s = s.WithStacks(s.ActiveStack().Push(t), s.InactiveStack())
 	s.StepsSinceLastContextSwitch = 0

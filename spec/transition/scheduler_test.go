@@ -9,8 +9,10 @@ import (
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
-// Scheduling (digest §5): the step order, preemption after SchedQuantum =
-// 100,000 instructions, popping exited threads and the empty-stack checks.
+// Scheduling (cannon/mipsevm/multithreaded/mips.go:271-359, 427-483;
+// exec/mips_syscalls.go:91 for SchedQuantum): the step order, preemption after
+// SchedQuantum = 100,000 instructions, popping exited threads and the
+// empty-stack checks.
 
 const quantum = 100_000
 
@@ -40,7 +42,9 @@ func schedPre(t *testing.T, left, right []state.Thread, traverseRight bool) stat
 // TestSCHED_QuantumBoundary: with stepsSinceLastContextSwitch = 99,999 the
 // instruction runs (counter becomes 100,000); at 100,000 or more the step
 // only preempts: Step+1, counter 0, the thread moves unchanged to the other
-// stack and, being alone, flips the direction (Appendix A).
+// stack and, being alone, flips the direction (cannon/mipsevm/multithreaded/
+// mips.go:301-314, 427-456; Cannon's Go VM at 100,000 gives step 1, counter 0,
+// the thread on the right stack and TraverseRight set).
 func TestSCHED_QUANTUM_Boundary(t *testing.T) {
 	t.Run("99,999 executes", func(t *testing.T) {
 		pre := schedPre(t, []state.Thread{thread(0)}, nil, false)
@@ -156,9 +160,10 @@ func TestERR_EMPTY_STACK(t *testing.T) {
 // TestSCHED_TraversalOrder: with threads 3, 2, 1, 0 on the left stack (0 on
 // top) that all yield, the yields come from 0, 1, 2, 3, then 3, 2, 1, 0,
 // then 0, 1, 2, 3: the top runs, a preempted thread lands on top of the
-// other stack, and the direction flips when the active stack empties (digest
-// §5.2). Each thread runs "syscall; daddiu r2, r0, 5023" in a loop of
-// straight-line code, starting with r2 = sched_yield.
+// other stack, and the direction flips when the active stack empties
+// (cannon/mipsevm/multithreaded/mips.go:264-269, 427-456). Each thread runs
+// "syscall; daddiu r2, r0, 5023" in a loop of straight-line code, starting
+// with r2 = sched_yield.
 func TestSCHED_TraversalOrder(t *testing.T) {
 	reload := encI(0x19, 0, 2, sysSchedYield) // daddiu r2, r0, 5023
 	s := state.NewEmpty()

@@ -37,7 +37,9 @@ func Step(pre state.State, d Data) (state.State, error) {
 // It is a pure function: it never changes pre, panics, or reads anything but
 // its arguments (INV-DETERMINISM, INV-TOTAL).
 //
-// The order is Cannon's (mips.go:288-359, spec §5.1):
+// The order is Cannon's (cannon/mipsevm/multithreaded/mips.go:271-359,
+// with the empty-stack check of GetCurrentThread, state.go:113-122; and
+// packages/contracts-bedrock/src/cannon/MIPS64.sol:126-148, 220-287):
 //
 //  1. an exited VM is returned unchanged, without a step increment (INV-EXITED-ABSORBING);
 //  2. the active stack must hold a thread (ERR-EMPTY-STACK);

@@ -17,7 +17,9 @@ import (
 
 // TestINV_EXITED_ABSORBING: a state with exited = 1 is returned unchanged,
 // without a step increment and without an error, whatever else it holds
-// (Appendix A: step stays 10).
+// (cannon/mipsevm/multithreaded/mips.go:289-291;
+// packages/contracts-bedrock/src/cannon/MIPS64.sol:220-223; Cannon's Go VM
+// leaves an exited state at step 10 with its hash unchanged).
 func TestINV_EXITED_ABSORBING(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -89,9 +91,12 @@ func TestERR_UNALIGNED_PC(t *testing.T) {
 	}
 }
 
-// TestERR_INVALID_INSN: the digest's two vectors (SPECIAL2 funct 3, word
-// 0x70000003; opcode 0x2F cache, word 0xbc000000) and other unimplemented
-// encodings have no post-state; the error names the instruction word.
+// TestERR_INVALID_INSN: SPECIAL2 funct 3 (word 0x70000003), opcode 0x2F
+// cache (word 0xbc000000) and other unimplemented encodings have no
+// post-state; the error names the instruction word, as Cannon's panic does
+// (cannon/mipsevm/exec/mips_instructions.go:476 for SPECIAL2 funct 3 and 473
+// for opcode 0x2F; its Go VM panics "invalid instruction: 70000003" and
+// "invalid instruction: bc000000").
 func TestERR_INVALID_INSN(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -138,7 +143,9 @@ func hex32(w uint32) string {
 
 // TestINV_TOTAL_EncodingClasses sweeps every opcode, every SPECIAL and
 // SPECIAL2 funct and every REGIMM rt, and requires that exactly the
-// encodings in the digest's tables (§3.3) execute, and that every other one
+// encodings Cannon implements execute (cannon/mipsevm/exec/mips_instructions.go:
+// 185-477 by opcode and funct, 490-536 the REGIMM rt values, 41-53 j/jal;
+// multithreaded/mips.go:332-347 syscall and LL/SC), and that every other one
 // fails with CodeInvalidInstruction. The operands make every implemented
 // instruction well defined: r4 = dataAddr (base, jump target), r5 = 3
 // (divisor), r2 = getpid (syscall number).
@@ -282,8 +289,10 @@ func TestST_TRANSIENT_MatchesPersistent(t *testing.T) {
 	}
 }
 
-// TestDEC_Mnemonics: the implemented instruction set is exactly the
-// digest's table (§3.3), 95 mnemonics, sorted.
+// TestDEC_Mnemonics: the implemented instruction set is exactly Cannon's
+// (the cases of cannon/mipsevm/exec/mips_instructions.go:185-477 and 490-536,
+// j/jal at 41-53, syscall and ll/sc/lld/scd at multithreaded/mips.go:332-347),
+// 95 mnemonics, sorted.
 func TestDEC_Mnemonics(t *testing.T) {
 	want := strings.Fields(`
 		sll srl sra sllv srlv srav jr jalr movz movn syscall sync

@@ -10,8 +10,9 @@ import (
 )
 
 // Syscalls (MIPS64 n64: number in r2, arguments in r4..r6; results in r2 =
-// v0 and r7 = a3). Numbers are 5000 + the n64 index (Cannon arch64.go,
-// digest §4.2); they are written out here rather than taken from the spec.
+// v0 and r7 = a3). Numbers are 5000 + the n64 index
+// (cannon/mipsevm/arch/arch64.go:29-90); they are written out here rather
+// than taken from the spec.
 
 const (
 	sysRead         = 5000
@@ -82,8 +83,13 @@ func expectPreempted(t *testing.T, pre state.State) state.State {
 
 // TestSYS_ClockGettime: MONOTONIC gives (step/10^7, step%10^7*100) from the
 // incremented step at ts&^7 and ts&^7+8; REALTIME writes zeros to both words
-// (Appendix A: pre-step 12,345,678, ts = 0x20003 → M[0x20000] = 1,
-// M[0x20008] = 0x0dfb38dc).
+// (cannon/mipsevm/multithreaded/mips.go:135-157, HZ at
+// exec/mips_syscalls.go:99).
+//
+// The worked example: pre-step 12,345,678 becomes 12,345,679; secs =
+// 12,345,679 / 10^7 = 1 and nsecs = (12,345,679 mod 10^7) · 100 =
+// 234,567,900 = 0x0DFB_38DC, at ts = 0x20003 aligned down to 0x20000 and at
+// 0x20008. Cannon v1.19.6's Go VM writes the same two words.
 func TestSYS_ClockGettime(t *testing.T) {
 	for _, tc := range []struct {
 		name                string
@@ -91,7 +97,7 @@ func TestSYS_ClockGettime(t *testing.T) {
 		wantAddr            uint64
 		wantSecs, wantNsecs uint64
 	}{
-		{"monotonic digest vector", 1, 0x20003, 12_345_678, 0x20000, 1, 0x0DFB_38DC},
+		{"monotonic worked example", 1, 0x20003, 12_345_678, 0x20000, 1, 0x0DFB_38DC},
 		{"monotonic aligned", 1, 0x20000, 9_999_999, 0x20000, 1, 0},
 		{"realtime writes zeros", 0, 0x20007, 12_345_678, 0x20000, 0, 0},
 		{"monotonic ts wraps to address 0", 1, 0xFFFF_FFFF_FFFF_FFF8, 10_000_004, 0xFFFF_FFFF_FFFF_FFF8, 1, 500},
@@ -141,10 +147,16 @@ func TestMEM_LL_INVALIDATE_ClockGettime(t *testing.T) {
 
 // TestSYS_GetRandom: bytes [i, i+n) of the word at buf&^7 (i = buf&7,
 // n = min(len, 8-i)) take the same bytes of splitmix64(step), step already
-// incremented; v0 = n. Vectors: Appendix A (pre-step 99, buf 0x20002,
-// len 100 → 6 bytes, 0x00009b94f13cf544) and the Apache Commons RNG
-// SplitMix64 sequence for seed 0x1a2b3c4d5e6f7531 used by Cannon's
-// TestSplitmix64.
+// incremented; v0 = n (cannon/mipsevm/multithreaded/mips.go:217-257).
+// Vectors: the worked example below and the Apache Commons RNG SplitMix64
+// sequence for seed 0x1a2b3c4d5e6f7531 used by Cannon's TestSplitmix64
+// (cannon/mipsevm/multithreaded/instrumented_test.go:10-33).
+//
+// The worked example: pre-step 99 becomes 100 and splitmix64(100) =
+// 0x2325_9B94_F13C_F544 (mips.go:252-257 by hand); buf = 0x20002 gives i = 2
+// and n = min(100, 6) = 6, so bytes 2..7 of the zero word become
+// 9b 94 f1 3c f5 44: 0x0000_9B94_F13C_F544. Cannon v1.19.6's Go VM writes the
+// same word and returns 6.
 func TestSYS_GetRandom(t *testing.T) {
 	for _, tc := range []struct {
 		name            string
@@ -152,7 +164,7 @@ func TestSYS_GetRandom(t *testing.T) {
 		mem             uint64
 		wantN, wantMem  uint64
 	}{
-		{"digest vector", 99, 0x20002, 100, 0, 6, 0x0000_9B94_F13C_F544},
+		{"worked example", 99, 0x20002, 100, 0, 6, 0x0000_9B94_F13C_F544},
 		{"last byte only", 99, 0x20007, 3, 0x1111_1111_1111_1111, 1, 0x1111_1111_1111_1144},
 		{"commons-rng first output", 0x1A2B_3C4D_5E6F_7530, 0x20000, 8, 0, 8, 0x4141_3027_68C9_E9D0},
 		{"commons-rng second output", 0xB862_B606_DDB9_F145, 0x20000, 8, 0, 8, 0x64DF_48C4_EAB5_1B1A},
@@ -177,7 +189,8 @@ func TestSYS_GetRandom(t *testing.T) {
 // TestSYS_MMAP: with addr 0 the heap grows by len rounded up to 4 KiB and
 // the old heap is returned; passing HEAP_END (0x6000_0000_0000), wrapping or
 // overflowing the rounding is EINVAL with the heap unchanged; a nonzero addr
-// is returned as is (Appendix A vectors are the first two rows).
+// is returned as is (cannon/mipsevm/exec/mips_syscalls.go:117-141; for the
+// first two rows Cannon v1.19.6's Go VM returns the same v0, a3 and heap).
 func TestSYS_MMAP(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
@@ -213,8 +226,10 @@ func TestSYS_Brk(t *testing.T) {
 // TestSYS_Clone: clone(0x50f00, sp) pushes a child that copies the parent's
 // pre-syscall registers and HI/LO, with id = nextThreadId, PC = the parent's
 // nextPC, r29 = sp, r2 = r7 = 0; the parent gets v0 = child id, a3 = 0;
-// nextThreadId += 1; the counter resets (Appendix A: sp 0xabc000, parent r7
-// 0x77 → child r2 = r7 = 0, r29 = 0xabc000; parent r2 = 1, r7 = 0).
+// nextThreadId += 1; the counter resets (cannon/mipsevm/multithreaded/
+// mips.go:35-72, 458-465; Cannon v1.19.6's Go VM on clone(0x50f00, sp
+// 0xabc000) with parent r7 = 0x77 gives child r2 = r7 = 0, r29 = 0xabc000;
+// parent r2 = 1, r7 = 0).
 func TestSYS_Clone(t *testing.T) {
 	for _, right := range []bool{false, true} {
 		name := map[bool]string{false: "left stack active", true: "right stack active"}[right]
@@ -265,7 +280,8 @@ func TestSYS_Clone(t *testing.T) {
 
 // TestSYS_CLONE_FLAGS: clone with flags other than 0x50f00 ends the VM with
 // exit code 2 (panic); the thread is untouched and PC does not advance
-// (Appendix A: clone(0x50f01) → exited = 1, exitCode = 2, PC unchanged).
+// (cannon/mipsevm/multithreaded/mips.go:37-41; Cannon v1.19.6's Go VM on
+// clone(0x50f01) gives exited = 1, exitCode = 2, PC unchanged).
 func TestSYS_CLONE_FLAGS(t *testing.T) {
 	for _, flags := range []uint64{0x50F01, 0x50E00, 0, 0x10050F00} {
 		pre := sysPre(t, sysClone, regs{4: flags, 5: 0xABC000})
@@ -281,8 +297,9 @@ func TestSYS_CLONE_FLAGS(t *testing.T) {
 }
 
 // TestSYS_Exit: exit marks the current thread exited with code uint8(a0)
-// without advancing; when it is the only thread the VM exits too (Appendix
-// A: exit(0x1ff) → thread exitCode 0xff, VM exited with 0xff).
+// without advancing; when it is the only thread the VM exits too
+// (cannon/mipsevm/multithreaded/mips.go:99-106, 481-483; Cannon v1.19.6's Go
+// VM on exit(0x1ff) gives thread exitCode 0xff, VM exited with 0xff).
 func TestSYS_Exit(t *testing.T) {
 	t.Run("only thread", func(t *testing.T) {
 		pre := sysPre(t, sysExit, regs{4: 0x1FF})
@@ -329,8 +346,9 @@ func TestSYS_ExitGroup(t *testing.T) {
 
 // TestSYS_FUTEX: WAIT_PRIVATE (128) compares the 32-bit word at a0&^3 with
 // uint32(a2): unequal → EAGAIN, equal → return 0 and yield. WAKE_PRIVATE
-// (129) yields. Any other op is EINVAL (Appendix A: addr 0x20006, word
-// 0x0000000100000002, a2 = 0xffffffff00000001 → EAGAIN; a2 = …00000002 →
+// (129) yields. Any other op is EINVAL (cannon/mipsevm/multithreaded/
+// mips.go:107-128, 485-488; Cannon v1.19.6's Go VM on addr 0x20006, word
+// 0x0000000100000002: a2 = 0xffffffff00000001 → EAGAIN; a2 = …00000002 →
 // preempted).
 func TestSYS_FUTEX(t *testing.T) {
 	futex := func(t *testing.T, addr, op, val uint64) state.State {
@@ -381,9 +399,14 @@ func TestSYS_Yield(t *testing.T) {
 }
 
 // TestPRE_KEY_FIFO: write(6, buf, n) shifts n' = min(n, 8 - buf&7) bytes from
-// memory into the low end of the 32-byte key and resets the offset (Appendix
-// A: key aa0102…1f, buf 0x20003, n 100, word 0x0011223344556677 → n' = 5,
-// key 0x05060708…1f3344556677).
+// memory into the low end of the 32-byte key and resets the offset
+// (cannon/mipsevm/exec/mips_syscalls.go:236-253).
+//
+// The worked example: key aa 01 02 … 1f, buf 0x20003, n 100, word
+// 0x0011223344556677: n' = min(100, 8 − 3) = 5, the key drops its first 5
+// bytes (aa 01 02 03 04) and takes bytes 3..7 of the word (33 44 55 66 77):
+// 0x05060708…1f3344556677, offset 0. Cannon v1.19.6's Go VM gives the same
+// key and returns 5.
 func TestPRE_KEY_FIFO(t *testing.T) {
 	var key [32]byte
 	key[0] = 0xAA
@@ -402,7 +425,7 @@ func TestPRE_KEY_FIFO(t *testing.T) {
 		wantN   uint64
 		wantKey [32]byte
 	}{
-		{"digest vector", 0x20003, 100, 5, shifted(5, 0x33, 0x44, 0x55, 0x66, 0x77)},
+		{"worked example", 0x20003, 100, 5, shifted(5, 0x33, 0x44, 0x55, 0x66, 0x77)},
 		{"aligned 8 bytes", 0x20000, 8, 8, shifted(8, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77)},
 		{"two bytes", 0x20000, 2, 2, shifted(2, 0x00, 0x11)},
 		{"n 0 keeps the key", 0x20005, 0, 0, key},
@@ -416,7 +439,7 @@ func TestPRE_KEY_FIFO(t *testing.T) {
 			checkStep(t, pre, want, transition.Data{})
 		})
 	}
-	t.Run("digest key literal", func(t *testing.T) {
+	t.Run("worked example key literal", func(t *testing.T) {
 		want := [32]byte{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 0x33, 0x44, 0x55, 0x66, 0x77}
 		if got := shifted(5, 0x33, 0x44, 0x55, 0x66, 0x77); got != want {
 			t.Fatalf("fixture key %x, want %x", got, want)
@@ -426,9 +449,14 @@ func TestPRE_KEY_FIFO(t *testing.T) {
 
 // TestSYS_READ_Preimage: read(5, buf, n) copies min(n, 8 - buf&7, bytes
 // left) bytes of len(preimage) as 8 big-endian bytes ‖ preimage from the
-// offset to buf, advances the offset and returns the count (Appendix A:
-// "hello world, preimage" at offset 6, buf 0x20005 → bytes 00 15 68 at 5..7,
-// offset 9).
+// offset to buf, advances the offset and returns the count
+// (cannon/mipsevm/exec/mips_syscalls.go:160-182, exec/preimage.go:48-66).
+//
+// The worked example: "hello world, preimage" (21 bytes) is served as the
+// stream 00 00 00 00 00 00 00 15 ‖ "hello…"; from offset 6 with buf = 0x20005
+// the count is min(100, 8 − 5, 29 − 6) = 3, so bytes 5..7 of the word become
+// 00 15 68 ('h') and the offset becomes 9. Cannon v1.19.6's Go VM gives the
+// same word and offset.
 func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 	key := [32]byte{0: 2, 31: 0x42}
 	data := transition.Data{Preimages: transition.PreimageMap{key: []byte("hello world, preimage")}} // 21 bytes
@@ -438,7 +466,7 @@ func TestSYS_READ_PRE_READ_Preimage(t *testing.T) {
 		offset, buf, n uint64
 		wantN, wantMem uint64
 	}{
-		{"digest vector", 6, 0x20005, 100, 3, 0x1122_3344_5500_1568},
+		{"worked example", 6, 0x20005, 100, 3, 0x1122_3344_5500_1568},
 		{"length prefix", 0, 0x20000, 8, 8, 0x0000_0000_0000_0015},
 		{"four data bytes", 8, 0x20000, 4, 4, 0x6865_6C6C_5566_7788},
 		{"last byte", 28, 0x20000, 8, 1, 0x6522_3344_5566_7788},
@@ -513,7 +541,8 @@ func TestERR_MISSING_PREIMAGE(t *testing.T) {
 	}
 }
 
-// TestSYS_READ_WRITE_Fds: the non-preimage descriptors (digest §4.4).
+// TestSYS_READ_WRITE_Fds: the non-preimage descriptors
+// (cannon/mipsevm/exec/mips_syscalls.go:157-193, 214-262).
 // stdout/stderr/hint-write report the full count (not capped at 8); the
 // hint-read fd reports the count without writing memory.
 func TestSYS_READ_WRITE_Fds(t *testing.T) {
@@ -597,7 +626,8 @@ func TestSYS_Misc(t *testing.T) {
 }
 
 // TestSYS_Noops: the no-op syscalls return v0 = a3 = 0, advance and write
-// no output buffer (digest §4.2 "Noops").
+// no output buffer (cannon/mipsevm/multithreaded/mips.go:163-193: empty
+// cases, then HandleSyscallUpdates at 213).
 func TestSYS_Noops(t *testing.T) {
 	noops := map[uint64]string{
 		5011: "munmap", 5010: "mprotect", 5196: "sched_getaffinity", 5027: "madvise",
@@ -621,7 +651,11 @@ func TestSYS_Noops(t *testing.T) {
 }
 
 // TestERR_UNKNOWN_SYSCALL: numbers outside Cannon's table have no
-// post-state, including o32 numbers and ^0 (UndefinedSysNr; digest §10 #3).
+// post-state, including o32 numbers and ^0 (UndefinedSysNr,
+// cannon/mipsevm/arch/arch64.go:51-52; the default case of
+// multithreaded/mips.go:204-211 and its handleUnrecognizedSyscall, 259-262;
+// optimism issue #13427 and PR #13470 regrouped the condition under which
+// ^0 was a no-op on 64 bits).
 func TestERR_UNKNOWN_SYSCALL(t *testing.T) {
 	for _, num := range []uint64{5006, maxWord, 0, 4001, 4246, 5399, 5314, 5153, 1<<32 | sysGetpid} {
 		pre := sysPre(t, num, nil)
@@ -673,8 +707,8 @@ func TestSYS_ERRNO(t *testing.T) {
 // fd 4") and what Cannon does (exec/mips_syscalls.go:221-235, HandleSysWrite
 // case FdHintWrite; multithreaded/mips.go:85-93 stores the result in
 // State.LastHint, and state.go:329 writes it into the binary state file,
-// digest §1.5). LastHint is not part of the witness, so the hash must not
-// change.
+// in Serialize, state.go:249-334). LastHint is not part of the witness, so
+// the hash must not change.
 func TestSYS_HINT_LastHint(t *testing.T) {
 	const hintWord = 0x0000_0002_AABB_CCDD // bytes 00 00 00 02 aa bb cc dd
 	for _, tc := range []struct {
