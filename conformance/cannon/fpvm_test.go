@@ -3,7 +3,6 @@ package cannon
 import (
 	"bytes"
 	"debug/elf"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/arch"
 	cannonmemory "github.com/ethereum-optimism/optimism/cannon/mipsevm/memory"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
 	cannonprogram "github.com/ethereum-optimism/optimism/cannon/mipsevm/program"
-	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -80,7 +78,7 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 		t.Fatal(err)
 	}
 	cs := loadCannon(t, path)
-	cvm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	cvm := cannonvm.NewVM(cs, cannonvm.NewOracle(po))
 	d := spec.Data{Preimages: po}
 	var checkpoints uint64
 	compare := func() {
@@ -103,7 +101,7 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 			t.Fatalf("fpvm failed at step %d: %v", vm.StepCount+1, err)
 		}
 		for i := uint64(0); i < k; i++ {
-			if msg := stepCannon(cvm); msg != "" {
+			if _, msg := cannonvm.StepVM(cvm, false); msg != "" {
 				t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
 			}
 		}
@@ -190,7 +188,7 @@ func runFPVMCommand(b *testing.B, data []byte) perfRun {
 func runCannonCommand(b *testing.B, data []byte, load func(testing.TB, []byte) *multithreaded.State) perfRun {
 	t0 := time.Now()
 	cs := load(b, data)
-	vm := multithreaded.NewInstrumentedState(cs, preimages{}, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	vm := cannonvm.NewVM(cs, cannonvm.NewOracle(nil))
 	t1 := time.Now()
 	for !cs.Exited {
 		if _, err := vm.Step(false); err != nil {
