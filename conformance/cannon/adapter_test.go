@@ -30,11 +30,21 @@ func compareStep(pre state.State, po preimages) (string, bool) {
 	return msg, err == nil
 }
 
+// compareStepResult steps pre in Cannon and in the spec (as a runner,
+// spec.Advance) and requires the same failure, or the same hints delivered
+// and LastHint (CONF-CANNON-HINT), the same post-state witness and hash, and
+// the same step witness (compareWitness).
 func compareStepResult(pre state.State, po preimages) string {
 	cres := cannonvm.Step(pre, po)
-	post, err := spec.Step(pre, spec.Data{Preimages: po})
+	post, hints, err := cannonvm.AdvanceSpec(pre, spec.Data{Preimages: po})
 	if cres.Panic != "" || err != nil {
-		return comparePanics(cres.Panic, err)
+		if msg := comparePanics(cres.Panic, err); msg != "" {
+			return msg
+		}
+		return cannonvm.DiffHints(nil, cres.Hints, nil, nil) // no post-state: no hint is delivered
+	}
+	if msg := cannonvm.DiffHints(hints, cres.Hints, post.LastHint, cres.LastHint); msg != "" {
+		return msg
 	}
 	w := post.Witness()
 	enc := w.Encode()

@@ -20,6 +20,7 @@ import (
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // heavyExamples are the benchmark workloads of at least 50 million steps.
@@ -62,8 +63,9 @@ func TestConformance_CONF_CANNON_FPVM(t *testing.T) {
 	}
 }
 
-// runFPVMLockstep steps fpvm and Cannon to the end and returns the steps and
-// checkpoints compared.
+// runFPVMLockstep steps fpvm and Cannon to the end, comparing at every
+// checkpoint the state hash, the hints delivered since the last one and
+// LastHint, and returns the steps and checkpoints compared.
 func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -77,8 +79,15 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var hints [][]byte // the hints fpvm completed since the last checkpoint
+	vm.Observe = func(e transition.Effects) {
+		if e.Fd == transition.FdHintWrite {
+			hints = append(hints, e.Hints...)
+		}
+	}
 	cs := loadCannon(t, path)
-	cvm := cannonvm.NewVM(cs, cannonvm.NewOracle(po))
+	oracle := cannonvm.NewOracle(po)
+	cvm := cannonvm.NewVM(cs, oracle)
 	d := spec.Data{Preimages: po}
 	var checkpoints uint64
 	compare := func() {
@@ -89,6 +98,10 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 			t.Fatalf("state hash differs at step %d: fpvm %s, cannon %x; %s\nreplay: cd conformance/cannon && go test -run 'TestConformance_CONF_CANNON_FPVM/%s$' .",
 				vm.StepCount, vm.Hash(), h, firstWitnessDiff(enc[:], w), filepath.Base(strings.TrimSuffix(path, ".elf")))
 		}
+		if msg := cannonvm.DiffHints(hints, oracle.TakeHints(), vm.LastHint, cs.LastHint); msg != "" {
+			t.Fatalf("step %d: fpvm and cannon: %s", vm.StepCount, msg)
+		}
+		hints = nil
 	}
 	compare()
 	for !vm.Exited {

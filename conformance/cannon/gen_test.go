@@ -63,7 +63,8 @@ func edgeWord(r *rand.Rand) uint64 { return stategen.Conformance.Word(r) }
 // genState builds a random pre-state around the instruction word insn
 // (stategen.Conformance): data words near the address a memory instruction
 // touches, an LL reservation near it, sometimes a delay slot, extra
-// threads, an exited thread or a full quantum.
+// threads, an exited thread, a full quantum or a next thread ID at the top
+// of its range.
 func genState(r *rand.Rand, insn uint32) state.State {
 	d := stategen.Conformance
 	t := d.Thread(r)
@@ -73,5 +74,7 @@ func genState(r *rand.Rand, insn uint32) state.State {
 	s := state.NewEmpty()
 	s.Memory = stategen.PlaceInstruction(mem, t.CPU.PC, insn)
 	stategen.Scalars(r, &s, t, vaddr)
-	return d.Threads(r, s, t)
+	s = d.Threads(r, s, t)
+	d.EdgeNextThreadID(r, &s)
+	return s
 }

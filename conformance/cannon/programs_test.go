@@ -104,8 +104,9 @@ func TestConformance_CONF_CANNON_PROG(t *testing.T) {
 	}
 }
 
-// runLockstep steps both VMs to the end and returns the steps, checkpoints
-// and witnesses compared.
+// runLockstep steps both VMs to the end, comparing the hints delivered and
+// LastHint at every step, and returns the steps, checkpoints and witnesses
+// compared.
 func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -119,10 +120,13 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 	if _, h := cs.EncodeWitness(); memory.Hash(h) != s.Hash() {
 		t.Fatalf("initial state: spec %s, cannon %x", s.Hash(), h)
 	}
-	vm := cannonvm.NewVM(cs, cannonvm.NewOracle(po))
+	oracle := cannonvm.NewOracle(po)
+	vm := cannonvm.NewVM(cs, oracle)
 	d := spec.Data{Preimages: po}
 	// The loop owns its states, so it steps them as transient values, as
-	// spec.Run does; witnesses are taken from a persistent view.
+	// spec.Run does; witnesses are taken from a persistent view. The spec
+	// steps as a runner (spec.Advance), so its hints and LastHint are
+	// compared with Cannon's at every step (CONF-CANNON-HINT).
 	s = s.Transient(&memory.Edit{})
 	var checkpoints, witnesses uint64
 	for !s.Exited {
@@ -132,7 +136,7 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 				t.Fatalf("step %d: %s", s.Step+1, msg)
 			}
 		}
-		next, err := spec.Step(s, d)
+		next, hints, err := cannonvm.AdvanceSpec(s, d)
 		if err != nil {
 			t.Fatalf("spec failed at step %d: %v", s.Step+1, err)
 		}
@@ -140,6 +144,9 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 			if _, msg := cannonvm.StepVM(vm, false); msg != "" {
 				t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
 			}
+		}
+		if msg := cannonvm.DiffHints(hints, oracle.TakeHints(), next.LastHint, cs.LastHint); msg != "" {
+			t.Fatalf("step %d: %s", next.Step, msg)
 		}
 		s = next
 		if s.Step <= *everyStepLimit || s.Step%*checkpointGap == 0 || s.Exited {

@@ -99,7 +99,9 @@ func drawInstruction(insn uint32, form uint16) uint32 {
 // edge-valued registers, the instruction at PC, data words (and raw) at the
 // address a memory instruction touches, an LL reservation near it, syscall
 // arguments, a preimage key and offset, extra threads, an exited thread or
-// VM, a full quantum. It returns the oracle too.
+// VM, a full quantum, a next thread ID at the top of its range, a partial
+// hint frame and a hint stream at a1 where the step writes fd 4. It returns
+// the oracle too.
 func drawPreState(r *rand.Rand, word uint32, raw []byte) (state.State, spec.PreimageMap) {
 	d := stategen.FourWay
 	t := d.Thread(r)
@@ -116,7 +118,9 @@ func drawPreState(r *rand.Rand, word uint32, raw []byte) (state.State, spec.Prei
 	s.Memory = stategen.PlaceInstruction(mem, t.CPU.PC, word)
 	stategen.Scalars(r, &s, t, vaddr)
 	po := drawOracle(r, &s)
-	return d.Threads(r, s, t), po
+	s = d.Threads(r, s, t)
+	d.EdgeNextThreadID(r, &s)
+	return d.Hints(r, s), po
 }
 
 // drawSyscallArgs sets v0 to a syscall (implemented, no-op or unknown) and
@@ -198,8 +202,9 @@ func drawMutation(mut uint16, pre state.State) *drawnMutation {
 //   - spec.Step and spec.StepWithWitness: same error code, same post-state;
 //   - fpvm (StepWitness): same error code, same post-state witness and
 //     hash, the same step witness (state, proof, slots, preimage);
-//   - Cannon: panics exactly when the spec fails; else the same post-state
-//     witness and hash, and the same witness in the bytes the step uses;
+//   - Cannon: panics exactly when the spec fails; else the same hints
+//     delivered and LastHint as spec.Advance, the same post-state witness
+//     and hash, and the same witness in the bytes the step uses;
 //   - spec.VerifyStep of the witness: the post-state hash;
 //   - MIPS64.sol on the witness: the post-state hash, or a revert where the
 //     spec fails (with chainRevert's reason for the errors it maps). With
@@ -326,7 +331,14 @@ func checkCannon(c fourCase, post state.State, serr error, w spec.Witness) strin
 	case cres.Panic == "" && serr != nil:
 		return fmt.Sprintf("spec fails (%v), cannon steps", serr)
 	case serr != nil:
-		return ""
+		return cannonvm.DiffHints(nil, cres.Hints, nil, nil)
+	}
+	apost, hints, err := cannonvm.AdvanceSpec(c.pre, spec.Data{Preimages: c.po})
+	if err != nil || apost.Hash() != post.Hash() {
+		return fmt.Sprintf("spec.Advance (%v) differs from spec.Step", err)
+	}
+	if msg := cannonvm.DiffHints(hints, cres.Hints, apost.LastHint, cres.LastHint); msg != "" {
+		return "cannon: " + msg
 	}
 	enc := post.Witness().Encode()
 	if !bytes.Equal(enc[:], cres.Witness) || post.Hash() != memory.Hash(cres.Hash) {

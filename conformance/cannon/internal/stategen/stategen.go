@@ -8,6 +8,7 @@ package stategen
 
 import (
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -26,6 +27,8 @@ type Dist struct {
 	ThreadExited int      // odds that the thread under test has exited
 	Others       int      // odds of up to two other threads, on either stack
 	VMExited     int      // odds that the VM has exited
+	NextIDEdge   int      // odds of a next thread ID at 2^64 - 1, 2^64 - 2 or 2^64 - 3 (EdgeNextThreadID)
+	LastHint     int      // odds of a partial hint frame in LastHint (Hints)
 }
 
 // EdgeWords are word values at the edges of 8-, 16-, 32- and 64-bit
@@ -42,12 +45,13 @@ var EdgeAddrs = []uint64{0, 8, 0xFF8, 0x1000, 0x1FE0, 0xFFFF_FFFF_FFFF_FFF8, 0x7
 
 // Conformance is the draw of conformance/cannon's instruction, witness and
 // wrap tests.
-var Conformance = Dist{Words: EdgeWords, Addrs: EdgeAddrs, AddrOdds: 5, ThreadExited: 25, Others: 4, VMExited: 50}
+var Conformance = Dist{Words: EdgeWords, Addrs: EdgeAddrs, AddrOdds: 5, ThreadExited: 25, Others: 4, VMExited: 50, NextIDEdge: 8, LastHint: 3}
 
 // FourWay is the draw of conformance/cannon/evm's four-way fuzz target. Its
 // numbers are those its committed corpus was drawn with: changing them
-// changes what every corpus entry replays.
-var FourWay = Dist{Words: EdgeWords[:23], Addrs: EdgeAddrs[:7], AddrOdds: 4, UnalignedPC: 40, ThreadExited: 20, Others: 3, VMExited: 40}
+// changes what every corpus entry replays (EdgeNextThreadID and Hints draw
+// last, so they change only the entries they select).
+var FourWay = Dist{Words: EdgeWords[:23], Addrs: EdgeAddrs[:7], AddrOdds: 4, UnalignedPC: 40, ThreadExited: 20, Others: 3, VMExited: 40, NextIDEdge: 8, LastHint: 3}
 
 // Word returns an edge word, a sign-extended 32-bit value, a 32-bit value or
 // a random word, a quarter of the draws each.
@@ -156,4 +160,100 @@ func (d Dist) Threads(r *rand.Rand, s state.State, t state.Thread) state.State {
 		s.Exited, s.ExitCode = true, uint8(r.IntN(3))
 	}
 	return s
+}
+
+// EdgeNextThreadID sets, one draw in NextIDEdge, the next thread ID of s to
+// 2^64 - 1, 2^64 - 2 or 2^64 - 3: a clone there takes one of the last IDs,
+// and from 2^64 - 1 the counter wraps to 0.
+func (d Dist) EdgeNextThreadID(r *rand.Rand, s *state.State) {
+	if r.IntN(d.NextIDEdge) == 0 {
+		s.NextThreadID = math.MaxUint64 - r.Uint64N(3)
+	}
+}
+
+// Hints returns s with, one draw in LastHint, a partial hint frame in
+// LastHint (part of a 4-byte big-endian length, or a length and part of its
+// data), and, where the current thread's registers set up write(4, a1, a2),
+// the a2 bytes at a1 drawn as a hint stream that goes on from LastHint: the
+// rest of its frame, then frames of 0 to 12 bytes, now and then one longer
+// than the write, so a write completes none, one or several frames and
+// leaves a partial one. The bytes are not written where they would overlap
+// the instruction word at PC.
+func (d Dist) Hints(r *rand.Rand, s state.State) state.State {
+	if r.IntN(d.LastHint) == 0 {
+		s.LastHint = PartialFrame(r)
+	}
+	t, err := s.CurrentThread()
+	regs := t.CPU.Regs
+	if err != nil || regs[2] != transition.SysWrite || regs[4] != transition.FdHintWrite {
+		return s
+	}
+	a1, n := regs[5], regs[6]
+	if n > 1<<16 || overlaps(a1, n, t.CPU.PC&^3, 4) {
+		return s
+	}
+	stream := HintStream(r, s.LastHint, int(n))
+	s.Memory = s.Memory.(memory.Memory).SetBytes(a1, stream)
+	return s
+}
+
+// PartialFrame returns the start of a hint frame that is not complete: 1 to
+// 3 bytes of its length, or its 4-byte length and fewer data bytes than it
+// says (the length 0xFFFFFFFF now and then: a frame no write completes).
+func PartialFrame(r *rand.Rand) []byte {
+	n := uint32(1 + r.IntN(24))
+	if r.IntN(8) == 0 {
+		n = math.MaxUint32
+	}
+	f := binary.BigEndian.AppendUint32(nil, n)
+	if r.IntN(3) == 0 {
+		return f[:1+r.IntN(3)]
+	}
+	for i := r.IntN(int(min(n, 24))); i > 0; i-- {
+		f = append(f, byte(r.Uint32()))
+	}
+	return f
+}
+
+// HintStream returns n bytes a program could write to the hint fd after
+// last was buffered: the rest of last's frame (as much as fits), then
+// frames of drawn lengths (mostly 0 to 12 bytes, one in eight up to 300).
+func HintStream(r *rand.Rand, last []byte, n int) []byte {
+	var out []byte
+	frame := append([]byte{}, last...)
+	for len(frame) > 0 && len(frame) < 4 {
+		b := byte(r.IntN(13))
+		if len(frame) < 3 {
+			b = byte(r.IntN(2)) // a length prefix that can complete: below 2^17
+		}
+		frame, out = append(frame, b), append(out, b)
+	}
+	if len(frame) >= 4 {
+		if want := uint64(binary.BigEndian.Uint32(frame)); want > uint64(len(frame)-4) {
+			out = append(out, randomBytes(r, int(min(want-uint64(len(frame)-4), uint64(n))))...)
+		}
+	}
+	for len(out) < n {
+		size := r.IntN(13)
+		if r.IntN(8) == 0 {
+			size = r.IntN(301)
+		}
+		out = binary.BigEndian.AppendUint32(out, uint32(size))
+		out = append(out, randomBytes(r, size)...)
+	}
+	return out[:n]
+}
+
+func randomBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// overlaps reports whether [a, a+n) and [b, b+m) share a byte, addresses
+// wrapping modulo 2^64.
+func overlaps(a, n, b, m uint64) bool {
+	return n > 0 && m > 0 && (b-a < n || a-b < m)
 }
