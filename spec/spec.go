@@ -70,7 +70,10 @@ func RunIn(p Profile, pre State, d Data, n uint64) (State, uint64, error) {
 }
 
 // MaxOutput caps the bytes of one write(1|2|4) that Advance reads for its
-// observer; the VM's result never depends on them.
+// observer and LastHint; the state (witness, hash) never depends on them.
+// Cannon reads every byte of a write, so for a hint write longer than
+// MaxOutput the hints and LastHint differ from Cannon's (docs/spec.md,
+// Effects outside the commitment).
 const MaxOutput = 16 << 20
 
 // Advance is AdvanceIn(ProfileBase, pre, d, observe).

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
-	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	specerrors "github.com/opcity-spec/opcity/spec/errors"
@@ -19,84 +18,9 @@ import (
 	"github.com/opcity-spec/opcity/spec/state"
 )
 
-// preimages is a map oracle shared by both VMs.
-type preimages map[[32]byte][]byte
-
-func (p preimages) Preimage(k [32]byte) ([]byte, bool) { v, ok := p[k]; return v, ok }
-func (p preimages) Hint([]byte)                        {}
-func (p preimages) GetPreimage(k [32]byte) []byte {
-	v, ok := p[k]
-	if !ok {
-		panic(fmt.Sprintf("missing preimage %x", k))
-	}
-	return v
-}
-
-// toCannon builds Cannon's state from a spec state with a full memory.
-func toCannon(s state.State) *multithreaded.State {
-	cs := multithreaded.CreateEmptyState()
-	mem := s.Memory.(memory.Memory)
-	mem.Pages(func(index uint64, page *[4096]byte) bool {
-		_ = cs.Memory.SetMemoryRange(index<<12, bytes.NewReader(page[:]))
-		return true
-	})
-	cs.PreimageKey = s.PreimageKey
-	cs.PreimageOffset = s.PreimageOffset
-	cs.Heap = s.Heap
-	cs.LLReservationStatus = multithreaded.LLReservationStatus(s.LLReservationStatus)
-	cs.LLAddress = s.LLAddress
-	cs.LLOwnerThread = s.LLOwnerThread
-	cs.ExitCode = s.ExitCode
-	cs.Exited = s.Exited
-	cs.Step = s.Step
-	cs.StepsSinceLastContextSwitch = s.StepsSinceLastContextSwitch
-	cs.TraverseRight = s.TraverseRight
-	cs.LeftThreadStack = toCannonThreads(s.LeftThreads)
-	cs.RightThreadStack = toCannonThreads(s.RightThreads)
-	cs.NextThreadId = s.NextThreadID
-	return cs
-}
-
-func toCannonThreads(st state.ThreadStack) []*multithreaded.ThreadState {
-	out := []*multithreaded.ThreadState{}
-	for _, t := range st.Threads {
-		out = append(out, &multithreaded.ThreadState{
-			ThreadId: t.ID, ExitCode: t.ExitCode, Exited: t.Exited,
-			Cpu:       mipsevm.CpuScalars{PC: t.CPU.PC, NextPC: t.CPU.NextPC, LO: t.CPU.LO, HI: t.CPU.HI},
-			Registers: t.CPU.Regs,
-		})
-	}
-	return out
-}
-
-// cannonResult is what one Cannon step produced.
-type cannonResult struct {
-	witness  []byte // post-state witness, 188 bytes
-	hash     [32]byte
-	proof    []byte // Step(true) proof data
-	panicMsg string // non-empty when Cannon panicked
-	post     *multithreaded.State
-	wit      *mipsevm.StepWitness
-}
-
-// runCannon steps Cannon once from s, recovering a panic into panicMsg.
-func runCannon(s state.State, po preimages) (res cannonResult) {
-	cs := toCannon(s)
-	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
-	defer func() {
-		if r := recover(); r != nil {
-			res.panicMsg = fmt.Sprint(r)
-		}
-	}()
-	wit, err := vm.Step(true)
-	if err != nil {
-		res.panicMsg = "error: " + err.Error()
-		return res
-	}
-	w, h := cs.EncodeWitness()
-	res.witness, res.hash, res.proof, res.post, res.wit = w, h, wit.ProofData, cs, wit
-	return res
-}
+// preimages is the preimage map both VMs are given: the spec reads it as
+// spec.Data's oracle, Cannon through cannonvm.Oracle.
+type preimages = spec.PreimageMap
 
 // compareStep steps one case in both VMs; it returns "" on agreement or a
 // report, and whether the spec produced a post-state.
@@ -106,19 +30,29 @@ func compareStep(pre state.State, po preimages) (string, bool) {
 	return msg, err == nil
 }
 
+// compareStepResult steps pre in Cannon and in the spec (as a runner,
+// spec.Advance) and requires the same failure, or the same hints delivered
+// and LastHint (CONF-CANNON-HINT), the same post-state witness and hash, and
+// the same step witness (compareWitness).
 func compareStepResult(pre state.State, po preimages) string {
-	cres := runCannon(pre, po)
-	post, err := spec.Step(pre, spec.Data{Preimages: po})
-	if cres.panicMsg != "" || err != nil {
-		return comparePanics(cres.panicMsg, err)
+	cres := cannonvm.Step(pre, po)
+	post, hints, err := cannonvm.AdvanceSpec(pre, spec.Data{Preimages: po})
+	if cres.Panic != "" || err != nil {
+		if msg := comparePanics(cres.Panic, err); msg != "" {
+			return msg
+		}
+		return cannonvm.DiffHints(nil, cres.Hints, nil, nil) // no post-state: no hint is delivered
+	}
+	if msg := cannonvm.DiffHints(hints, cres.Hints, post.LastHint, cres.LastHint); msg != "" {
+		return msg
 	}
 	w := post.Witness()
 	enc := w.Encode()
-	if !bytes.Equal(enc[:], cres.witness) {
-		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.witness) + firstThreadDiff(post, cres.post) + "\n" + describeThreads("spec post", post) + describeCannonThreads(cres.post)
+	if !bytes.Equal(enc[:], cres.Witness) {
+		return "post-state witness differs: " + firstWitnessDiff(enc[:], cres.Witness) + firstThreadDiff(post, cres.Post) + "\n" + describeThreads("spec post", post) + describeCannonThreads(cres.Post)
 	}
-	if h := w.Hash(); h != cres.hash {
-		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.hash)
+	if h := w.Hash(); h != cres.Hash {
+		return fmt.Sprintf("state hash differs: spec %s cannon 0x%x", h, cres.Hash)
 	}
 	return compareWitness(pre, po, cres)
 }
@@ -127,12 +61,12 @@ func compareStepResult(pre state.State, po preimages) string {
 // the step uses (state, thread witness, used memory slots, preimage), and
 // Cannon's witness to verify statelessly to Cannon's post-state hash
 // (CONF-CANNON-WITNESS).
-func compareWitness(pre state.State, po preimages, cres cannonResult) string {
+func compareWitness(pre state.State, po preimages, cres cannonvm.Result) string {
 	_, w, err := spec.StepWithWitness(pre, spec.Data{Preimages: po})
 	if err != nil {
 		return fmt.Sprintf("spec witness generation failed: %v", err)
 	}
-	cw := cres.wit
+	cw := cres.StepWitness
 	if !bytes.Equal(w.State[:], cw.State) || w.StateHash != memory.Hash(cw.StateHash) {
 		return "witness state bytes differ"
 	}
@@ -148,10 +82,10 @@ func compareWitness(pre state.State, po preimages, cres cannonResult) string {
 		d.Preimages = preimages{cw.PreimageKey: cw.PreimageValue[8:]}
 	}
 	got, verr := spec.VerifyStep(cw.State, cw.ProofData, [32]byte{}, d)
-	if verr != nil || got != memory.Hash(cres.hash) {
-		return fmt.Sprintf("Cannon's witness does not verify to Cannon's post-state %x: got %s, %v", cres.hash, got, verr)
+	if verr != nil || got != memory.Hash(cres.Hash) {
+		return fmt.Sprintf("Cannon's witness does not verify to Cannon's post-state %x: got %s, %v", cres.Hash, got, verr)
 	}
-	return verifyCannonJSON(cw, memory.Hash(cres.hash))
+	return verifyCannonJSON(cw, memory.Hash(cres.Hash))
 }
 
 // verifyCannonJSON writes Cannon's witness in the JSON shape of `opcity

@@ -1,7 +1,6 @@
 package cannon
 
 import (
-	"io"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -9,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
-	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
-	"github.com/ethereum/go-ethereum/log"
-
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/program"
 )
@@ -81,7 +77,7 @@ func BenchmarkProgram(b *testing.B) {
 		stop := peakHeap()
 		for i := 0; i < b.N; i++ {
 			cs := loadCannon(b, path)
-			vm := multithreaded.NewInstrumentedState(cs, preimages{}, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+			vm := cannonvm.NewVM(cs, cannonvm.NewOracle(nil))
 			for !cs.Exited {
 				if _, err := vm.Step(false); err != nil {
 					b.Fatal(err)

@@ -3,7 +3,6 @@ package cannon
 import (
 	"bytes"
 	"debug/elf"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,17 +10,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/arch"
 	cannonmemory "github.com/ethereum-optimism/optimism/cannon/mipsevm/memory"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
 	cannonprogram "github.com/ethereum-optimism/optimism/cannon/mipsevm/program"
-	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/program"
+	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // heavyExamples are the benchmark workloads of at least 50 million steps.
@@ -64,8 +63,9 @@ func TestConformance_CONF_CANNON_FPVM(t *testing.T) {
 	}
 }
 
-// runFPVMLockstep steps fpvm and Cannon to the end and returns the steps and
-// checkpoints compared.
+// runFPVMLockstep steps fpvm and Cannon to the end, comparing at every
+// checkpoint the state hash, the hints delivered since the last one and
+// LastHint, and returns the steps and checkpoints compared.
 func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -79,8 +79,15 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var hints [][]byte // the hints fpvm completed since the last checkpoint
+	vm.Observe = func(e transition.Effects) {
+		if e.Fd == transition.FdHintWrite {
+			hints = append(hints, e.Hints...)
+		}
+	}
 	cs := loadCannon(t, path)
-	cvm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	oracle := cannonvm.NewOracle(po)
+	cvm := cannonvm.NewVM(cs, oracle)
 	d := spec.Data{Preimages: po}
 	var checkpoints uint64
 	compare := func() {
@@ -91,6 +98,10 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 			t.Fatalf("state hash differs at step %d: fpvm %s, cannon %x; %s\nreplay: cd conformance/cannon && go test -run 'TestConformance_CONF_CANNON_FPVM/%s$' .",
 				vm.StepCount, vm.Hash(), h, firstWitnessDiff(enc[:], w), filepath.Base(strings.TrimSuffix(path, ".elf")))
 		}
+		if msg := cannonvm.DiffHints(hints, oracle.TakeHints(), vm.LastHint, cs.LastHint); msg != "" {
+			t.Fatalf("step %d: fpvm and cannon: %s", vm.StepCount, msg)
+		}
+		hints = nil
 	}
 	compare()
 	for !vm.Exited {
@@ -103,7 +114,7 @@ func runFPVMLockstep(t *testing.T, path string, po preimages) (uint64, uint64) {
 			t.Fatalf("fpvm failed at step %d: %v", vm.StepCount+1, err)
 		}
 		for i := uint64(0); i < k; i++ {
-			if msg := stepCannon(cvm); msg != "" {
+			if _, msg := cannonvm.StepVM(cvm, false); msg != "" {
 				t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
 			}
 		}
@@ -190,7 +201,7 @@ func runFPVMCommand(b *testing.B, data []byte) perfRun {
 func runCannonCommand(b *testing.B, data []byte, load func(testing.TB, []byte) *multithreaded.State) perfRun {
 	t0 := time.Now()
 	cs := load(b, data)
-	vm := multithreaded.NewInstrumentedState(cs, preimages{}, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	vm := cannonvm.NewVM(cs, cannonvm.NewOracle(nil))
 	t1 := time.Now()
 	for !cs.Exited {
 		if _, err := vm.Step(false); err != nil {

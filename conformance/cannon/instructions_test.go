@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/stategen"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
@@ -55,7 +56,8 @@ func seedFor(name string, i int) uint64 {
 	return h.Sum64()
 }
 
-// genCase builds the pre-state and oracle for one case.
+// genCase builds the pre-state and oracle for one case, with a partial
+// hint frame now and then and a hint stream where the case writes fd 4.
 func genCase(t template, seed uint64) (state.State, preimages) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))
 	insn := t.encode(r)
@@ -63,7 +65,8 @@ func genCase(t template, seed uint64) (state.State, preimages) {
 	if t.form == formSyscall {
 		s = genSyscallArgs(r, s, syscallNumberOf(t))
 	}
-	return s, genOracle(r, &s)
+	po := genOracle(r, &s)
+	return stategen.Conformance.Hints(r, s), po
 }
 
 // TestConformance_CONF_CANNON_INSN steps the spec and Cannon from the same

@@ -1,21 +1,16 @@
 package cannon
 
 import (
-	"debug/elf"
 	"flag"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/ethereum-optimism/optimism/cannon/mipsevm"
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
-	cannonprogram "github.com/ethereum-optimism/optimism/cannon/mipsevm/program"
-	"github.com/ethereum/go-ethereum/log"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
@@ -71,21 +66,14 @@ func readPreimages(t testing.TB, path string) preimages {
 	return po
 }
 
-// loadCannon loads an ELF the way `cannon load-elf` does.
+// loadCannon loads the ELF at path the way `cannon load-elf` does
+// (loadCannonDefault).
 func loadCannon(t testing.TB, path string) *multithreaded.State {
-	f, err := elf.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	st, err := cannonprogram.LoadELF(f, multithreaded.CreateInitialState)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cannonprogram.PatchStack(st); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return loadCannonDefault(t, data)
 }
 
 // TestConformance_CONF_CANNON_PROG runs every example in the spec and in
@@ -116,8 +104,9 @@ func TestConformance_CONF_CANNON_PROG(t *testing.T) {
 	}
 }
 
-// runLockstep steps both VMs to the end and returns the steps, checkpoints
-// and witnesses compared.
+// runLockstep steps both VMs to the end, comparing the hints delivered and
+// LastHint at every step, and returns the steps, checkpoints and witnesses
+// compared.
 func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint64) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -131,10 +120,13 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 	if _, h := cs.EncodeWitness(); memory.Hash(h) != s.Hash() {
 		t.Fatalf("initial state: spec %s, cannon %x", s.Hash(), h)
 	}
-	vm := multithreaded.NewInstrumentedState(cs, po, io.Discard, io.Discard, log.NewLogger(log.DiscardHandler()), nil, mipsevm.FeatureToggles{})
+	oracle := cannonvm.NewOracle(po)
+	vm := cannonvm.NewVM(cs, oracle)
 	d := spec.Data{Preimages: po}
 	// The loop owns its states, so it steps them as transient values, as
-	// spec.Run does; witnesses are taken from a persistent view.
+	// spec.Run does; witnesses are taken from a persistent view. The spec
+	// steps as a runner (spec.Advance), so its hints and LastHint are
+	// compared with Cannon's at every step (CONF-CANNON-HINT).
 	s = s.Transient(&memory.Edit{})
 	var checkpoints, witnesses uint64
 	for !s.Exited {
@@ -144,14 +136,17 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 				t.Fatalf("step %d: %s", s.Step+1, msg)
 			}
 		}
-		next, err := spec.Step(s, d)
+		next, hints, err := cannonvm.AdvanceSpec(s, d)
 		if err != nil {
 			t.Fatalf("spec failed at step %d: %v", s.Step+1, err)
 		}
 		if cs.Step == s.Step {
-			if msg := stepCannon(vm); msg != "" {
+			if _, msg := cannonvm.StepVM(vm, false); msg != "" {
 				t.Fatalf("cannon failed at step %d: %s", cs.Step, msg)
 			}
+		}
+		if msg := cannonvm.DiffHints(hints, oracle.TakeHints(), next.LastHint, cs.LastHint); msg != "" {
+			t.Fatalf("step %d: %s", next.Step, msg)
 		}
 		s = next
 		if s.Step <= *everyStepLimit || s.Step%*checkpointGap == 0 || s.Exited {
@@ -173,28 +168,11 @@ func runLockstep(t *testing.T, path string, po preimages) (uint64, uint64, uint6
 
 // compareProgramWitness steps Cannon with proofs from the same state as s and
 // compares its witness with the spec's (CONF-CANNON-WITNESS).
-func compareProgramWitness(s state.State, po preimages, vm *multithreaded.InstrumentedState, cs *multithreaded.State) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprintf("cannon panicked: %v", r)
-		}
-	}()
-	wit, err := vm.Step(true)
-	if err != nil {
-		return err.Error()
+func compareProgramWitness(s state.State, po preimages, vm *multithreaded.InstrumentedState, cs *multithreaded.State) string {
+	wit, failure := cannonvm.StepVM(vm, true)
+	if failure != "" {
+		return "cannon failed: " + failure
 	}
 	w, h := cs.EncodeWitness()
-	return compareWitness(s, po, cannonResult{witness: w, hash: h, proof: wit.ProofData, post: cs, wit: wit})
-}
-
-func stepCannon(vm *multithreaded.InstrumentedState) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	if _, err := vm.Step(false); err != nil {
-		return err.Error()
-	}
-	return ""
+	return compareWitness(s, po, cannonvm.Result{Witness: w, Hash: h, Post: cs, StepWitness: wit})
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
 	"github.com/opcity-spec/opcity/spec/transition"
 )
 
@@ -32,11 +33,11 @@ func TestConformance_CONF_CANNON_WITNESS_Oracle(t *testing.T) {
 		pre = pre.WithStacks(active, pre.InactiveStack())
 		pre.StepsSinceLastContextSwitch = 0
 		po := genOracle(r, &pre)
-		cres := runCannon(pre, po)
-		if cres.panicMsg != "" {
+		cres := cannonvm.Step(pre, po)
+		if cres.Panic != "" {
 			continue // offset at the end of the stream: both fail, checked elsewhere
 		}
-		if cres.wit.HasPreimage() {
+		if cres.StepWitness.HasPreimage() {
 			withPreimage++
 		}
 		if msg := compareWitness(pre, po, cres); msg != "" {

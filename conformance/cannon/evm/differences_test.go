@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	stderrors "errors"
-
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/spec"
-	"github.com/opcity-spec/opcity/spec/errors"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
 	"github.com/opcity-spec/opcity/vectors"
@@ -186,51 +183,26 @@ var knownCases = []knownCase{
 	{"addu/0", threadExited2, 1, rejects, "MIPS64: post-state active thread stack is empty"},
 }
 
-// TestEVM_KNOWN_DIFF pins each known difference: the spec rejects the
-// pre-state with CodeInvalidField, and MIPS64.sol returns the post-state its
-// reading of the byte gives (or reverts with the pinned reason, where both
-// reject).
+// TestEVM_KNOWN_DIFF pins each known difference: every entry of
+// testdata/known-differences.json (knownCases, then the exited VMs with an
+// empty active stack) replays through spec.VerifyStep to the spec's
+// recorded result (CodeInvalidField for a non-canonical byte) and through
+// MIPS64.sol to its recorded one: the post-state hash chainModel gives, or
+// the pinned revert reason where both reject. TestEVM_KNOWN_DIFF_Committed
+// holds the file to the spec and the model.
 func TestEVM_KNOWN_DIFF(t *testing.T) {
-	files, err := vectors.Read("../../../vectors/testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]vectors.Vector{}
-	for _, f := range files {
-		for _, v := range f.Vectors {
-			byName[v.Name] = v
-		}
-	}
+	f := readKnownFile(t)
 	h := newHarness(t)
 	differences := 0
-	for _, c := range knownCases {
-		name := fmt.Sprintf("%s/%s=%d", c.vector, c.m.field, c.m.value)
-		v, ok := byName[c.vector]
-		if !ok {
-			t.Fatalf("%s: no vector %s", name, c.vector)
+	for _, e := range f.Cases {
+		if msg := replayKnown(h, e); msg != "" {
+			t.Errorf("%s: %s\nreplay: cd conformance/cannon && go test ./evm -run 'TestEVM_KNOWN_DIFF$'", e.Name, msg)
 		}
-		w := c.m.apply(t, v)
-		_, serr := spec.VerifyStep(w.State, w.Proof, w.LocalContext, spec.Data{Preimages: w.Oracle})
-		if !stderrors.Is(serr, errors.ErrInvalidField) {
-			t.Errorf("%s: spec gives %v, want %s", name, serr, errors.CodeInvalidField)
-		}
-		r, err := h.Step(InputOf(w))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.reads == rejects {
-			if !r.Reverted || r.RevertReason != c.revert {
-				t.Errorf("%s: MIPS64.sol reverted=%v %q, want revert %q", name, r.Reverted, r.RevertReason, c.revert)
-			}
-			continue
-		}
-		differences++
-		want := expectedChainPost(t, name, c, byName[c.vector])
-		if r.Reverted || r.PostStateHash != want {
-			t.Errorf("%s: MIPS64.sol %x reverted=%v %q, want %x", name, r.PostStateHash, r.Reverted, r.RevertReason, want)
+		if (e.Spec.Error == nil) != (e.MIPS64.Revert == "") {
+			differences++
 		}
 	}
-	t.Logf("known differences pinned: %d cases where MIPS64.sol returns a post-state and the spec rejects, %d where both reject", differences, len(knownCases)-differences)
+	t.Logf("known differences pinned: %d entries of %s, %d where one verifier returns a post-state and the other rejects, %d where both reject", len(f.Cases), knownFilePath, differences, len(f.Cases)-differences)
 }
 
 // expectedChainPost returns the post-state hash MIPS64.sol must return for
@@ -281,31 +253,44 @@ func chainModel(m mutation, canonical byte, w format.Witness) ([32]byte, error) 
 // the stacks); MIPS64.sol reverts "MIPS64: post-state active thread stack
 // is empty" (its post-state check runs on the exited path too). Cannon's Go
 // VM cannot produce such a state: a VM exits with its threads on the stacks.
+// Both states are entries of testdata/known-differences.json; this checks
+// that they are what they say and replays them.
 func TestEVM_KNOWN_DIFF_ExitedEmptyStack(t *testing.T) {
 	h := newHarness(t)
+	entries := map[string]knownEntry{}
+	for _, e := range readKnownFile(t).Cases {
+		entries[e.Name] = e
+	}
 	for _, right := range []bool{false, true} {
-		s := state.NewEmpty()
-		s.Exited, s.ExitCode, s.TraverseRight = true, 1, right
-		th := state.Thread{ID: 1}
-		th.CPU.PC, th.CPU.NextPC = 0x1000, 0x1004
-		s = s.WithStacks(state.NewThreadStack(), state.NewThreadStack(th)) // the thread is on the inactive stack
-		enc := s.Witness().Encode()
-		proof := make([]byte, spec.ProofSize)
-		got, err := spec.VerifyStep(enc[:], proof, [32]byte{}, spec.Data{})
-		if err != nil || got != s.Hash() {
-			t.Errorf("traverseRight=%v: spec.VerifyStep gives %s (%v), want the pre-state hash %s", right, got, err, s.Hash())
+		enc, _ := exitedEmptyStack(right)
+		s, err := state.DecodeWitness(enc[:])
+		if err != nil || !s.Exited || !isExitedWithEmptyActiveStack(enc[:]) {
+			t.Fatalf("traverseRight=%v: the state is not an exited VM with an empty active stack (%v)", right, err)
 		}
-		if !isExitedWithEmptyActiveStack(enc[:]) {
-			t.Fatalf("traverseRight=%v: the state is not an exited VM with an empty active stack", right)
+		name := fmt.Sprintf("exited-empty-stack/traverseRight=%d", b2i(right))
+		e, ok := entries[name]
+		if !ok {
+			t.Fatalf("%s: not in %s", name, knownFilePath)
 		}
-		r, err := h.Step(Input{State: enc[:], Proof: proof})
-		if err != nil {
-			t.Fatal(err)
+		if e.Spec.PostStateHash != s.Hash().String() || e.MIPS64.Revert != revertExitedEmptyStack {
+			t.Errorf("%s: the file records spec %+v and MIPS64.sol %+v, want the pre-state hash and revert %q", name, e.Spec, e.MIPS64, revertExitedEmptyStack)
 		}
-		if !r.Reverted || r.RevertReason != revertExitedEmptyStack {
-			t.Errorf("traverseRight=%v: MIPS64.sol reverted=%v %q %x, want revert %q", right, r.Reverted, r.RevertReason, r.PostStateHash, revertExitedEmptyStack)
+		if msg := replayKnown(h, e); msg != "" {
+			t.Errorf("%s: %s", name, msg)
 		}
 	}
+}
+
+// exitedEmptyStack returns an exited VM (exit code 1) whose active stack,
+// the right one or the left, is empty, its one thread on the other, and a
+// zero proof.
+func exitedEmptyStack(right bool) ([state.WitnessSize]byte, []byte) {
+	s := state.NewEmpty()
+	s.Exited, s.ExitCode, s.TraverseRight = true, 1, right
+	th := state.Thread{ID: 1}
+	th.CPU.PC, th.CPU.NextPC = 0x1000, 0x1004
+	s = s.WithStacks(state.NewThreadStack(), state.NewThreadStack(th)) // the thread is on the inactive stack
+	return s.Witness().Encode(), make([]byte, spec.ProofSize)
 }
 
 // llStatusReading is how MIPS64.sol reads a raw llReservationStatus byte

@@ -2,12 +2,14 @@ package evm
 
 import (
 	"bytes"
-	"encoding/binary"
+	"crypto/sha256"
 	stderrors "errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/stategen"
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
 	"github.com/opcity-spec/opcity/spec"
@@ -92,80 +94,33 @@ func drawInstruction(insn uint32, form uint16) uint32 {
 	return insn&^(0x3F<<26) | op<<26
 }
 
-var fuzzEdgeWords = []uint64{
-	0, 1, 2, 3, 4, 7, 8, 31, 32, 63, 64, 0xFF, 0x7FFF, 0x8000, 0xFFFF,
-	0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0xFFFF_FFFF_8000_0000,
-	0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, 0xFFFF_FFFF_FFFF_FFFF,
-}
-
-func fuzzWord(r *rand.Rand) uint64 {
-	switch r.IntN(4) {
-	case 0:
-		return fuzzEdgeWords[r.IntN(len(fuzzEdgeWords))]
-	case 1:
-		return uint64(int64(int32(r.Uint32())))
-	case 2:
-		return uint64(r.Uint32())
-	}
-	return r.Uint64()
-}
-
-func fuzzAddr(r *rand.Rand) uint64 {
-	switch r.IntN(4) {
-	case 0:
-		return []uint64{0, 8, 0xFF8, 0x1000, 0x1FE0, 0xFFFF_FFFF_FFFF_FFF8, 0x7FFF_FFFF_F000}[r.IntN(7)]
-	case 1:
-		return r.Uint64() &^ 7
-	}
-	return r.Uint64N(1<<48) &^ 7
-}
-
-// drawPreState builds a pre-state around word as the conformance module's
-// genState does: edge-valued registers, the instruction at PC, data words
-// (and raw) at the address a memory instruction touches, an LL reservation
-// near it, syscall arguments, a preimage key and offset, extra threads, an
-// exited thread or VM, a full quantum. It returns the oracle too.
+// drawPreState builds a pre-state around word from the pieces the
+// conformance module's genState uses, drawn as stategen.FourWay draws:
+// edge-valued registers, the instruction at PC, data words (and raw) at the
+// address a memory instruction touches, an LL reservation near it, syscall
+// arguments, a preimage key and offset, extra threads, an exited thread or
+// VM, a full quantum, a next thread ID at the top of its range, a partial
+// hint frame and a hint stream at a1 where the step writes fd 4. It returns
+// the oracle too.
 func drawPreState(r *rand.Rand, word uint32, raw []byte) (state.State, spec.PreimageMap) {
-	s := state.NewEmpty()
-	t := state.Thread{ID: r.Uint64N(4)}
-	for i := 1; i < 32; i++ {
-		t.CPU.Regs[i] = fuzzWord(r)
-	}
-	t.CPU.HI, t.CPU.LO = fuzzWord(r), fuzzWord(r)
-	t.CPU.PC = fuzzAddr(r) | uint64(r.IntN(2))*4
-	if r.IntN(40) == 0 {
-		t.CPU.PC |= uint64(1 + r.IntN(3))
-	}
-	t.CPU.NextPC = t.CPU.PC + 4
-	if r.IntN(7) == 0 {
-		t.CPU.NextPC = fuzzAddr(r) | uint64(r.IntN(2))*4
-	}
+	d := stategen.FourWay
+	t := d.Thread(r)
 	if word>>26 == 0 && word&0x3F == 0x0C {
 		drawSyscallArgs(r, &t.CPU.Regs)
 	}
 	in := transition.Decode(word)
 	vaddr := t.CPU.Regs[in.Rs] + in.SImm()
-	mem := memory.Memory{}
-	for _, a := range []uint64{vaddr &^ 7, vaddr&^7 + 8, vaddr&^7 - 8, t.CPU.Regs[5] &^ 7, t.CPU.Regs[4] &^ 7} {
-		mem, _ = mem.SetWord(a, fuzzWord(r))
-	}
+	mem := d.DataWords(r, memory.Memory{}, vaddr, &t.CPU.Regs)
 	half := len(raw) / 2
 	mem = mem.SetBytes(t.CPU.PC&^3+4, raw[:half])
 	mem = mem.SetBytes(vaddr&^7, raw[half:])
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], word)
-	s.Memory = mem.SetBytes(t.CPU.PC&^3, b[:])
-	s.Heap = []uint64{transition.HeapStart, transition.HeapEnd - 0x1000, transition.HeapEnd, r.Uint64()}[r.IntN(4)]
-	s.Step = r.Uint64N(1 << 40)
-	s.StepsSinceLastContextSwitch = []uint64{0, r.Uint64N(transition.SchedQuantum), transition.SchedQuantum - 1, transition.SchedQuantum}[r.IntN(4)]
-	if r.IntN(3) == 0 {
-		s.LLReservationStatus = uint8(r.IntN(3))
-		s.LLAddress = []uint64{vaddr, vaddr ^ uint64(r.IntN(8)), vaddr + 8, t.CPU.Regs[5], r.Uint64()}[r.IntN(5)]
-		s.LLOwnerThread = []uint64{t.ID, t.ID + 1}[r.IntN(2)]
-	}
-	s.NextThreadID = t.ID + 1 + r.Uint64N(3)
+	s := state.NewEmpty()
+	s.Memory = stategen.PlaceInstruction(mem, t.CPU.PC, word)
+	stategen.Scalars(r, &s, t, vaddr)
 	po := drawOracle(r, &s)
-	return drawThreads(r, s, t), po
+	s = d.Threads(r, s, t)
+	d.EdgeNextThreadID(r, &s)
+	return d.Hints(r, s), po
 }
 
 // drawSyscallArgs sets v0 to a syscall (implemented, no-op or unknown) and
@@ -215,31 +170,11 @@ func drawOracle(r *rand.Rand, s *state.State) spec.PreimageMap {
 	return spec.PreimageMap{key: value}
 }
 
-// drawThreads puts t on top of a random active stack, with random others.
-func drawThreads(r *rand.Rand, s state.State, t state.Thread) state.State {
-	if r.IntN(20) == 0 {
-		t.Exited, t.ExitCode = true, uint8(r.IntN(3))
-	}
-	var active, inactive []state.Thread
-	if r.IntN(3) == 0 {
-		for i := r.IntN(3); i > 0; i-- {
-			o := state.Thread{ID: t.ID + 10 + uint64(i)}
-			o.CPU.PC, o.CPU.NextPC = 0x4000, 0x4004
-			o.CPU.Regs[2] = uint64(i)
-			if r.IntN(2) == 0 {
-				active = append(active, o)
-			} else {
-				inactive = append(inactive, o)
-			}
-		}
-	}
-	active = append(active, t)
-	s.TraverseRight = r.IntN(2) == 0
-	s = s.WithStacks(state.NewThreadStack(active...), state.NewThreadStack(inactive...))
-	if r.IntN(40) == 0 {
-		s.Exited, s.ExitCode = true, uint8(r.IntN(3))
-	}
-	return s
+// sha256Key is the sha256 preimage key of value (type 4 in byte 0).
+func sha256Key(value []byte) [32]byte {
+	k := sha256.Sum256(value)
+	k[0] = spec.KeyTypeSHA256
+	return k
 }
 
 // drawMutation returns the non-canonical byte mut selects (mut&7: 1
@@ -267,8 +202,9 @@ func drawMutation(mut uint16, pre state.State) *drawnMutation {
 //   - spec.Step and spec.StepWithWitness: same error code, same post-state;
 //   - fpvm (StepWitness): same error code, same post-state witness and
 //     hash, the same step witness (state, proof, slots, preimage);
-//   - Cannon: panics exactly when the spec fails; else the same post-state
-//     witness and hash, and the same witness in the bytes the step uses;
+//   - Cannon: panics exactly when the spec fails; else the same hints
+//     delivered and LastHint as spec.Advance, the same post-state witness
+//     and hash, and the same witness in the bytes the step uses;
 //   - spec.VerifyStep of the witness: the post-state hash;
 //   - MIPS64.sol on the witness: the post-state hash, or a revert where the
 //     spec fails (with chainRevert's reason for the errors it maps). With
@@ -388,20 +324,27 @@ func checkFPVM(c fourCase, d spec.Data, post state.State, serr error, w spec.Wit
 
 // checkCannon steps c in Cannon's Go VM.
 func checkCannon(c fourCase, post state.State, serr error, w spec.Witness) string {
-	cres := runCannon(c.pre, c.po)
+	cres := cannonvm.Step(c.pre, c.po)
 	switch {
-	case cres.panicMsg != "" && serr == nil:
-		return fmt.Sprintf("cannon fails (%s), spec steps", cres.panicMsg)
-	case cres.panicMsg == "" && serr != nil:
+	case cres.Panic != "" && serr == nil:
+		return fmt.Sprintf("cannon fails (%s), spec steps", cres.Panic)
+	case cres.Panic == "" && serr != nil:
 		return fmt.Sprintf("spec fails (%v), cannon steps", serr)
 	case serr != nil:
-		return ""
+		return cannonvm.DiffHints(nil, cres.Hints, nil, nil)
+	}
+	apost, hints, err := cannonvm.AdvanceSpec(c.pre, spec.Data{Preimages: c.po})
+	if err != nil || apost.Hash() != post.Hash() {
+		return fmt.Sprintf("spec.Advance (%v) differs from spec.Step", err)
+	}
+	if msg := cannonvm.DiffHints(hints, cres.Hints, apost.LastHint, cres.LastHint); msg != "" {
+		return "cannon: " + msg
 	}
 	enc := post.Witness().Encode()
-	if !bytes.Equal(enc[:], cres.witness) || post.Hash() != memory.Hash(cres.hash) {
-		return fmt.Sprintf("post-state differs: spec %x, cannon %x", enc, cres.witness)
+	if !bytes.Equal(enc[:], cres.Witness) || post.Hash() != memory.Hash(cres.Hash) {
+		return fmt.Sprintf("post-state differs: spec %x, cannon %x", enc, cres.Witness)
 	}
-	cw := cres.wit
+	cw := cres.StepWitness
 	used := state.ThreadWitnessSize + memory.ProofSize*max(1, w.SlotsUsed)
 	if !bytes.Equal(w.State[:], cw.State) || !bytes.Equal(w.Proof[:used], cw.ProofData[:used]) {
 		return "cannon's step witness differs from the spec's in the bytes the step uses"
