@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/conformance/cannon/internal/cannonvm"
+
 	"github.com/ethereum-optimism/optimism/cannon/mipsevm/multithreaded"
 
 	"github.com/opcity-spec/opcity/format"
@@ -55,32 +57,32 @@ func TestConformance_CONF_CANNON_VECTORS(t *testing.T) {
 // cannonReplay steps c in Cannon and returns "" when Cannon reproduces v.
 func cannonReplay(c vectors.Case, v vectors.Vector) string {
 	po, _ := c.Data.Preimages.(spec.PreimageMap) // every base-profile case's oracle is a map, or none
-	cres := runCannon(c.Pre, preimages(po))
+	cres := cannonvm.Step(c.Pre, po)
 	if v.Error != nil {
-		if cres.panicMsg == "" {
+		if cres.Panic == "" {
 			return fmt.Sprintf("the vector expects %s, Cannon stepped", v.Error.Name)
 		}
-		if frag := cannonPanicFor(specerrors.Code(v.Error.Code)); !strings.Contains(cres.panicMsg, frag) {
-			return fmt.Sprintf("Cannon fails with %q, want %q", cres.panicMsg, frag)
+		if frag := cannonPanicFor(specerrors.Code(v.Error.Code)); !strings.Contains(cres.Panic, frag) {
+			return fmt.Sprintf("Cannon fails with %q, want %q", cres.Panic, frag)
 		}
 		return ""
 	}
-	if cres.panicMsg != "" {
-		return fmt.Sprintf("Cannon fails (%s), the vector expects %s", cres.panicMsg, v.PostStateHash)
+	if cres.Panic != "" {
+		return fmt.Sprintf("Cannon fails (%s), the vector expects %s", cres.Panic, v.PostStateHash)
 	}
-	if format.Hex(cres.wit.State) != v.State || !strings.HasPrefix(format.Hex(cres.wit.ProofData), v.Proof) {
+	if format.Hex(cres.StepWitness.State) != v.State || !strings.HasPrefix(format.Hex(cres.StepWitness.ProofData), v.Proof) {
 		return "Cannon's step witness differs from the vector's state and proof"
 	}
 	o := vectors.Outcome{
-		PostState:  cres.witness,
-		PostThread: cannonSteppedThread(c.Pre, cres.post),
-		Word:       func(addr uint64) uint64 { return cres.post.Memory.GetWord(addr) },
+		PostState:  cres.Witness,
+		PostThread: cannonSteppedThread(c.Pre, cres.Post),
+		Word:       func(addr uint64) uint64 { return cres.Post.Memory.GetWord(addr) },
 	}
 	if diff := vectors.Compare(v, o); len(diff) != 0 {
 		return strings.Join(diff, "; ")
 	}
-	if format.Hex(cres.hash[:]) != v.PostStateHash {
-		return fmt.Sprintf("Cannon's post-state hash 0x%x, the vector's %s", cres.hash, v.PostStateHash)
+	if format.Hex(cres.Hash[:]) != v.PostStateHash {
+		return fmt.Sprintf("Cannon's post-state hash 0x%x, the vector's %s", cres.Hash, v.PostStateHash)
 	}
 	return ""
 }
