@@ -239,8 +239,8 @@ func deriveGELU(ts []Tensor, n Node, q Quant, f string) (Tensor, error) {
 // matMulOf returns the MatMul kernel of a MatMul node whose a has rank 2
 // or 3 (not otherwise validated: deriveMatMul checks the rest).
 func matMulOf(ts []Tensor, n Node) MatMul {
-	a, b, y := ts[n.Inputs[0]], ts[n.Inputs[1]], ts[n.Output]
-	k := MatMul{Batch: 1, TransB: n.Params[0] == 1, ZeroA: a.Quant.Zero, ZeroB: b.Quant.Zero, ZeroY: y.Quant.Zero}
+	a, b := ts[n.Inputs[0]], ts[n.Inputs[1]]
+	k := MatMul{Batch: 1, TransB: n.Params[0] == 1, ZeroA: a.Quant.Zero, ZeroB: b.Quant.Zero, ZeroY: outZero(ts, n)}
 	s := a.Shape
 	if len(s) == 3 {
 		k.Batch, s = s[0], s[1:]
@@ -258,20 +258,20 @@ func matMulOf(ts []Tensor, n Node) MatMul {
 func softmaxOf(ts []Tensor, n Node) Softmax {
 	x, p := ts[n.Inputs[0]], n.Params
 	d := x.Shape[len(x.Shape)-1]
-	return Softmax{Rows: x.Elements() / d, K: d, QLn2: p[0], QB: p[1], QC: p[2], OutShift: p[3], ZeroY: ts[n.Output].Quant.Zero}
+	return Softmax{Rows: x.Elements() / d, K: d, QLn2: p[0], QB: p[1], QC: p[2], OutShift: p[3], ZeroY: outZero(ts, n)}
 }
 
 // layerNormOf returns the LayerNorm kernel of a LayerNorm node.
 func layerNormOf(ts []Tensor, n Node) LayerNorm {
 	x, p := ts[n.Inputs[0]], n.Params
 	d := x.Shape[len(x.Shape)-1]
-	return LayerNorm{Rows: x.Elements() / d, D: d, Eps: p[0], Frac: p[1], Shift: p[2], ZeroX: x.Quant.Zero, ZeroY: ts[n.Output].Quant.Zero}
+	return LayerNorm{Rows: x.Elements() / d, D: d, Eps: p[0], Frac: p[1], Shift: p[2], ZeroX: x.Quant.Zero, ZeroY: outZero(ts, n)}
 }
 
 // geluOf returns the GELU kernel of a GELU node.
 func geluOf(ts []Tensor, n Node) GELU {
 	x, p := ts[n.Inputs[0]], n.Params
-	return GELU{Len: x.Elements(), B: p[0], C: p[1], One: p[2], Out: Fixed{p[3], p[4]}, ZeroX: x.Quant.Zero, ZeroY: ts[n.Output].Quant.Zero}
+	return GELU{Len: x.Elements(), B: p[0], C: p[1], One: p[2], Out: Fixed{p[3], p[4]}, ZeroX: x.Quant.Zero, ZeroY: outZero(ts, n)}
 }
 
 // transformerWork returns the work of a validated transformer node, and
@@ -296,4 +296,13 @@ func transformerWork(ts []Tensor, n Node) (int, bool) {
 		return satAdd(satMul(out, 3, lim), satMul(out/d, 32, lim), lim), true
 	}
 	return 0, false
+}
+
+// outZero returns the zero point of n's output, or 0 while the Builder
+// derives that output (it is not in ts yet; derivation reads no zero point).
+func outZero(ts []Tensor, n Node) int32 {
+	if n.Output < 0 || n.Output >= len(ts) {
+		return 0
+	}
+	return ts[n.Output].Quant.Zero
 }
