@@ -163,7 +163,7 @@ func widen(x []int8) []int32 {
 //	n_i = RoundDiv(c_i·2^Frac, r)             (0 when r = 0; ≈ 2^Frac·(x_i − mean)/σ)
 //	Y_i = SaturateInt8(ZeroY + RoundShift(n_i·Gamma[i] + Beta[i], Shift))
 //
-// D is at most 4096, so every value above fits int64 (|n_i| <= 2^7·2^Frac).
+// D is at most 4096, so every value above fits int64 (|n_i| <= 2^8·2^Frac).
 type LayerNorm struct {
 	Rows, D          int
 	Eps, Frac, Shift int32

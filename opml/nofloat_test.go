@@ -105,7 +105,7 @@ func inferencePath(t *testing.T) []string {
 	return strings.Fields(string(out))
 }
 
-// TestOPML_NOFLOAT_Path: every package of this module on the inference
+// TestOPML_NOFLOAT_PATH: every package of this module on the inference
 // path — what the VM programs link, opml and its sub-packages among them —
 // passes the checks of TestOPML_NOFLOAT, and the model-construction package
 // opml/ibert (which derives I-BERT's integer constants with float64) is not
@@ -113,7 +113,7 @@ func inferencePath(t *testing.T) []string {
 // syscalls pass (it does I/O and no arithmetic); nothing else on the path
 // may. Packages outside the module (golang.org/x/crypto's Keccak) are
 // not checked: they hash bytes and compute no kernel.
-func TestOPML_NOFLOAT_Path(t *testing.T) {
+func TestOPML_NOFLOAT_PATH(t *testing.T) {
 	const module = "github.com/opcity-spec/opcity/"
 	f := inferencePath(t)
 	checked := 0

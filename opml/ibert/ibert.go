@@ -3,7 +3,7 @@
 // al. 2021, "I-BERT: Integer-only BERT Quantization", §3.4–3.5). It is
 // model-construction code: it computes with float64 once, and what it
 // returns are integers that a model file stores. No guest program links
-// it, and nothing on the inference path imports it (TestOPML_NOFLOAT_Path
+// it, and nothing on the inference path imports it (TestOPML_NOFLOAT_PATH
 // checks both).
 package ibert
 
