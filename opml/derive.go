@@ -12,7 +12,7 @@ package opml
 // Preconditions: n's op is known, its arity is right and its input ids are
 // valid indexes of ts.
 func deriveOutput(ts []Tensor, n Node, q Quant, shape []int, f string) (Tensor, error) {
-	if t, err, ok := deriveTransformer(ts, n, q, f); ok {
+	if t, ok, err := deriveTransformer(ts, n, q, f); ok {
 		return t, err
 	}
 	switch n.Op {

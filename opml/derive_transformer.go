@@ -6,7 +6,7 @@ package opml
 
 // deriveTransformer is deriveOutput for the ops of issue 18; ok is false
 // for any other op.
-func deriveTransformer(ts []Tensor, n Node, q Quant, f string) (t Tensor, err error, ok bool) {
+func deriveTransformer(ts []Tensor, n Node, q Quant, f string) (t Tensor, ok bool, err error) {
 	switch n.Op {
 	case OpMatMul:
 		t, err = deriveMatMul(ts, n, q, f)
@@ -29,9 +29,9 @@ func deriveTransformer(ts []Tensor, n Node, q Quant, f string) (t Tensor, err er
 	case OpGELU:
 		t, err = deriveGELU(ts, n, q, f)
 	default:
-		return Tensor{}, nil, false
+		return Tensor{}, false, nil
 	}
-	return t, err, true
+	return t, true, err
 }
 
 // badParam returns a CodeBadParam error for param i of n.
