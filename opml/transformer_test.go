@@ -504,3 +504,82 @@ func TestOPML_KERNEL_GELU(t *testing.T) {
 		}
 	})
 }
+
+// refTransformer computes a transformer node of m with the references
+// above from the canonical bytes of its operands (for TestOPML_EXEC's
+// refRun); ok is false for the other ops. Layout ops are computed on int8
+// operands (genModel draws only those; TestOPML_EXEC_Transformer covers
+// int32).
+func refTransformer(m opml.Model, n opml.Node, vals [][]byte) ([]byte, bool) {
+	ts, x, y := m.Tensors, m.Tensors[n.Inputs[0]], m.Tensors[n.Output]
+	i8 := func(i int) []int8 { return opml.Tensor{Data: vals[n.Inputs[i]]}.Int8s() }
+	i32 := func(i int) []int32 { return opml.Tensor{Data: vals[n.Inputs[i]]}.Int32s() }
+	p := n.Params
+	switch n.Op {
+	case opml.OpMatMul:
+		w := ts[n.Inputs[1]]
+		k := opml.MatMul{Batch: 1, N: x.Shape[0], K: x.Shape[1], M: y.Shape[1], TransB: p[0] == 1, SharedB: true,
+			ZeroA: x.Quant.Zero, ZeroB: w.Quant.Zero, ZeroY: y.Quant.Zero}
+		return opml.Int8Bytes(refMatMul(k, i8(0), i8(1), i32(2))), true
+	case opml.OpTranspose:
+		in := i8(0)
+		out := make([]int8, len(in))
+		for i, v := range in {
+			j := unflat(i, x.Shape)
+			o := make([]int, len(j))
+			for d := range o {
+				o[d] = j[p[d]]
+			}
+			out[flat(o, y.Shape)] = v
+		}
+		return opml.Int8Bytes(out), true
+	case opml.OpSlice:
+		var out []int8
+		for i, v := range i8(0) {
+			if j := unflat(i, x.Shape)[p[0]]; j >= int(p[1]) && j < int(p[2]) {
+				out = append(out, v)
+			}
+		}
+		return opml.Int8Bytes(out), true
+	case opml.OpConcat:
+		a, b, bs, axis := i8(0), i8(1), ts[n.Inputs[1]].Shape, int(p[0])
+		out := make([]int8, len(a)+len(b))
+		for i := range out {
+			o := unflat(i, y.Shape)
+			if o[axis] < x.Shape[axis] {
+				out[i] = a[flat(o, x.Shape)]
+			} else {
+				o[axis] -= x.Shape[axis]
+				out[i] = b[flat(o, bs)]
+			}
+		}
+		return opml.Int8Bytes(out), true
+	case opml.OpMul:
+		a, b, zb := i8(0), i8(1), ts[n.Inputs[1]].Quant.Zero
+		out := make([]int8, len(a))
+		for i := range a {
+			out[i] = refRequant((int64(a[i])-int64(x.Quant.Zero))*(int64(b[i])-int64(zb)), opml.Fixed{Mult: p[0], Shift: p[1]}, y.Quant.Zero)
+		}
+		return opml.Int8Bytes(out), true
+	case opml.OpSoftmax:
+		d := x.Shape[len(x.Shape)-1]
+		k := opml.Softmax{Rows: x.Elements() / d, K: d, QLn2: p[0], QB: p[1], QC: p[2], OutShift: p[3], ZeroY: y.Quant.Zero}
+		var in []int32
+		for _, v := range i8(0) {
+			in = append(in, int32(v))
+		}
+		return opml.Int8Bytes(refSoftmax(k, in)), true
+	case opml.OpLayerNorm:
+		d := x.Shape[len(x.Shape)-1]
+		k := opml.LayerNorm{Rows: x.Elements() / d, D: d, Eps: p[0], Frac: p[1], Shift: p[2], ZeroX: x.Quant.Zero, ZeroY: y.Quant.Zero}
+		return opml.Int8Bytes(refLayerNorm(k, i8(0), i32(1), i32(2))), true
+	case opml.OpGELU:
+		k := opml.GELU{Len: x.Elements(), B: p[0], C: p[1], One: p[2], Out: opml.Fixed{Mult: p[3], Shift: p[4]}, ZeroX: x.Quant.Zero, ZeroY: y.Quant.Zero}
+		var out []int8
+		for _, v := range i8(0) {
+			out = append(out, refGELU(k, v))
+		}
+		return opml.Int8Bytes(out), true
+	}
+	return nil, false
+}
