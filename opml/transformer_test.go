@@ -331,10 +331,12 @@ func genSoftmax(t *rapid.T) opml.Softmax {
 	pick := func(lo, hi int32, name string) int32 {
 		return rapid.OneOf(rapid.SampledFrom([]int32{lo, hi}), rapid.Int32Range(lo, min(hi, lo+64)), rapid.Int32Range(lo, hi)).Draw(t, name)
 	}
-	return opml.Softmax{Rows: rapid.IntRange(1, 4).Draw(t, "rows"), K: rapid.IntRange(1, 12).Draw(t, "K"),
+	// K a power of two and a small OutShift often, so that rows of equal
+	// values make RoundDiv(2^OutShift, K) an exact tie.
+	return opml.Softmax{Rows: rapid.IntRange(1, 4).Draw(t, "rows"), K: rapid.OneOf(rapid.SampledFrom([]int{2, 4, 8}), rapid.IntRange(1, 12)).Draw(t, "K"),
 		QLn2: pick(1, opml.MaxSoftmaxConst, "qln2"), QB: pick(1, opml.MaxSoftmaxConst, "qb"),
 		QC:       rapid.OneOf(rapid.SampledFrom([]int32{0, 1, math.MaxInt32}), rapid.Int32Range(0, 1000), rapid.Int32Range(0, math.MaxInt32)).Draw(t, "qc"),
-		OutShift: rapid.Int32Range(0, opml.MaxSoftmaxShift).Draw(t, "outShift"), ZeroY: genZero().Draw(t, "zy")}
+		OutShift: rapid.OneOf(rapid.Int32Range(0, 2), rapid.Int32Range(0, opml.MaxSoftmaxShift)).Draw(t, "outShift"), ZeroY: genZero().Draw(t, "zy")}
 }
 
 func TestOPML_KERNEL_SOFTMAX(t *testing.T) {
@@ -377,6 +379,24 @@ func TestOPML_KERNEL_SOFTMAX_Ties(t *testing.T) {
 	got, err := k.Apply([]int8{-128, -128})
 	if err != nil || !slices.Equal(got, []int8{1, 1}) {
 		t.Fatalf("got %v %v, want [1 1]", got, err)
+	}
+}
+
+// TestOPML_KERNEL_LAYERNORM_Ties: both roundings of §3.16 tie away from
+// zero. Row [1, 0, 0, 0] with eps 1: s = 1, c = [3, −1, −1, −1], Q = 12,
+// r = ISqrt(3 + 1) = 2, so n = RoundDiv(c, 2) = [2, −1, −1, −1] (1.5 and
+// −0.5); with gamma 1, beta 1 and shift 1, RoundShift(n + 1, 1) =
+// [2, 0, 0, 0] (1.5 → 2, 0/2 = 0).
+func TestOPML_KERNEL_LAYERNORM_Ties(t *testing.T) {
+	k := opml.LayerNorm{Rows: 1, D: 4, Eps: 1}
+	got, err := k.Apply([]int8{1, 0, 0, 0}, []int32{1, 1, 1, 1}, []int32{0, 0, 0, 0})
+	if err != nil || !slices.Equal(got, []int8{2, -1, -1, -1}) {
+		t.Fatalf("RoundDiv ties: got %v %v, want [2 -1 -1 -1]", got, err)
+	}
+	k.Shift = 1
+	got, _ = k.Apply([]int8{1, 0, 0, 0}, []int32{1, 1, 1, 1}, []int32{1, 1, 1, 1})
+	if !slices.Equal(got, []int8{2, 0, 0, 0}) {
+		t.Fatalf("RoundShift ties: got %v, want [2 0 0 0]", got)
 	}
 }
 
