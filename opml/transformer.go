@@ -86,11 +86,11 @@ func (k MatMul) bIndex(bt, m int) (base, stride int) {
 	return bt*k.K*k.M + m, k.M
 }
 
-// Layout is the index map of the layout ops: output element i (flat,
-// row-major over Out) is input element Source(i) of a tensor of shape In.
-// Transpose, Slice and Concat are Layouts; they copy elements and change
-// neither dtype nor quantization.
-type Layout struct {
+// indexMap is the index map of Transpose and Slice: output element i
+// (flat, row-major over Out) is input element transposeSource(i) or
+// sliceSource(i) of a tensor of shape In. The layout ops copy elements and
+// change neither dtype nor quantization.
+type indexMap struct {
 	In, Out []int
 	Perm    []int // Transpose: Out[d] = In[Perm[d]]; nil otherwise
 	Axis    int   // Slice and Concat
@@ -100,7 +100,7 @@ type Layout struct {
 // transposeSource returns the flat input index of flat output index i for
 // the permutation l.Perm: output index (i_0, …) reads input index j with
 // j[Perm[d]] = i_d.
-func (l Layout) transposeSource(i int) int {
+func (l indexMap) transposeSource(i int) int {
 	var idx [MaxRank]int
 	for d := len(l.Out) - 1; d >= 0; d-- {
 		idx[l.Perm[d]] = i % l.Out[d]
@@ -115,7 +115,7 @@ func (l Layout) transposeSource(i int) int {
 
 // sliceSource returns the flat input index of flat output index i for a
 // slice of In along Axis starting at Begin.
-func (l Layout) sliceSource(i int) int {
+func (l indexMap) sliceSource(i int) int {
 	inner := 1
 	for _, d := range l.In[l.Axis+1:] {
 		inner *= d
@@ -132,13 +132,13 @@ type Transpose struct {
 	Perm  []int
 }
 
-// layout returns the Layout of k. Precondition: k is valid.
-func (k Transpose) layout() Layout {
+// layout returns the index map of k. Precondition: k is valid.
+func (k Transpose) layout() indexMap {
 	out := make([]int, len(k.Shape))
 	for d, p := range k.Perm {
 		out[d] = k.Shape[p]
 	}
-	return Layout{In: k.Shape, Out: out, Perm: k.Perm}
+	return indexMap{In: k.Shape, Out: out, Perm: k.Perm}
 }
 
 // Apply returns Y for int8 x. Errors: *KernelError for a rank outside
@@ -166,11 +166,11 @@ type Slice struct {
 	Axis, Begin, End int
 }
 
-// layout returns the Layout of k. Precondition: k is valid.
-func (k Slice) layout() Layout {
+// layout returns the index map of k. Precondition: k is valid.
+func (k Slice) layout() indexMap {
 	out := append([]int(nil), k.Shape...)
 	out[k.Axis] = k.End - k.Begin
-	return Layout{In: k.Shape, Out: out, Axis: k.Axis, Begin: k.Begin}
+	return indexMap{In: k.Shape, Out: out, Axis: k.Axis, Begin: k.Begin}
 }
 
 // Apply returns Y for int8 x. Errors: *KernelError for a bad shape, an
