@@ -99,7 +99,7 @@ func fuzzTransformer() opml.Model {
 	a := b.MatMul(p, q, r, false, opml.Quant{})
 	a = b.Concat(b.Slice(a, 2, 2, 4), b.Slice(a, 2, 0, 2), 2)
 	a = b.Mul(b.Transpose(a, []int{0, 2, 1}), b.Transpose(x, []int{0, 2, 1}), opml.Fixed{Mult: 1 << 30, Shift: 3}, opml.Quant{})
-	g := b.GELU(a, opml.GELU{B: 40, C: 1772, One: 1772, Out: opml.Fixed{Mult: 1240386555, Shift: 11}}, opml.Quant{})
+	g := b.GELU(a, opml.GELU{B: 41, C: 1773, One: 1773, Out: opml.Fixed{Mult: 1240386555, Shift: 11}}, opml.Quant{})
 	e := b.Gather(emb32, tok)
 	s := b.Softmax(b.ResidualAdd(e, e, opml.Quant{}), opml.Softmax{QLn2: 1 << 18, QB: 1 << 18, QC: 0, OutShift: 16}, opml.Quant{})
 	m, err := b.Build(g, s)

@@ -224,9 +224,9 @@ func (k LayerNorm) compute(y, x []int8, gamma, beta []int32, lo, hi int) {
 
 // GELU is I-BERT's integer GELU (requirement OPML-KERNEL-GELU) on Len int8
 // elements. With the input scale S and S' = S/√2, I-BERT's i-erf constants
-// (a = −0.2888, b = −1.769) become B = ⌊1.769/S'⌋ (the clip point), C =
-// ⌊1/(0.2888·S'²)⌋ and One = ⌊1/(0.2888·S'²)⌋ (the 1 of 1 + erf in the same
-// units); all three are positive. With q = X[i] − ZeroX:
+// (a = −0.2888, b = −1.769) become B = ⌈1.769/S'⌉ (the clip point), C =
+// ⌈1/(0.2888·S'²)⌉ and One = ⌈1/(0.2888·S'²)⌉ (the 1 of 1 + erf, same
+// units): the magnitudes of I-BERT's negative q_b, q_c, q_1. With q = X[i] − ZeroX:
 //
 //	a = min(|q|, B),  L = sgn(q)·(C − (a − B)²)         (≈ erf(q·S') / (0.2888·S'²))
 //	e = q·(L + One)                                      (≈ GELU(q·S) / (S·0.2888·S'²/2))

@@ -70,11 +70,16 @@ func Softmax(s float64, outShift int32) opml.Softmax {
 // output of scale sy. With s' = s/√2 (GELU's erf argument is x/√2) and
 // S_erf = ErfA·s'² < 0, I-BERT's integer erf has the clip point ⌊−ErfB/s'⌋
 // and the constant ⌊1/|S_erf|⌋; the 1 of 1 + erf is ⌊1/|S_erf|⌋ in the
-// same units; the output multiplier is s·|S_erf|/(2·sy).
+// same units; the output multiplier is s·|S_erf|/(2·sy). The parameters
+// are the magnitudes of the paper's negative q_b, q_c and q_1:
+// B = ⌈−ErfB/s'⌉, C = One = ⌈1/|S_erf|⌉.
 func GELU(s, sy float64) opml.GELU {
 	sp := s / math.Sqrt2
 	serf := -ErfA * sp * sp
-	clamp := func(v float64, hi int64) int32 { return int32(min(max(int64(math.Floor(v)), 1), hi)) }
+	// The paper's q_b = ⌊ErfB/s'⌋, q_c = ⌊1/S_erf⌋ and q_1 = ⌊1/S_erf⌋ are
+	// negative; the kernel's parameters are their magnitudes, ⌈…⌉ of the
+	// positive quotients.
+	clamp := func(v float64, hi int64) int32 { return int32(min(max(int64(math.Ceil(v)), 1), hi)) }
 	return opml.GELU{
 		B:   clamp(-ErfB/sp, opml.MaxGELUClip),
 		C:   clamp(1/serf, opml.MaxGELUConst),

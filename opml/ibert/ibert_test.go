@@ -54,8 +54,8 @@ func TestOPML_IBERT_CONSTS(t *testing.T) {
 	if k.QLn2 != 11 || k.QB != 21 || k.QC != 245 { // docs/opml.md §3.15
 		t.Errorf("softmax constants %+v, docs say 11, 21, 245", k)
 	}
-	if g.B != 40 || g.C != 1772 || g.One != 1772 || g.Out != (opml.Fixed{Mult: 1240386555, Shift: 11}) { // §3.17
-		t.Errorf("gelu constants %+v, docs say 40, 1772, 1772, {1240386555 11}", g)
+	if g.B != 41 || g.C != 1773 || g.One != 1773 || g.Out != (opml.Fixed{Mult: 1240386555, Shift: 11}) { // §3.17
+		t.Errorf("gelu constants %+v, docs say 41, 1773, 1773, {1240386555 11}", g)
 	}
 	if f := ibert.Fixed(0.5); f != (opml.Fixed{Mult: 1 << 30, Shift: 0}) {
 		t.Errorf("Fixed(0.5) = %+v", f)

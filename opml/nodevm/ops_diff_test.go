@@ -231,7 +231,7 @@ var opCases = map[opml.Op]func(g edgeGen) (opCase, error){
 		const n = 512
 		k := opml.GELU{B: g.pick(1, opml.MaxGELUClip), C: g.pick(1, opml.MaxGELUConst), One: g.pick(1, opml.MaxGELUOne), Out: g.fixed()}
 		if g.r.IntN(2) == 0 { // I-BERT's constants at scale 1/16
-			k.B, k.C, k.One, k.Out = 40, 1772, 1772, opml.Fixed{Mult: 1240386555, Shift: 11}
+			k.B, k.C, k.One, k.Out = 41, 1773, 1773, opml.Fixed{Mult: 1240386555, Shift: 11}
 		}
 		var b opml.Builder
 		x := b.Input(opml.Int8, []int{n}, opml.Quant{Zero: g.zero()})
