@@ -16,6 +16,7 @@ func FuzzDecodeModel(f *testing.F) {
 	cnn := opml.Encode(fuzzCNN())
 	f.Add(cnn)                                    // a valid model using every op: Conv2D, MaxPool2D, Reshape, FC, ReLU, Add, ArgMax
 	f.Add(opml.Encode(fuzzMLP()))                 // a valid two-layer perceptron with two outputs
+	f.Add(opml.Encode(fuzzTransformer()))         // a valid attention block using every transformer op (codes 8–17)
 	f.Add(cnn[:opml.HeaderSize])                  // the header alone: CodeTruncated
 	f.Add([]byte{})                               // nothing at all
 	f.Add(append(append([]byte(nil), cnn...), 0)) // one trailing byte: CodeTrailing
@@ -75,6 +76,39 @@ func fuzzMLP() opml.Model {
 	return m
 }
 
+// fuzzTransformer is a small valid attention block with every transformer
+// op: token ids, an int8 and an int32 embedding (Gather), LayerNorm, three
+// MatMuls (one with a transposed weight, one batched over activations),
+// Softmax on int8 and on int32, Slice, Concat, Transpose, Mul, GELU and a
+// ResidualAdd. Its constants are I-BERT's at scale 1/16.
+func fuzzTransformer() opml.Model {
+	const T, D, V = 2, 4, 3
+	b := &opml.Builder{}
+	emb := b.Int8Const([]int{V, D}, opml.Quant{}, []int8{1, -2, 3, -4, 127, -128, 0, 5, 16, 16, 16, 16})
+	emb32 := b.Int32Const([]int{V, D}, opml.Fixed{}, []int32{1 << 30, -1 << 30, 7, 0, -1, 1, 2, 3, 1<<31 - 1, -1 << 31, 0, 9})
+	gamma := b.Int32Const([]int{D}, opml.Fixed{}, []int32{256, 128, -64, 1})
+	beta := b.Int32Const([]int{D}, opml.Fixed{}, []int32{0, 1 << 10, -1 << 10, 5})
+	w := b.Int8Const([]int{D, D}, opml.Quant{Zero: 2}, []int8{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1})
+	r := b.Int32Const([]int{D, 3}, opml.Fixed{}, []int32{0, 1 << 30, 4, 10, 1 << 30, 4, -10, 1 << 30, 5, 0, 1<<31 - 1, 31})
+	rs := b.Int32Const([]int{T, 3}, opml.Fixed{}, []int32{0, 1 << 30, 6, 0, 1 << 30, 6})
+	tok := b.Input(opml.Int32, []int{1, T}, opml.Quant{})
+	x := b.LayerNorm(b.Gather(emb, tok), gamma, beta, opml.LayerNorm{Eps: 1, Frac: 8, Shift: 12}, opml.Quant{})
+	q := b.MatMul(x, w, r, false, opml.Quant{})
+	k := b.MatMul(x, w, r, true, opml.Quant{Zero: -1})
+	p := b.Softmax(b.MatMul(q, k, rs, true, opml.Quant{}), opml.Softmax{QLn2: 11, QB: 21, QC: 245, OutShift: 8}, opml.Quant{Zero: -128})
+	a := b.MatMul(p, q, r, false, opml.Quant{})
+	a = b.Concat(b.Slice(a, 2, 2, 4), b.Slice(a, 2, 0, 2), 2)
+	a = b.Mul(b.Transpose(a, []int{0, 2, 1}), b.Transpose(x, []int{0, 2, 1}), opml.Fixed{Mult: 1 << 30, Shift: 3}, opml.Quant{})
+	g := b.GELU(a, opml.GELU{B: 41, C: 1773, One: 1773, Out: opml.Fixed{Mult: 1240386555, Shift: 11}}, opml.Quant{})
+	e := b.Gather(emb32, tok)
+	s := b.Softmax(b.ResidualAdd(e, e, opml.Quant{}), opml.Softmax{QLn2: 1 << 18, QB: 1 << 18, QC: 0, OutShift: 16}, opml.Quant{})
+	m, err := b.Build(g, s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 // FuzzDecodeNodeDescriptor: opml.DecodeNodeDescriptor on arbitrary bytes
 // never panics, rejects with a *opml.FormatError, or returns a descriptor
 // whose encoding is the input; a decoded descriptor applied to all-zero
@@ -82,7 +116,7 @@ func fuzzMLP() opml.Model {
 // (OPML-NODE-DESCRIPTOR, OPML-NODE-APPLY). The check is
 // opml.CheckDecodeNodeDescriptor.
 func FuzzDecodeNodeDescriptor(f *testing.F) {
-	for _, m := range []opml.Model{fuzzCNN(), fuzzMLP()} {
+	for _, m := range []opml.Model{fuzzCNN(), fuzzMLP(), fuzzTransformer()} {
 		e, err := opml.NewExecutor(m, 1)
 		if err != nil {
 			f.Fatal(err)
@@ -100,7 +134,7 @@ func FuzzDecodeNodeDescriptor(f *testing.F) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			f.Add(d.Encode()) // every op of both models, as the node program reads it
+			f.Add(d.Encode()) // every op of the three models, as the node program reads it
 		}
 	}
 	f.Add([]byte("OPND"))

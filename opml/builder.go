@@ -164,3 +164,75 @@ func (b *Builder) Build(outputs ...int) (Model, error) {
 	}
 	return m, nil
 }
+
+// MatMul adds a MatMul node: a [B,N,K] or [N,K], b [K,M] (or [M,K] with
+// transB; rank 3 with a leading batch for a per-batch operand), r the
+// int32 [M,3] table of per-column bias, multiplier and shift; the output is
+// int8 [.., N, M] with quantization q.
+func (b *Builder) MatMul(a, bm, r int, transB bool, q Quant) int {
+	return b.node(OpMatMul, []int{a, bm, r}, []int32{int32(btoi(transB))}, q, nil)
+}
+
+// Transpose adds a Transpose node permuting x's axes: output axis d is
+// input axis perm[d].
+func (b *Builder) Transpose(x int, perm []int) int {
+	p := []int32{0, 1, 2, 3}
+	for d, v := range perm[:min(len(perm), MaxRank)] {
+		p[d] = int32(v)
+	}
+	return b.node(OpTranspose, []int{x}, p, Quant{}, nil)
+}
+
+// Slice adds a Slice node keeping indexes [begin, end) of x along axis.
+func (b *Builder) Slice(x, axis, begin, end int) int {
+	return b.node(OpSlice, []int{x}, b.params(axis, begin, end), Quant{}, nil)
+}
+
+// Concat adds a Concat node joining a and c along axis.
+func (b *Builder) Concat(a, c, axis int) int {
+	return b.node(OpConcat, []int{a, c}, b.params(axis), Quant{}, nil)
+}
+
+// Gather adds a Gather node: the rows of table [V,D] named by int32 idx.
+func (b *Builder) Gather(table, idx int) int {
+	return b.node(OpGather, []int{table, idx}, nil, Quant{}, nil)
+}
+
+// Mul adds a Mul node: Y = sat(q.Zero + RoundShift((a−za)·(c−zc)·out.Mult, 31+out.Shift)).
+func (b *Builder) Mul(a, c int, out Fixed, q Quant) int {
+	return b.node(OpMul, []int{a, c}, []int32{out.Mult, out.Shift}, q, nil)
+}
+
+// ResidualAdd adds a ResidualAdd node: the saturating int32 sum of a and c
+// (scale q.Scale, zero point 0).
+func (b *Builder) ResidualAdd(a, c int, q Quant) int {
+	return b.node(OpResidualAdd, []int{a, c}, nil, q, nil)
+}
+
+// Softmax adds a Softmax node over x's last axis with the integer
+// constants of k (QLn2, QB, QC, OutShift; the other fields are ignored) and
+// output quantization q.
+func (b *Builder) Softmax(x int, k Softmax, q Quant) int {
+	return b.node(OpSoftmax, []int{x}, []int32{k.QLn2, k.QB, k.QC, k.OutShift}, q, nil)
+}
+
+// LayerNorm adds a LayerNorm node over x's last axis with int32 gamma and
+// beta [D] and the parameters Eps, Frac, Shift of k (the other fields are
+// ignored).
+func (b *Builder) LayerNorm(x, gamma, beta int, k LayerNorm, q Quant) int {
+	return b.node(OpLayerNorm, []int{x, gamma, beta}, []int32{k.Eps, k.Frac, k.Shift}, q, nil)
+}
+
+// GELU adds a GELU node with the integer constants B, C, One and Out of k
+// (the other fields are ignored).
+func (b *Builder) GELU(x int, k GELU, q Quant) int {
+	return b.node(OpGELU, []int{x}, []int32{k.B, k.C, k.One, k.Out.Mult, k.Out.Shift}, q, nil)
+}
+
+// btoi returns 1 for true, 0 for false.
+func btoi(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}

@@ -107,5 +107,12 @@ func TestOPML_WORK_COST_SameAsValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, "hostile", m)
+	for seed := range uint64(4) {
+		tb, err := transformerBlock(seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "transformer", tb)
+	}
 	rapid.Check(t, func(t *rapid.T) { check(t, "generated", genModel(t)) })
 }

@@ -12,6 +12,9 @@ package opml
 // Preconditions: n's op is known, its arity is right and its input ids are
 // valid indexes of ts.
 func deriveOutput(ts []Tensor, n Node, q Quant, shape []int, f string) (Tensor, error) {
+	if t, ok, err := deriveTransformer(ts, n, q, f); ok {
+		return t, err
+	}
 	switch n.Op {
 	case OpFullyConnected:
 		return deriveFC(ts, n, q, f)
@@ -248,6 +251,9 @@ func argMaxOf(ts []Tensor, n Node) ArgMax {
 // MaxWork+1.
 func nodeWork(ts []Tensor, n Node) int {
 	const lim = MaxWork + 1
+	if w, ok := transformerWork(ts, n); ok {
+		return w
+	}
 	switch n.Op {
 	case OpFullyConnected:
 		k := fcOf(ts, n)

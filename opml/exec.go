@@ -236,6 +236,9 @@ func (e *Executor) outputs(vals []value) []Tensor {
 
 // apply computes node n from the values of its inputs.
 func (e *Executor) apply(n Node, vals []value) value {
+	if v, ok := e.applyTransformer(n, vals); ok {
+		return v
+	}
 	ts, in := e.m.Tensors, func(i int) value { return vals[n.Inputs[i]] }
 	switch n.Op {
 	case OpFullyConnected:

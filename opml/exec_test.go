@@ -82,6 +82,10 @@ func refRun(m opml.Model, in []byte) [][]byte {
 	i32 := func(id int) []int32 { return opml.Tensor{Data: vals[id]}.Int32s() }
 	for _, n := range m.Nodes {
 		ts, x, y := m.Tensors, m.Tensors[n.Inputs[0]], m.Tensors[n.Output]
+		if b, ok := refTransformer(m, n, vals); ok {
+			vals[n.Output] = b
+			continue
+		}
 		var out []int8
 		switch n.Op {
 		case opml.OpFullyConnected:

@@ -86,6 +86,18 @@ const (
 	OpMaxPool2D      Op = 5 // input x; params kH, kW, strideH, strideW, padTop, padLeft, padBottom, padRight
 	OpReshape        Op = 6 // input x; no params (the output tensor's shape is the new shape)
 	OpArgMax         Op = 7 // input x; no params
+
+	// The transformer ops (issue 18): appended, existing codes keep their meaning.
+	OpMatMul      Op = 8  // inputs a, b, r (per-channel bias, mult, shift); param transB
+	OpTranspose   Op = 9  // input x; params perm[0..3]
+	OpSlice       Op = 10 // input x; params axis, begin, end
+	OpConcat      Op = 11 // inputs a, b; param axis
+	OpGather      Op = 12 // inputs table, indices; no params
+	OpMul         Op = 13 // inputs a, b; params mult, shift
+	OpResidualAdd Op = 14 // inputs a, b (int32); no params
+	OpSoftmax     Op = 15 // input x; params qLn2, qB, qC, outShift
+	OpLayerNorm   Op = 16 // inputs x, gamma, beta; params eps, frac, shift
+	OpGELU        Op = 17 // input x; params b, c, one, mult, shift
 )
 
 // opInfo is one row of the op table.
@@ -103,6 +115,16 @@ var opTable = map[Op]opInfo{
 	OpMaxPool2D:      {"MaxPool2D", 1, 8},
 	OpReshape:        {"Reshape", 1, 0},
 	OpArgMax:         {"ArgMax", 1, 0},
+	OpMatMul:         {"MatMul", 3, 1},
+	OpTranspose:      {"Transpose", 1, 4},
+	OpSlice:          {"Slice", 1, 3},
+	OpConcat:         {"Concat", 2, 1},
+	OpGather:         {"Gather", 2, 0},
+	OpMul:            {"Mul", 2, 2},
+	OpResidualAdd:    {"ResidualAdd", 2, 0},
+	OpSoftmax:        {"Softmax", 1, 4},
+	OpLayerNorm:      {"LayerNorm", 3, 3},
+	OpGELU:           {"GELU", 1, 5},
 }
 
 // IsKnown reports whether o is one of the operations above.

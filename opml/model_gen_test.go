@@ -55,6 +55,13 @@ type genLayer struct {
 	win     opml.Window
 	q       opml.Quant
 	shape   []int
+	// The transformer ops' fields.
+	perm             []int
+	axis, begin, end int
+	trans            bool
+	softmax          opml.Softmax
+	layerNorm        opml.LayerNorm
+	gelu             opml.GELU
 }
 
 type modelGen struct {
@@ -106,9 +113,12 @@ func (g *modelGen) layer() {
 	l := genLayer{x: rapid.SampledFrom(cands).Draw(g.t, "x")}
 	x := g.vals[l.x]
 	ops := map[int][]opml.Op{
-		1: {opml.OpReLU, opml.OpAdd, opml.OpArgMax, opml.OpReshape},
-		2: {opml.OpFullyConnected, opml.OpReLU, opml.OpAdd, opml.OpArgMax, opml.OpReshape},
-		4: {opml.OpConv2D, opml.OpMaxPool2D, opml.OpReLU, opml.OpAdd, opml.OpReshape},
+		1: {opml.OpReLU, opml.OpAdd, opml.OpArgMax, opml.OpReshape, opml.OpSoftmax, opml.OpGELU, opml.OpMul,
+			opml.OpTranspose, opml.OpSlice, opml.OpConcat},
+		2: {opml.OpFullyConnected, opml.OpReLU, opml.OpAdd, opml.OpArgMax, opml.OpReshape, opml.OpMatMul,
+			opml.OpSoftmax, opml.OpLayerNorm, opml.OpGELU, opml.OpMul, opml.OpTranspose, opml.OpSlice, opml.OpConcat},
+		4: {opml.OpConv2D, opml.OpMaxPool2D, opml.OpReLU, opml.OpAdd, opml.OpReshape, opml.OpSoftmax,
+			opml.OpLayerNorm, opml.OpGELU, opml.OpMul, opml.OpTranspose, opml.OpSlice, opml.OpConcat},
 	}[len(x.shape)]
 	l.op = rapid.SampledFrom(ops).Draw(g.t, "op")
 	out := g.plan(&l, x)
@@ -152,7 +162,79 @@ func (g *modelGen) plan(l *genLayer, x genVal) genVal {
 		l.shape = reshapeOf(s)
 		return genVal{shape: l.shape, q: x.q, int8: true}
 	}
+	if v, ok := g.planTransformer(l, x); ok {
+		return v
+	}
 	return genVal{shape: s, q: x.q, int8: true} // ReLU
+}
+
+// planTransformer is plan for the transformer ops on int8 operands.
+func (g *modelGen) planTransformer(l *genLayer, x genVal) (genVal, bool) {
+	t, s := g.t, x.shape
+	switch l.op {
+	case opml.OpMatMul:
+		m := rapid.IntRange(1, 6).Draw(t, "M")
+		l.trans = rapid.Bool().Draw(t, "transB")
+		ws := []int{s[1], m}
+		if l.trans {
+			ws = []int{m, s[1]}
+		}
+		l.w = g.konst(opml.Int8, ws)
+		var r []int32
+		for range m {
+			f := genFixed().Draw(t, "chan")
+			r = append(r, genBias().Draw(t, "bias"), f.Mult, f.Shift)
+		}
+		g.consts = append(g.consts, opml.Tensor{DType: opml.Int32, Shape: []int{m, 3}, Data: opml.Int32Bytes(r)})
+		l.bias, l.q = len(g.consts)-1, genQuant8(t, "y")
+		return genVal{shape: []int{s[0], m}, q: l.q, int8: true}, true
+	case opml.OpTranspose:
+		l.perm = rapid.Permutation([]int{0, 1, 2, 3}[:len(s)]).Draw(t, "perm")
+		out := make([]int, len(s))
+		for d := range out {
+			out[d] = s[l.perm[d]]
+		}
+		return genVal{shape: out, q: x.q, int8: true}, true
+	case opml.OpSlice:
+		l.axis = rapid.IntRange(0, len(s)-1).Draw(t, "axis")
+		l.begin = rapid.IntRange(0, s[l.axis]-1).Draw(t, "begin")
+		l.end = rapid.IntRange(l.begin+1, s[l.axis]).Draw(t, "end")
+		out := slices.Clone(s)
+		out[l.axis] = l.end - l.begin
+		return genVal{shape: out, q: x.q, int8: true}, true
+	case opml.OpConcat:
+		l.y = g.sameShape(x) // same shape, so same rank; the quantization must match too
+		if g.vals[l.y].q != x.q {
+			l.y = l.x
+		}
+		l.axis = rapid.IntRange(0, len(s)-1).Draw(t, "axis")
+		out := slices.Clone(s)
+		out[l.axis] *= 2
+		return genVal{shape: out, q: x.q, int8: true}, true
+	case opml.OpMul:
+		l.y = g.sameShape(x)
+		l.out, l.q = genFixed().Draw(t, "out"), genQuant8(t, "y")
+		return genVal{shape: s, q: l.q, int8: true}, true
+	case opml.OpSoftmax:
+		l.softmax = opml.Softmax{QLn2: rapid.Int32Range(1, opml.MaxSoftmaxConst).Draw(t, "qln2"),
+			QB: rapid.Int32Range(1, 300).Draw(t, "qb"), QC: rapid.Int32Range(0, 1<<20).Draw(t, "qc"),
+			OutShift: rapid.Int32Range(0, opml.MaxSoftmaxShift).Draw(t, "outShift")}
+		l.q = genQuant8(t, "y")
+		return genVal{shape: s, q: l.q, int8: true}, true
+	case opml.OpLayerNorm:
+		d := s[len(s)-1]
+		l.w, l.bias = g.konst(opml.Int32, []int{d}), g.konst(opml.Int32, []int{d})
+		l.layerNorm = opml.LayerNorm{Eps: rapid.Int32Range(0, 100).Draw(t, "eps"), Frac: rapid.Int32Range(0, opml.MaxLayerNormFrac).Draw(t, "frac"),
+			Shift: rapid.Int32Range(0, 62).Draw(t, "lnShift")}
+		l.q = genQuant8(t, "y")
+		return genVal{shape: s, q: l.q, int8: true}, true
+	case opml.OpGELU:
+		l.gelu = opml.GELU{B: rapid.Int32Range(1, opml.MaxGELUClip).Draw(t, "geluB"), C: rapid.Int32Range(1, opml.MaxGELUConst).Draw(t, "geluC"),
+			One: rapid.Int32Range(1, opml.MaxGELUOne).Draw(t, "geluOne"), Out: genFixed().Draw(t, "geluOut")}
+		l.q = genQuant8(t, "y")
+		return genVal{shape: s, q: l.q, int8: true}, true
+	}
+	return genVal{}, false
 }
 
 // sameShape returns a random int8 value with x's shape (x itself at least).
@@ -194,6 +276,22 @@ func (l genLayer) build(b *opml.Builder, ids []int) int {
 		return b.ArgMax(x)
 	case opml.OpReshape:
 		return b.Reshape(x, l.shape)
+	case opml.OpMatMul:
+		return b.MatMul(x, l.w, l.bias, l.trans, l.q)
+	case opml.OpTranspose:
+		return b.Transpose(x, l.perm)
+	case opml.OpSlice:
+		return b.Slice(x, l.axis, l.begin, l.end)
+	case opml.OpConcat:
+		return b.Concat(x, ids[l.y], l.axis)
+	case opml.OpMul:
+		return b.Mul(x, ids[l.y], l.out, l.q)
+	case opml.OpSoftmax:
+		return b.Softmax(x, l.softmax, l.q)
+	case opml.OpLayerNorm:
+		return b.LayerNorm(x, l.w, l.bias, l.layerNorm, l.q)
+	case opml.OpGELU:
+		return b.GELU(x, l.gelu, l.q)
 	}
 	return b.ReLU(x)
 }

@@ -32,16 +32,17 @@ func TestOPML_NOFLOAT(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkNoFloat(t, fset, f)
+		checkNoFloat(t, fset, f, false)
 	}
 }
 
-// checkNoFloat reports the float-related constructs of one file.
-func checkNoFloat(t *testing.T, fset *token.FileSet, f *ast.File) {
+// checkNoFloat reports the float-related constructs of one file, and its
+// imports of math, math/big and (unless allowUnsafe) unsafe.
+func checkNoFloat(t *testing.T, fset *token.FileSet, f *ast.File, allowUnsafe bool) {
 	banned := map[string]bool{"float32": true, "float64": true, "complex64": true, "complex128": true,
 		"complex": true, "real": true, "imag": true}
 	for _, imp := range f.Imports {
-		if p := strings.Trim(imp.Path.Value, `"`); p == "math" || p == "unsafe" || p == "math/big" {
+		if p := strings.Trim(imp.Path.Value, `"`); p == "math" || (p == "unsafe" && !allowUnsafe) || p == "math/big" {
 			t.Errorf("%s: imports %s", fset.Position(imp.Pos()), p)
 		}
 	}
@@ -82,4 +83,67 @@ func TestOPML_NOFLOAT_MIPS64(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("GOARCH=mips64 GOMIPS64=softfloat go build: %v\n%s", err, out)
 	}
+}
+
+// inferencePath lists the import paths the VM programs (the node program,
+// the tensor node program and the whole-inference program) link, with
+// `go list -deps`: opml and every package of this module they reach,
+// sub-packages included.
+func inferencePath(t *testing.T) []string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	cmd := exec.Command(gobin, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}} {{.Dir}}{{end}}",
+		"../opml/nodevm/node", "../opml/nodevm/nodetensor", "../opml/nodevm/infer")
+	cmd.Dir = "."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	return strings.Fields(string(out))
+}
+
+// TestOPML_NOFLOAT_PATH: every package of this module on the inference
+// path — what the VM programs link, opml and its sub-packages among them —
+// passes the checks of TestOPML_NOFLOAT, and the model-construction package
+// opml/ibert (which derives I-BERT's integer constants with float64) is not
+// on it. The guest package may import unsafe, for the pointers its raw
+// syscalls pass (it does I/O and no arithmetic); nothing else on the path
+// may. Packages outside the module (golang.org/x/crypto's Keccak) are
+// not checked: they hash bytes and compute no kernel.
+func TestOPML_NOFLOAT_PATH(t *testing.T) {
+	const module = "github.com/opcity-spec/opcity/"
+	f := inferencePath(t)
+	checked := 0
+	for i := 0; i+1 < len(f); i += 2 {
+		pkg, dir := f[i], f[i+1]
+		if pkg == module+"opml/ibert" {
+			t.Errorf("%s is on the inference path", pkg)
+		}
+		if !strings.HasPrefix(pkg, module) {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		fset := token.NewFileSet()
+		for _, name := range files {
+			if strings.HasSuffix(name, ".s") {
+				t.Errorf("%s: assembly", name)
+			}
+			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkNoFloat(t, fset, file, pkg == module+"opml/nodevm/guest")
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Fatalf("only %d packages of the module on the path: %v", checked, f)
+	}
+	t.Logf("%d packages of the module on the inference path checked", checked)
 }

@@ -24,11 +24,12 @@ var MeasuredSteps = map[string][]uint64{
 // steps per node under the OPcity profile on MNIST test image 0, from its
 // initial state to the exit with the right claim: measured with NodeVM
 // (TestDISPUTE_PROFILE_Steps checks them), they equal docs/opml.md §7.5's
-// steps from the absolute prestate plus its 1,487,782 prestate steps. The
+// steps from the absolute prestate plus its prestate steps (1,492,938 since
+// the transformer ops; the §7.5 tables predate them). The
 // synthetic VM uses them as trace lengths under spec.ProfileOPcity.
 var OPcitySteps = map[string][]uint64{
-	"mlp.opml": {4179375, 1560075, 1636654, 1555528},
-	"cnn.opml": {13548440, 1998310, 2667963, 1602641, 6033804, 1557507, 1615148, 1555527},
+	"mlp.opml": {4185475, 1566187, 1642754, 1561604},
+	"cnn.opml": {13554612, 2004494, 2674147, 1608753, 6039904, 1563619, 1621248, 1561603},
 }
 
 // StepsIn returns the per-node trace lengths of a bundled model under
