@@ -16,16 +16,15 @@ import (
 // image 0, up to the claim read (docs/opml.md §7.4); the synthetic VM uses
 // them as trace lengths.
 var MeasuredSteps = map[string][]uint64{
-	"mlp.opml": {43389215, 1639069, 2194768, 1557412},
-	"cnn.opml": {17976196, 10235065, 7893535, 3717561, 73856552, 1584264, 1908703, 1557411},
+	"mlp.opml": {43395327, 1645032, 2200878, 1563498},
+	"cnn.opml": {17982378, 10241259, 7899729, 3723682, 73862817, 1590386, 1914813, 1563497},
 }
 
 // OPcitySteps are the tensor node program's (opml/nodevm/nodetensor) VM
 // steps per node under the OPcity profile on MNIST test image 0, from its
 // initial state to the exit with the right claim: measured with NodeVM
 // (TestDISPUTE_PROFILE_Steps checks them), they equal docs/opml.md §7.5's
-// steps from the absolute prestate plus its prestate steps (1,492,938 since
-// the transformer ops; the §7.5 tables predate them). The
+// steps from the absolute prestate plus its prestate steps (1,492,938). The
 // synthetic VM uses them as trace lengths under spec.ProfileOPcity.
 var OPcitySteps = map[string][]uint64{
 	"mlp.opml": {4185475, 1566187, 1642754, 1561604},
