@@ -19,7 +19,14 @@ import (
 // build constraint, or is assembly. This is what makes native and in-VM
 // (GOMIPS64=softfloat) results identical by construction.
 func TestOPML_NOFLOAT(t *testing.T) {
-	files, _ := filepath.Glob("*")
+	checkDirNoFloat(t, ".", false)
+}
+
+// checkDirNoFloat applies checkNoFloat to every non-test Go file of dir and
+// reports assembly files.
+func checkDirNoFloat(t *testing.T, dir string, allowUnsafe bool) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, ".s") {
@@ -32,7 +39,7 @@ func TestOPML_NOFLOAT(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkNoFloat(t, fset, f, false)
+		checkNoFloat(t, fset, f, allowUnsafe)
 	}
 }
 
@@ -125,21 +132,7 @@ func TestOPML_NOFLOAT_PATH(t *testing.T) {
 		if !strings.HasPrefix(pkg, module) {
 			continue
 		}
-		files, _ := filepath.Glob(filepath.Join(dir, "*"))
-		fset := token.NewFileSet()
-		for _, name := range files {
-			if strings.HasSuffix(name, ".s") {
-				t.Errorf("%s: assembly", name)
-			}
-			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			file, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkNoFloat(t, fset, file, pkg == module+"opml/nodevm/guest")
-		}
+		checkDirNoFloat(t, dir, pkg == module+"opml/nodevm/guest")
 		checked++
 	}
 	if checked < 6 {
