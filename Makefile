@@ -87,7 +87,7 @@ fuzz:
 
 ## fuzz-evm: the four-way target (conformance/cannon/evm: the spec, fpvm, Cannon's Go VM and MIPS64.sol on one step)
 ## for FUZZTIME_EVM, minimizing a new input for 100 runs (at about 200 execs/s the default minute dominated the run).
-## Part of make fuzz (and so of CI); its last 30-minute run (1 worker, 348,476 execs) was clean.
+## Part of make fuzz (and so of CI); its last 30-minute run (1 worker, 423,861 execs) was clean.
 fuzz-evm:
 	cd conformance/cannon && $(GO) test ./evm -run '^$$' -fuzz '^FuzzEVM_FUZZ_FourWay$$' -fuzztime $(FUZZTIME_EVM) -fuzzminimizetime 100x
 
