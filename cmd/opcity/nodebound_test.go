@@ -25,19 +25,7 @@ import (
 // issue's report.
 func hostilePool(t *testing.T, k int) string {
 	t.Helper()
-	var b opml.Builder
-	x := b.Input(opml.Int8, []int{1, 28, 28, 1}, opml.Quant{Scale: opml.Fixed{Mult: 1 << 30}})
-	for range 4 {
-		x = b.MaxPool2D(x, opml.Window{KH: k, KW: k, StrideH: 1, StrideW: 1, PadTop: k - 1, PadLeft: k - 1, PadBottom: k - 1, PadRight: k - 1})
-	}
-	m, err := b.Build(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := opml.Encode(m)
-	if len(enc) != 404 {
-		t.Fatalf("hostile model: %d bytes, want 404", len(enc))
-	}
+	enc := poolModel(t, []int{k, k, k, k})
 	path := filepath.Join(t.TempDir(), "pool.opml")
 	if err := os.WriteFile(path, enc, 0o644); err != nil {
 		t.Fatal(err)
@@ -67,9 +55,17 @@ var issue15Windows = []int{28, 121, 121, 121}
 // Nodes 1 to 3 are far over the step bound.
 func issue15MaxPool(t *testing.T) []byte {
 	t.Helper()
+	return poolModel(t, issue15Windows)
+}
+
+// poolModel is an MNIST-shaped input and one MaxPool2D node per window
+// size k: a k×k window at stride 1 padded by k−1 on every side; with four
+// nodes it is 404 bytes, whatever the sizes.
+func poolModel(t *testing.T, windows []int) []byte {
+	t.Helper()
 	var b opml.Builder
 	x := b.Input(opml.Int8, []int{1, 28, 28, 1}, opml.Quant{Scale: opml.Fixed{Mult: 1 << 30}})
-	for _, k := range issue15Windows {
+	for _, k := range windows {
 		x = b.MaxPool2D(x, opml.Window{KH: k, KW: k, StrideH: 1, StrideW: 1, PadTop: k - 1, PadLeft: k - 1, PadBottom: k - 1, PadRight: k - 1})
 	}
 	m, err := b.Build(x)
@@ -78,7 +74,7 @@ func issue15MaxPool(t *testing.T) []byte {
 	}
 	enc := opml.Encode(m)
 	if len(enc) != 404 {
-		t.Fatalf("issue 15 model: %d bytes, want 404", len(enc))
+		t.Fatalf("MaxPool2D model %v: %d bytes, want 404", windows, len(enc))
 	}
 	return enc
 }
