@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles two contracts with solc-js at the version package-lock.json pins
+// Compiles four contracts with solc-js at the version package-lock.json pins
 // (0.8.15), each in its own standard-JSON compilation, and writes one artifact
 // per contract to ../evm/artifacts/, which the Go package evm embeds (abi, init code, runtime code, settings):
 //
@@ -7,6 +7,10 @@
 //                        module in the Go module cache, with the settings of
 //                        its packages/contracts-bedrock/foundry.toml
 //   StepOracle.json      src/StepOracle.sol, this folder's preimage oracle
+//   MIPS64OPcity.json    ../../../contracts/src/MIPS64OPcity.sol, the OPcity
+//                        profile's step, with MIPS64.sol's libraries from the
+//                        optimism module (not copied) and the release's settings
+//   TensorOracle.json    ../../../contracts/src/TensorOracle.sol
 //
 // Usage: node compile.js [--check]
 //   --check  compile and compare with the committed artifacts instead of
@@ -113,12 +117,38 @@ function compileOracle() {
   return artifact(out, unit, 'StepOracle', settings, `conformance/cannon/contracts/${unit}`);
 }
 
+// compileProject compiles one contract of the repository's contracts/ folder.
+// Its source units are named contracts/src/...; the libraries of MIPS64.sol
+// it imports (src/cannon/...) are read from the optimism module, so they are
+// the release's bytes.
+function compileProject(dir, name) {
+  const bedrock = path.join(dir, 'packages', 'contracts-bedrock');
+  const repo = path.join(HERE, '..', '..', '..');
+  const unit = `contracts/src/${name}.sol`;
+  const settings = releaseSettings();
+  const roots = [
+    ['lib/lib-keccak/contracts/lib/', path.join(HERE, 'lib-keccak')],
+    ['contracts/', path.join(repo, 'contracts')],
+    ['src/', path.join(bedrock, 'src')],
+    ['interfaces/', path.join(bedrock, 'interfaces')],
+  ];
+  const sources = { [unit]: { content: fs.readFileSync(path.join(repo, unit), 'utf8') } };
+  const out = compile(sources, settings, roots);
+  return artifact(out, unit, name, settings, unit);
+}
+
 function main() {
   const check = process.argv.includes('--check');
   if (solc.version().split('+')[0] !== SOLC_VERSION) {
     throw new Error(`solc ${solc.version()} installed, want ${SOLC_VERSION}: run npm ci`);
   }
-  const built = { 'MIPS64.json': compileRelease(optimismDir()), 'StepOracle.json': compileOracle() };
+  const dir = optimismDir();
+  const built = {
+    'MIPS64.json': compileRelease(dir),
+    'StepOracle.json': compileOracle(),
+    'MIPS64OPcity.json': compileProject(dir, 'MIPS64OPcity'),
+    'TensorOracle.json': compileProject(dir, 'TensorOracle'),
+  };
   let differ = 0;
   for (const [file, a] of Object.entries(built)) {
     const text = JSON.stringify(a, null, 2) + '\n';

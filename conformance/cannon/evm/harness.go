@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -34,7 +35,9 @@ const (
 	keyTypeSHA256    = 4
 )
 
-// Harness holds an in-memory chain with StepOracle and MIPS64.sol deployed.
+// Harness holds an in-memory chain with StepOracle, MIPS64.sol, and the
+// OPcity profile's contracts (contracts/src: TensorOracle and MIPS64OPcity,
+// which forwards every other step to the MIPS64.sol deployed here) deployed.
 // Every Step runs on a copy of that state, so steps never see each other's
 // loaded preimages. A Harness is not safe for concurrent use.
 type Harness struct {
@@ -42,6 +45,9 @@ type Harness struct {
 	mips, oracle   common.Address
 	mipsABI, orABI abi.ABI
 	chain          *params.ChainConfig
+	// opcity is MIPS64OPcity, tensors TensorOracle.
+	opcity, tensors     common.Address
+	opcityABI, tensorsABI abi.ABI
 }
 
 // New deploys StepOracle and then MIPS64(oracle, StateVersion) from Caller
@@ -77,6 +83,9 @@ func New() (*Harness, error) {
 	if h.mips, err = h.deploy(append(append([]byte{}, mipsArt.Bytecode...), args...)); err != nil {
 		return nil, fmt.Errorf("deploy MIPS64: %v", err)
 	}
+	if err := h.deployOPcity(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -106,6 +115,10 @@ type Input struct {
 	// (which still loads the preimages): local keys then localize to
 	// another key than the loaded one.
 	StepFrom common.Address
+	// OPcity calls MIPS64OPcity's step instead of MIPS64.sol's, after
+	// uploading Tensors into TensorOracle (Upload).
+	OPcity  bool
+	Tensors [][]byte
 }
 
 // Load is the outcome of loading one preimage part into the oracle.
@@ -137,8 +150,12 @@ type Result struct {
 	// Loads are the oracle loads done before the step.
 	Loads []Load
 	// PostState is the 188-byte post-state MIPS64.sol logs before hashing
-	// it (outputState's log0); nil when it reverted or logged none.
+	// it (outputState's log0); nil when it reverted or logged none. For an
+	// OPcity step it is MIPS64OPcity's log of a tensor step or the log of
+	// the MIPS64.sol it forwarded to.
 	PostState []byte
+	// Uploads are the tensor uploads done before an OPcity step.
+	Uploads []Upload
 }
 
 // Step loads in's preimages into a fresh copy of the deployed state, then
@@ -151,6 +168,17 @@ func (h *Harness) Step(in Input) (Result, error) {
 	for k, v := range in.Preimages {
 		r.Loads = append(r.Loads, h.load(db, in.LocalContext, k, v, offset))
 	}
+	target := h.mips
+	if in.OPcity {
+		target = h.opcity
+		for _, t := range in.Tensors {
+			u, err := h.upload(db, t)
+			if err != nil {
+				return r, err
+			}
+			r.Uploads = append(r.Uploads, u)
+		}
+	}
 	data, err := h.mipsABI.Pack("step", in.State, in.Proof, in.LocalContext)
 	if err != nil {
 		return r, err
@@ -160,7 +188,7 @@ func (h *Harness) Step(in Input) (Result, error) {
 	if in.StepFrom != (common.Address{}) {
 		cfg.Origin = in.StepFrom
 	}
-	ret, left, err := runtime.Call(h.mips, data, cfg)
+	ret, left, err := runtime.Call(target, data, cfg)
 	r.Gas = GasLimit - left
 	if err != nil {
 		r.Reverted, r.RevertReason = true, h.revertReason(ret, err)
@@ -171,16 +199,16 @@ func (h *Harness) Step(in Input) (Result, error) {
 		return r, fmt.Errorf("step returned %x: %v", ret, err)
 	}
 	r.PostStateHash = out[0].([32]byte)
-	r.PostState = loggedPostState(db, h.mips)
+	r.PostState = loggedPostState(db, h.mips, h.opcity)
 	return r, nil
 }
 
 // loggedPostState returns the data of the last topic-less 188-byte log
-// that mips emitted: the post-state outputState hashes.
-func loggedPostState(db *state.StateDB, mips common.Address) []byte {
+// that one of the steppers emitted: the post-state outputState hashes.
+func loggedPostState(db *state.StateDB, steppers ...common.Address) []byte {
 	var out []byte
 	for _, l := range db.Logs() {
-		if l.Address == mips && len(l.Topics) == 0 && len(l.Data) == 188 {
+		if slices.Contains(steppers, l.Address) && len(l.Topics) == 0 && len(l.Data) == 188 {
 			out = l.Data
 		}
 	}
@@ -240,5 +268,5 @@ func (h *Harness) revertReason(ret []byte, err error) string {
 	if !errors.Is(err, vm.ErrExecutionReverted) {
 		return err.Error()
 	}
-	return DecodeRevert(ret, h.mipsABI, h.orABI)
+	return DecodeRevert(ret, h.mipsABI, h.orABI, h.opcityABI, h.tensorsABI)
 }
