@@ -19,12 +19,16 @@ interface IMIPS64Step {
 ///         tensor syscalls, tensor_map (7000) and tensor_root (7001), with the rules of docs/spec.md
 ///         ("OPcity profile").
 ///
-///         A step that does not execute a tensor syscall is forwarded, calldata and all, to the
-///         released MIPS64 contract, and its return data or revert data is returned as is, so on
-///         such a step this contract answers exactly what the release answers. MIPS64.sol's step
-///         is neither virtual nor split into overridable parts (its syscall dispatch is an internal
-///         function that reverts on an unknown number), so extending it by inheritance is not
-///         possible; calling the deployed release keeps its code byte for byte.
+///         A step that does not execute a tensor syscall is run by the released MIPS64 contract's
+///         code, calldata and all, with delegatecall, and its return data or revert data is
+///         returned as is, so on such a step this contract answers exactly what the release
+///         answers. MIPS64.sol's step is neither virtual nor split into overridable parts (its
+///         syscall dispatch is an internal function that reverts on an unknown number), so
+///         extending it by inheritance is not possible; running the deployed release keeps its
+///         code byte for byte. Delegatecall, not call: MIPS64.sol localizes local preimage keys
+///         with its caller, which must stay the caller of this contract (the dispute game that
+///         loaded the local data), and the release holds no storage and reads its oracle from an
+///         immutable, so running its code here changes nothing else.
 ///
 ///         A step executes a tensor syscall when the release would reach its syscall dispatch with
 ///         v0 = 7000 or 7001: the state is canonical and not exited, the active thread stack is not
@@ -83,7 +87,7 @@ contract MIPS64OPcity {
     /// @notice The status byte of an unfinished VM; a tensor step never exits.
     uint256 internal constant STATUS_UNFINISHED = 3;
 
-    /// @notice The released MIPS64 contract every other step is forwarded to.
+    /// @notice The released MIPS64 contract whose code runs every other step.
     IMIPS64Step public immutable BASE;
 
     /// @notice The oracle of the tensors a tensor_map may bind.
@@ -97,19 +101,20 @@ contract MIPS64OPcity {
     /// @notice Executes one step of the OPcity profile. Arguments and return value are those of
     ///         MIPS64.sol's step.
     function step(bytes calldata _stateData, bytes calldata _proof, bytes32 _localContext) external returns (bytes32) {
-        _localContext; // the tensor syscalls read no preimage; forwarded steps read it from calldata
+        _localContext; // the tensor syscalls read no preimage; the release reads it from calldata
         if (!isTensorStep(_stateData, _proof)) {
             forwardToBase();
         }
         return tensorStep();
     }
 
-    /// @notice Calls the release with this call's calldata and returns or reverts with its data.
+    /// @notice Runs the release's code on this call's calldata and returns or reverts with its
+    ///         data.
     function forwardToBase() internal {
         address base = address(BASE);
         assembly {
             calldatacopy(0, 0, calldatasize())
-            let ok := call(gas(), base, 0, 0, calldatasize(), 0, 0)
+            let ok := delegatecall(gas(), base, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())

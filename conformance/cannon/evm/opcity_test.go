@@ -161,9 +161,13 @@ func TestEVM_OPCITY_VECTORS(t *testing.T) {
 }
 
 // tensorStepInput is the MIPS64OPcity input of a spec witness: its state
-// and proof, and the tensor it read from D, if any, to upload.
+// and proof, the preimage it reads, and the tensor it read from D, if any,
+// to upload.
 func tensorStepInput(w spec.Witness) Input {
-	in := Input{State: w.State[:], Proof: w.Proof, OPcity: true}
+	in := Input{State: w.State[:], Proof: w.Proof, OPcity: true, Preimages: map[[32]byte][]byte{}}
+	if w.HasPreimage {
+		in.Preimages[w.PreimageKey] = w.PreimageValue[8:]
+	}
 	if w.HasTensor {
 		in.Tensors = [][]byte{w.Tensor}
 	}
@@ -173,7 +177,11 @@ func tensorStepInput(w spec.Witness) Input {
 // checkOPcityWitness requires MIPS64OPcity on w to return want, the spec's
 // stateful post-state hash, and spec.VerifyStepIn to agree.
 func checkOPcityWitness(h *Harness, w spec.Witness, want memory.Hash) string {
-	d := spec.Data{}
+	po := spec.PreimageMap{}
+	if w.HasPreimage {
+		po[w.PreimageKey] = w.PreimageValue[8:]
+	}
+	d := spec.Data{Preimages: po}
 	if w.HasTensor {
 		d.Tensors = spec.NewTensors(w.Tensor)
 	}
