@@ -46,7 +46,7 @@ type Harness struct {
 	mipsABI, orABI abi.ABI
 	chain          *params.ChainConfig
 	// opcity is MIPS64OPcity, tensors TensorOracle.
-	opcity, tensors     common.Address
+	opcity, tensors       common.Address
 	opcityABI, tensorsABI abi.ABI
 }
 

@@ -198,4 +198,3 @@ func checkOPcityWitness(h *Harness, w spec.Witness, want memory.Hash) string {
 	}
 	return ""
 }
-
