@@ -339,8 +339,14 @@ func TestWIT_TENSOR_VerifyMalformed(t *testing.T) {
 // compared too); --profile base writes the same bytes, and neither has a
 // profile or tensor field. (The examples are built by the pinned Go
 // toolchain, as the golden prestates are; a toolchain change that moves
-// them moves these.)
+// them moves these.) A base `run --json` object has no profile field.
 func TestWIT_BASE_BYTES_Golden(t *testing.T) {
+	for _, args := range [][]string{{"run", "--json"}, {"run", "--json", "--profile", "base"}} {
+		code, out, _ := run(append(args, tinyProgram(t, liV0ExitGroup, liA0Three, syscall))...)
+		if code != exitOK || strings.Contains(out, "profile") || !strings.Contains(out, `"steps": 3`) {
+			t.Fatalf("%v: exit %d, %s", args, code, out)
+		}
+	}
 	dir := t.TempDir()
 	for _, c := range []struct {
 		example, step, preimages, sha256 string
