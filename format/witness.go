@@ -1,6 +1,7 @@
 // Package format holds the file formats of OPcity's command line: the step
 // witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md),
-// the preimage file of --preimages, snapshots (docs/formats/snapshot.md), the
+// the preimage file of --preimages, the tensors file of --tensors
+// (ParseTensors), snapshots (docs/formats/snapshot.md), the
 // strict JSON decoder every JSON input goes through (DecodeStrict), and the
 // complete-or-absent file writer (WriteFile).
 package format
@@ -165,7 +166,8 @@ type witnessFile struct {
 // ParseWitness decodes a JSON witness file (docs/formats/witness.md) with
 // DecodeStrict and checks every field's syntax and size (WitnessJSON.Parse).
 // Errors: a *JSONError, or a *FieldError naming the field; it never panics
-// on any input (fuzzed: FuzzParseWitness). Requirement INPUT-WITNESS-FIELDS.
+// on any input (fuzzed: FuzzParseWitness). Requirements INPUT-WITNESS-FIELDS,
+// WIT-TENSOR (profile and the tensor fields: parseProfile, parseTensor).
 func ParseWitness(raw []byte) (Witness, error) {
 	var f witnessFile
 	if err := DecodeStrict(raw, &f); err != nil {

@@ -15,7 +15,9 @@ import (
 	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/internal/runner"
 	"github.com/opcity-spec/opcity/properties"
+	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
+	"github.com/opcity-spec/opcity/spec/program"
 	"github.com/opcity-spec/opcity/vectors"
 )
 
@@ -371,5 +373,39 @@ func TestWIT_BASE_BYTES_Golden(t *testing.T) {
 				t.Errorf("%s: step %s reads no preimage", c.example, c.step)
 			}
 		}
+	}
+}
+
+// TestCLI_TENSORS_Reproducer: the command a --vm both divergence prints
+// replays the step under the run's profile with its tensors: written for
+// the state before TensorProgram's tensor_map, it resumes that snapshot
+// with --profile opcity --tensors and executes the tensor_map (exit 0).
+func TestCLI_TENSORS_Reproducer(t *testing.T) {
+	data := tensorData(200, 3)
+	tensors := tensorsFile(t, data)
+	s, err := program.Load(properties.TensorProgram(rootAt(t, data, 8), 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := spec.Data{Tensors: spec.NewTensors(data)}
+	if s, _, err = spec.RunIn(spec.ProfileOPcity, s, d, tensorMapStep); err != nil {
+		t.Fatal(err)
+	}
+	flags := dataFlags{profile: "opcity", tensors: tensors}
+	div := &runner.Divergence{Step: tensorMapStep + 1, Pre: s}
+	path, cmd, err := div.WriteReproducer(flags.reproducer()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	args, ok := strings.CutPrefix(cmd, "opcity ")
+	if !ok || !strings.HasSuffix(cmd, " --profile opcity --tensors "+tensors) {
+		t.Fatalf("reproducer %q", cmd)
+	}
+	if code, out, errOut := run(strings.Fields(args)...); code != exitOK || !strings.Contains(out, "steps 1,") || !strings.Contains(out, "profile     opcity") {
+		t.Fatalf("%s: exit %d, %s %s", cmd, code, out, errOut)
+	}
+	if code, _, errOut := run(strings.Fields(strings.TrimSuffix(args, " --profile opcity --tensors "+tensors))...); code != exitStepFail || !strings.Contains(errOut, "7000") {
+		t.Fatalf("the reproducer without the profile: exit %d, %s", code, errOut)
 	}
 }
