@@ -409,3 +409,25 @@ func TestCLI_TENSORS_Reproducer(t *testing.T) {
 		t.Fatalf("the reproducer without the profile: exit %d, %s", code, errOut)
 	}
 }
+
+// TestCLI_TENSORS_Missing: under the OPcity profile without the tensor the
+// program maps (no --tensors, or a file holding another tensor), run and
+// witness stop at the tensor_map with the missing tensor (exit 3, needs
+// data); the steps before it are witnessed as usual.
+func TestCLI_TENSORS_Missing(t *testing.T) {
+	data := tensorData(200, 3)
+	prog := tensorProgram(t, data, 8)
+	for _, extra := range [][]string{nil, {"--tensors", tensorsFile(t, tensorData(200, 4))}} {
+		for _, args := range [][]string{{"run", "--json"}, {"witness", "--step", "8"}} {
+			args = append(append(append(args, "--profile", "opcity"), extra...), prog)
+			code, out, errOut := run(args...)
+			if code != exitStepFail || !strings.Contains(out+errOut, "missing tensor") {
+				t.Errorf("%v: exit %d, %s %s; want 3, the missing tensor", args, code, out, errOut)
+			}
+		}
+		w := witnessJSON(t, append(append([]string{"--step", "7", "--profile", "opcity"}, extra...), prog)...)
+		if _, has := w["tensor"]; has || w["profile"] != "opcity" {
+			t.Errorf("%v: step 7: %v", extra, w)
+		}
+	}
+}
