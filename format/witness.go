@@ -1,6 +1,7 @@
 // Package format holds the file formats of OPcity's command line: the step
 // witness JSON of `opcity witness` and `opcity verify` (docs/formats/witness.md),
-// the preimage file of --preimages, snapshots (docs/formats/snapshot.md), the
+// the preimage file of --preimages, the tensors file of --tensors
+// (ParseTensors), snapshots (docs/formats/snapshot.md), the
 // strict JSON decoder every JSON input goes through (DecodeStrict), and the
 // complete-or-absent file writer (WriteFile).
 package format
@@ -13,21 +14,32 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/spec"
 	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/spec/state"
+	"github.com/opcity-spec/opcity/spec/transition"
 )
 
 // WitnessJSON is the step witness file of `opcity witness` and `opcity verify`
 // (docs/formats/witness.md). Byte strings are "0x"-prefixed hex.
 type WitnessJSON struct {
-	Step           uint64 `json:"step"`
+	Step uint64 `json:"step"`
+	// Profile is "opcity" for a step under the OPcity profile; empty (the
+	// field omitted) for the base profile, so that a base witness is the
+	// bytes it was before the profile existed.
+	Profile        string `json:"profile,omitempty"`
 	State          string `json:"state"`
 	StateHash      string `json:"state_hash"`
 	Proof          string `json:"proof"`
 	PreimageKey    string `json:"preimage_key,omitempty"`
 	PreimageValue  string `json:"preimage_value,omitempty"`
 	PreimageOffset uint64 `json:"preimage_offset,omitempty"`
+	// The tensor a tensor_map step reads from D (OPcity profile only):
+	// D's answer to the lookup (TensorRoot, TensorLog2Size).
+	TensorRoot     string `json:"tensor_root,omitempty"`
+	TensorLog2Size uint64 `json:"tensor_log2size,omitempty"`
+	Tensor         string `json:"tensor,omitempty"`
 	LocalContext   string `json:"local_context,omitempty"`
 	PostStateHash  string `json:"post_state_hash,omitempty"`
 }
@@ -35,12 +47,27 @@ type WitnessJSON struct {
 // Hex returns b as "0x"-prefixed lowercase hex.
 func Hex(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
-// EncodeWitness returns the JSON form of witness w of the step from the state
-// at step, whose post-state hash is post.
+// EncodeWitness is EncodeWitnessIn(spec.ProfileBase, step, w, post).
 func EncodeWitness(step uint64, w spec.Witness, post memory.Hash) WitnessJSON {
+	return EncodeWitnessIn(spec.ProfileBase, step, w, post)
+}
+
+// EncodeWitnessIn returns the JSON form of witness w of the step under
+// profile p from the state at step, whose post-state hash is post: profile
+// "opcity" under the OPcity profile (omitted for the base profile), and the
+// tensor fields when the step read a tensor (w.HasTensor). A witness the
+// command line writes carries a tensor of at most limits.Tensor bytes, as
+// every tensor of a --tensors file is (requirement WIT-TENSOR).
+func EncodeWitnessIn(p spec.Profile, step uint64, w spec.Witness, post memory.Hash) WitnessJSON {
 	out := WitnessJSON{Step: step, State: Hex(w.State[:]), StateHash: w.StateHash.String(), Proof: Hex(w.Proof), PostStateHash: post.String()}
+	if p != spec.ProfileBase {
+		out.Profile = p.String()
+	}
 	if w.HasPreimage {
 		out.PreimageKey, out.PreimageValue, out.PreimageOffset = Hex(w.PreimageKey[:]), Hex(w.PreimageValue), w.PreimageOffset
+	}
+	if w.HasTensor {
+		out.TensorRoot, out.TensorLog2Size, out.Tensor = Hex(w.TensorRoot[:]), uint64(w.TensorLog2Size), Hex(w.Tensor)
 	}
 	return out
 }
@@ -50,8 +77,11 @@ func EncodeWitness(step uint64, w spec.Witness, post memory.Hash) WitnessJSON {
 type Witness struct {
 	// Step and StateHash are what the file claims about State: its step
 	// counter and its hash (VerifyClaims checks both).
-	Step         uint64
-	StateHash    memory.Hash
+	Step      uint64
+	StateHash memory.Hash
+	// Profile is the profile the step runs under: the file's "profile",
+	// base when absent.
+	Profile      spec.Profile
 	State, Proof []byte
 	LocalContext [32]byte
 	// Oracle holds the file's one preimage, if it has one: PreimageKey's
@@ -60,8 +90,40 @@ type Witness struct {
 	HasPreimage    bool
 	PreimageKey    [32]byte
 	PreimageOffset uint64
+	// The file's tensor, if it has one (OPcity profile only): D's answer to
+	// the lookup (TensorRoot, TensorLog2Size), Tensor's region root at
+	// 2^TensorLog2Size being TensorRoot.
+	HasTensor      bool
+	TensorRoot     memory.Hash
+	TensorLog2Size uint
+	Tensor         []byte
 	// Claimed is the post-state hash the file claims, if it names one.
 	Claimed *memory.Hash
+}
+
+// Data returns the D the file's step is verified with: its one preimage,
+// and a tensor store that answers exactly its one tensor lookup (none when
+// the file has no tensor).
+func (w Witness) Data() spec.Data {
+	d := spec.Data{Preimages: w.Oracle}
+	if w.HasTensor {
+		d.Tensors = oneTensor{w.TensorRoot, w.TensorLog2Size, w.Tensor}
+	}
+	return d
+}
+
+// oneTensor is a tensor store holding one answer.
+type oneTensor struct {
+	root     memory.Hash
+	log2size uint
+	data     []byte
+}
+
+func (o oneTensor) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if memory.Hash(root) != o.root || log2size != o.log2size {
+		return nil, false
+	}
+	return o.data, true
 }
 
 // FieldError is a field of a witness or preimage file that is missing, not
@@ -87,12 +149,16 @@ func (e *ClaimError) Error() string {
 // witnessFile is WitnessJSON as decoded: a nil field is absent.
 type witnessFile struct {
 	Step           *uint64 `json:"step"`
+	Profile        *string `json:"profile"`
 	State          *string `json:"state"`
 	StateHash      *string `json:"state_hash"`
 	Proof          *string `json:"proof"`
 	PreimageKey    *string `json:"preimage_key"`
 	PreimageValue  *string `json:"preimage_value"`
 	PreimageOffset *uint64 `json:"preimage_offset"`
+	TensorRoot     *string `json:"tensor_root"`
+	TensorLog2Size *uint64 `json:"tensor_log2size"`
+	Tensor         *string `json:"tensor"`
 	LocalContext   *string `json:"local_context"`
 	PostStateHash  *string `json:"post_state_hash"`
 }
@@ -100,7 +166,8 @@ type witnessFile struct {
 // ParseWitness decodes a JSON witness file (docs/formats/witness.md) with
 // DecodeStrict and checks every field's syntax and size (WitnessJSON.Parse).
 // Errors: a *JSONError, or a *FieldError naming the field; it never panics
-// on any input (fuzzed: FuzzParseWitness). Requirement INPUT-WITNESS-FIELDS.
+// on any input (fuzzed: FuzzParseWitness). Requirements INPUT-WITNESS-FIELDS,
+// WIT-TENSOR (profile and the tensor fields: parseProfile, parseTensor).
 func ParseWitness(raw []byte) (Witness, error) {
 	var f witnessFile
 	if err := DecodeStrict(raw, &f); err != nil {
@@ -110,7 +177,8 @@ func ParseWitness(raw []byte) (Witness, error) {
 }
 
 // Parse checks every field of j as ParseWitness does; an empty optional
-// string, and a zero preimage_offset, mean the field is absent.
+// string, and a zero preimage_offset or tensor_log2size, mean the field is
+// absent.
 func (j WitnessJSON) Parse() (Witness, error) {
 	opt := func(s string) *string {
 		if s == "" {
@@ -118,10 +186,14 @@ func (j WitnessJSON) Parse() (Witness, error) {
 		}
 		return &s
 	}
-	f := witnessFile{Step: &j.Step, State: &j.State, StateHash: &j.StateHash, Proof: &j.Proof,
-		PreimageKey: opt(j.PreimageKey), PreimageValue: opt(j.PreimageValue), LocalContext: opt(j.LocalContext), PostStateHash: opt(j.PostStateHash)}
+	f := witnessFile{Step: &j.Step, Profile: opt(j.Profile), State: &j.State, StateHash: &j.StateHash, Proof: &j.Proof,
+		PreimageKey: opt(j.PreimageKey), PreimageValue: opt(j.PreimageValue), TensorRoot: opt(j.TensorRoot), Tensor: opt(j.Tensor),
+		LocalContext: opt(j.LocalContext), PostStateHash: opt(j.PostStateHash)}
 	if j.PreimageOffset != 0 {
 		f.PreimageOffset = &j.PreimageOffset
+	}
+	if j.TensorLog2Size != 0 {
+		f.TensorLog2Size = &j.TensorLog2Size
 	}
 	return f.parse()
 }
@@ -135,6 +207,9 @@ func (f witnessFile) parse() (Witness, error) {
 	}
 	w.Step = *f.Step
 	var err error
+	if w.Profile, err = parseProfile(f.Profile); err != nil {
+		return w, err
+	}
 	if w.State, err = required("state", f.State, state.WitnessSize); err != nil {
 		return w, err
 	}
@@ -157,6 +232,9 @@ func (f witnessFile) parse() (Witness, error) {
 		w.LocalContext = [32]byte(lc)
 	}
 	if err := f.parsePreimage(&w); err != nil {
+		return w, err
+	}
+	if err := f.parseTensor(&w); err != nil {
 		return w, err
 	}
 	if f.PostStateHash != nil {
@@ -214,6 +292,76 @@ func (f witnessFile) parsePreimage(w *Witness) error {
 	}
 	w.Oracle[w.PreimageKey] = val[8:]
 	return nil
+}
+
+// parseProfile reads profile: "base" or "opcity", base when absent.
+func parseProfile(s *string) (spec.Profile, error) {
+	if s == nil {
+		return spec.ProfileBase, nil
+	}
+	switch *s {
+	case "base":
+		return spec.ProfileBase, nil
+	case "opcity":
+		return spec.ProfileOPcity, nil
+	}
+	return spec.ProfileBase, &FieldError{"profile", fmt.Sprintf("%s: want \"base\" or \"opcity\"", quoteShort(*s))}
+}
+
+// parseTensor reads tensor_root, tensor_log2size and tensor, which go
+// together and only with the OPcity profile, into w (requirement
+// WIT-TENSOR): tensor_log2size in 5..30 (the sizes a tensor syscall
+// accepts), tensor at most limits.Tensor bytes (refused from its length
+// before decoding) and at most 2^tensor_log2size, and its region root at
+// that size tensor_root. A tensor that does not commit to its root is
+// malformed: the file contradicts itself, whatever the state.
+func (f witnessFile) parseTensor(w *Witness) error {
+	const together = "missing: tensor_root, tensor_log2size and tensor go together"
+	switch {
+	case f.TensorRoot == nil && f.TensorLog2Size == nil && f.Tensor == nil:
+		return nil
+	case f.TensorRoot == nil:
+		return &FieldError{"tensor_root", together}
+	case f.TensorLog2Size == nil:
+		return &FieldError{"tensor_log2size", together}
+	case f.Tensor == nil:
+		return &FieldError{"tensor", together}
+	case w.Profile != spec.ProfileOPcity:
+		return &FieldError{"tensor", `only with "profile": "opcity" (the file's profile is base)`}
+	}
+	root, err := fieldHex("tensor_root", *f.TensorRoot, 32)
+	if err != nil {
+		return err
+	}
+	k := *f.TensorLog2Size
+	if k < transition.MinTensorLog2 || k > transition.MaxTensorLog2 {
+		return &FieldError{"tensor_log2size", fmt.Sprintf("%d: want %d..%d", k, transition.MinTensorLog2, transition.MaxTensorLog2)}
+	}
+	data, err := witnessTensor(*f.Tensor, uint(k), memory.Hash(root))
+	if err != nil {
+		return err
+	}
+	w.HasTensor, w.TensorRoot, w.TensorLog2Size, w.Tensor = true, memory.Hash(root), uint(k), data
+	return nil
+}
+
+// witnessTensor decodes the tensor field and checks it against its region
+// size 2^k and its root.
+func witnessTensor(s string, k uint, root memory.Hash) ([]byte, error) {
+	if len(s) > 2+2*limits.Tensor {
+		return nil, &FieldError{"tensor", fmt.Sprintf("%d hex digits, more than the %d of a %d-byte tensor (limits.Tensor)", len(s)-2, 2*limits.Tensor, limits.Tensor)}
+	}
+	data, err := fieldHex("tensor", s, -1)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(data)) > 1<<k {
+		return nil, &FieldError{"tensor", fmt.Sprintf("%d bytes, more than the 2^%d of tensor_log2size", len(data), k)}
+	}
+	if got, _ := memory.ComputeRegionRoot(data, k); got != root {
+		return nil, &FieldError{"tensor", fmt.Sprintf("%d bytes whose region root at 2^%d is %s, not tensor_root %s", len(data), k, got, root)}
+	}
+	return data, nil
 }
 
 // VerifyClaims checks what the file says about its pre-state against the

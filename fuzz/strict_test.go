@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/properties"
 	"github.com/opcity-spec/opcity/vectors"
 )
@@ -46,6 +47,33 @@ func FuzzParseOracle(f *testing.F) {
 	f.Add([]byte(`{"` + key("02") + `": "0x00", "` + key("02") + `": "0x00"}`)) // an exact duplicate
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if err := properties.CheckParseOracle(raw); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzParseTensors: a --tensors file parses the same way every time, fails
+// only with typed errors, accepts a tensor only under its root at its
+// minimal size and within limits.Tensor, and an accepted file's canonical
+// (lowercase) form parses to the same tensors (CLI-TENSORS).
+func FuzzParseTensors(f *testing.F) {
+	data := []byte(strings.Repeat("hello opcity ", 8)) // 104 bytes: a root of four leaves
+	k, v := format.ComputeTensorRoot(data).String(), format.Hex(data)
+	upper := "0x" + strings.ToUpper(k[2:])
+	short := []byte("hello opcity")                                                                    // at most 32 bytes: the root is the bytes themselves, zero padded
+	f.Add([]byte(`{"` + k + `": "` + v + `"}`))                                                        // one tensor under its root, accepted
+	f.Add([]byte(`{"` + format.ComputeTensorRoot(short).String() + `": "` + format.Hex(short) + `"}`)) // a one-leaf tensor, accepted
+	f.Add([]byte(`{"` + format.ComputeTensorRoot(nil).String() + `": "0x"}`))                          // the empty tensor (the zero leaf), accepted
+	f.Add([]byte(`{}`))                                                                                // no tensor, accepted
+	f.Add([]byte(`{"` + upper + `": "` + v + `"}`))                                                    // upper-case hex, accepted
+	f.Add([]byte(`{"` + key("ab") + `": "` + v + `"}`))                                                // a key that is not the data's root
+	f.Add([]byte(`{"` + upper + `": "` + v + `", "` + k + `": "` + v + `"}`))                          // one root in two spellings
+	f.Add([]byte(`{"` + strings.ToUpper(k) + `": "` + v + `"}`))                                       // a 0X prefix
+	f.Add([]byte(`{"` + k + `": "0x1"}`))                                                              // an odd number of digits
+	f.Add([]byte(`{"` + k + `": null}`))                                                               // null
+	f.Add([]byte(`{"0x03": "0x00", "0x01": "0x00"}`))                                                  // several bad keys: the sorted first is reported
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if err := properties.CheckParseTensors(raw); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -15,7 +15,9 @@ import (
 
 	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/format"
+	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/spec"
+	"github.com/opcity-spec/opcity/spec/memory"
 	"github.com/opcity-spec/opcity/vectors"
 )
 
@@ -239,11 +241,50 @@ func CheckParseOracle(raw []byte) error {
 	return nil
 }
 
-// CheckParseWitness checks INPUT-WITNESS-FIELDS on arbitrary bytes:
-// ParseWitness fails only with a *format.JSONError or *format.FieldError;
-// an accepted file has a 188-byte state and a proof of the thread witness
-// and 0 to 3 whole slots; and its canonical form (format.EncodeWitness's
-// field spelling, lowercase hex) parses to the same witness.
+// CheckParseTensors checks CLI-TENSORS on arbitrary bytes: ParseTensors
+// gives the same result twice (the same error text, or equal maps); it
+// fails only with a *format.JSONError or *format.FieldError; every tensor
+// it accepts is at most limits.Tensor bytes and lies under its root at its
+// minimal size (format.ComputeTensorRoot); and an accepted file's
+// canonical form (lowercase keys and values) parses to the same tensors.
+func CheckParseTensors(raw []byte) error {
+	m, err := format.ParseTensors(raw)
+	m2, err2 := format.ParseTensors(raw)
+	if fmt.Sprint(err) != fmt.Sprint(err2) || !reflect.DeepEqual(m, m2) {
+		return fmt.Errorf("CLI-TENSORS: two parses of %q differ: %v / %v", raw, err, err2)
+	}
+	if err != nil {
+		var je *format.JSONError
+		var fe *format.FieldError
+		if !stderrors.As(err, &je) && !stderrors.As(err, &fe) {
+			return fmt.Errorf("CLI-TENSORS: untyped error %T %v", err, err)
+		}
+		if je != nil {
+			return checkJSONError(err)
+		}
+		return nil
+	}
+	canon := map[string]string{}
+	for root, data := range m {
+		if len(data) > limits.Tensor || format.ComputeTensorRoot(data) != root {
+			return fmt.Errorf("CLI-TENSORS: accepted %d bytes under %s, whose root is %s", len(data), root, format.ComputeTensorRoot(data))
+		}
+		canon[root.String()] = format.Hex(data)
+	}
+	enc, _ := json.Marshal(canon)
+	if back, err := format.ParseTensors(enc); err != nil || !reflect.DeepEqual(back, m) {
+		return fmt.Errorf("CLI-TENSORS: the canonical form %.200s parses to %v (%v)", enc, back, err)
+	}
+	return nil
+}
+
+// CheckParseWitness checks INPUT-WITNESS-FIELDS and WIT-TENSOR on
+// arbitrary bytes: ParseWitness fails only with a *format.JSONError or
+// *format.FieldError; an accepted file has a 188-byte state and a proof of
+// the thread witness and 0 to 3 whole slots, and a tensor only under the
+// OPcity profile, at a size 5..30 that holds it; and its canonical form
+// (format.EncodeWitnessIn's field spelling, lowercase hex) parses to the
+// same witness.
 func CheckParseWitness(raw []byte) error {
 	w, err := format.ParseWitness(raw)
 	if err != nil {
@@ -263,9 +304,19 @@ func CheckParseWitness(raw []byte) error {
 	}
 	j := format.WitnessJSON{Step: w.Step, State: format.Hex(w.State), StateHash: w.StateHash.String(), Proof: format.Hex(w.Proof),
 		LocalContext: format.Hex(w.LocalContext[:])}
+	if w.Profile != spec.ProfileBase {
+		j.Profile = w.Profile.String()
+	}
 	if w.HasPreimage {
 		value := append(bigEndian8(uint64(len(w.Oracle[w.PreimageKey]))), w.Oracle[w.PreimageKey]...)
 		j.PreimageKey, j.PreimageValue, j.PreimageOffset = format.Hex(w.PreimageKey[:]), format.Hex(value), w.PreimageOffset
+	}
+	if w.HasTensor {
+		root, err := memory.ComputeRegionRoot(w.Tensor, w.TensorLog2Size)
+		if w.Profile != spec.ProfileOPcity || w.TensorLog2Size < 5 || w.TensorLog2Size > 30 || err != nil || root != w.TensorRoot {
+			return fmt.Errorf("WIT-TENSOR: accepted a tensor of %d bytes at 2^%d, root %s (%v), claimed root %s, under the %s profile", len(w.Tensor), w.TensorLog2Size, root, err, w.TensorRoot, w.Profile)
+		}
+		j.TensorRoot, j.TensorLog2Size, j.Tensor = w.TensorRoot.String(), uint64(w.TensorLog2Size), format.Hex(w.Tensor)
 	}
 	if w.Claimed != nil {
 		j.PostStateHash = w.Claimed.String()

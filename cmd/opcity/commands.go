@@ -22,11 +22,11 @@ type command struct {
 // (A function, not a variable: the commands' run functions read it.)
 func commands() []command {
 	return []command{
-		{"run", "[--vm fast|spec|both] [--preimages FILE.json] [--max-steps N] [--every N] [--json] [--progress] [--snapshot-at N --snapshot-out FILE] PROGRAM.elf | --from FILE",
+		{"run", "[--vm fast|spec|both] [--profile base|opcity] [--preimages FILE.json] [--tensors FILE.json] [--max-steps N] [--every N] [--json] [--progress] [--snapshot-at N --snapshot-out FILE] PROGRAM.elf | --from FILE",
 			runDoc, runCommand},
-		{"witness", "--step N [--preimages FILE.json] PROGRAM.elf",
+		{"witness", "--step N [--profile base|opcity] [--preimages FILE.json] [--tensors FILE.json] PROGRAM.elf",
 			witnessDoc, witnessCommand},
-		{"verify", "WITNESS.json",
+		{"verify", "[--profile base|opcity] WITNESS.json",
 			verifyDoc, verifyCommand},
 		{"vectors", "--out DIR [--root REPO]",
 			vectorsDoc, vectorsCommand},
@@ -51,14 +51,17 @@ with one node recomputed in the VM under both profiles; one three-phase
 game in which a lie is defeated by a verified step; exit 0 all three
 shown, 1 a part did not show what it says, 2 bad flags`
 	runDoc = `run a MIPS64 ELF program (or a snapshot) until it exits: in fpvm (fast,
-the default), the spec, or both in lockstep; exit 0 the VM ran (whatever
-the program's exit code), 2 bad input, 3 a step could not be executed, 4
-(--vm both) the spec and fpvm differ, with a reproducer`
+the default), the spec, or both in lockstep, under the base profile or
+the OPcity profile (--profile opcity, D's tensors from --tensors); exit 0
+the VM ran (whatever the program's exit code), 2 bad input, 3 a step
+could not be executed, 4 (--vm both) the spec and fpvm differ, with a
+reproducer`
 	witnessDoc = `print the witness of the step from the state at step N, as JSON
-(docs/formats/witness.md); exit 2 bad input, 3 the step cannot be reached
-or executed`
-	verifyDoc = `check a witness statelessly; print the post-state hash (exit 0), or the
-reason it is rejected (exit 1) or malformed (exit 2)`
+(docs/formats/witness.md), under the profile given; exit 2 bad input, 3
+the step cannot be reached or executed`
+	verifyDoc = `check a witness statelessly under its profile (the file's "profile");
+print the post-state hash (exit 0), or the reason it is rejected (exit 1)
+or malformed or of another profile than --profile (exit 2)`
 	vectorsDoc = `write the conformance vectors (docs/formats/vectors.md) to DIR/v1`
 	inferDoc   = `run an opML model natively on an MNIST test image (or a 28x28 PGM/PNG)
 and print the prediction and the graph's commitments; a model whose last

@@ -59,7 +59,7 @@ func TestCLI_HELP_Synopsis(t *testing.T) {
 // flag after "--" is an argument (verify -- --help opens a file of that
 // name), and -h or --help anywhere else is the help, never a file.
 func TestCLI_HELP_PositionalNotFlag(t *testing.T) {
-	if code, out, _ := run("verify", "--help"); code != exitOK || !strings.HasPrefix(out, "usage: opcity verify WITNESS.json") {
+	if code, out, _ := run("verify", "--help"); code != exitOK || !strings.HasPrefix(out, "usage: opcity verify [--profile base|opcity] WITNESS.json") {
 		t.Fatalf("verify --help: exit %d, %q", code, out)
 	}
 	code, _, errOut := run("verify", "--", "--help")

@@ -13,9 +13,10 @@ import (
 // TestINPUT_LIMIT_CLI: every file argument read whole is read through its
 // limit: /dev/zero (endless, with no size) as the ELF of run and witness,
 // the witness of verify, the snapshot of run --from, the preimages, the
-// model and the image, and a 2 GiB sparse file as a program, a snapshot and
-// an image, each exit 2 with one line naming the file, allocating at most
-// about twice the kind's limit (the issue: each grew without bound).
+// tensors, the model and the image, and a 2 GiB sparse file as a program,
+// a snapshot, a tensors file and an image, each exit 2 with one line
+// naming the file, allocating at most about twice the kind's limit (the
+// issue: each grew without bound).
 func TestINPUT_LIMIT_CLI(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
@@ -37,7 +38,9 @@ func TestINPUT_LIMIT_CLI(t *testing.T) {
 	}{
 		{"run /dev/zero", []string{"run", "/dev/zero"}, limits.ELF, "/dev/zero: more than 67108864 bytes"},
 		{"witness /dev/zero", []string{"witness", "--step", "0", "/dev/zero"}, limits.ELF, "/dev/zero: more than 67108864 bytes"},
-		{"verify /dev/zero", []string{"verify", "/dev/zero"}, limits.Witness, "/dev/zero: more than 16777216 bytes"},
+		{"verify /dev/zero", []string{"verify", "/dev/zero"}, limits.Witness, "/dev/zero: more than 67108864 bytes"},
+		{"run --tensors /dev/zero", []string{"run", "--profile", "opcity", "--tensors", "/dev/zero", prog}, limits.Tensors, "/dev/zero: more than 134217728 bytes"},
+		{"witness --tensors sparse", []string{"witness", "--step", "0", "--profile", "opcity", "--tensors", sparse, prog}, 0, "2147483648 bytes, more than 134217728"},
 		{"run --from /dev/zero", []string{"run", "--from", "/dev/zero"}, 0, "bad magic"},
 		{"run --preimages /dev/zero", []string{"run", "--preimages", "/dev/zero", prog}, limits.Preimages, "/dev/zero: more than 67108864 bytes"},
 		{"infer --model /dev/zero", []string{"infer", "--model", "/dev/zero", "--image", "0"}, limits.Model, "/dev/zero: more than 67108864 bytes"},

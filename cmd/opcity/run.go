@@ -15,17 +15,17 @@ import (
 )
 
 type runFlags struct {
-	vm        string
-	preimages string
-	maxSteps  uint64
-	every     uint64
-	json      bool
-	progress  bool
-	elf       string
-	from      string // --from: a snapshot to resume instead of an ELF
-	snapAt    uint64 // --snapshot-at: the step counter value to snapshot at
-	snapOut   string // --snapshot-out: where
-	snapSet   bool   // --snapshot-at was given
+	vm       string
+	data     *dataFlags // --preimages, --profile, --tensors
+	maxSteps uint64
+	every    uint64
+	json     bool
+	progress bool
+	elf      string
+	from     string // --from: a snapshot to resume instead of an ELF
+	snapAt   uint64 // --snapshot-at: the step counter value to snapshot at
+	snapOut  string // --snapshot-out: where
+	snapSet  bool   // --snapshot-at was given
 }
 
 // defineRunFlags defines run's flags on fs; check completes them after
@@ -33,7 +33,7 @@ type runFlags struct {
 func defineRunFlags(fs *flag.FlagSet) *runFlags {
 	f := &runFlags{}
 	fs.StringVar(&f.vm, "vm", "fast", "executor: fast (fpvm), spec, or both in lockstep")
-	fs.StringVar(&f.preimages, "preimages", "", "JSON object mapping 0x-hex keys to 0x-hex preimages")
+	f.data = defineDataFlags(fs)
 	uintVar(fs, &f.maxSteps, "max-steps", 0, 0, runner.MaxSteps, "stop after N steps (0: run until exit)")
 	uintVar(fs, &f.every, "every", 0, 0, runner.MaxSteps, "record the state hash every N steps (with --json; 0: never), written as they are made")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout; program output goes to stderr")
@@ -57,6 +57,9 @@ func (f *runFlags) check(fs *flag.FlagSet) error {
 	case f.vm != runner.Fast && f.vm != runner.Spec && f.vm != runner.Both:
 		return fmt.Errorf("--vm %q: want fast, spec or both", f.vm)
 	}
+	if err := f.data.check(); err != nil {
+		return err
+	}
 	f.elf = fs.Arg(0)
 	if f.from != "" {
 		f.elf = f.from
@@ -74,22 +77,24 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return badUsage("run", err, stderr)
 	}
 	f := *fp
-	pre, po, err := prepare(f)
+	pre, p, d, err := prepare(f)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity run:", err)
 		return exitBadInput
 	}
-	return f.execute(pre, po, stdout, stderr)
+	return f.execute(pre, p, d, stdout, stderr)
 }
 
-// execute runs pre with the preimages po, reports the result and returns
-// the exit status.
-func (f runFlags) execute(pre state.State, po spec.PreimageMap, stdout, stderr io.Writer) int {
+// execute runs pre under profile p with D d, reports the result and
+// returns the exit status.
+func (f runFlags) execute(pre state.State, p spec.Profile, d spec.Data, stdout, stderr io.Writer) int {
 	var jw *runner.JSONWriter
 	if f.json {
 		jw = runner.NewJSONWriter(stdout, f.elf, f.vm)
 	}
-	res, stepErr := runner.Run(pre, spec.Data{Preimages: po}, f.options(stdout, stderr, jw))
+	o := f.options(stdout, stderr, jw)
+	o.Profile = p
+	res, stepErr := runner.Run(pre, d, o)
 	res.Program = f.elf
 	var outErr *runner.OutputError
 	if stderrors.As(stepErr, &outErr) {
@@ -102,7 +107,7 @@ func (f runFlags) execute(pre state.State, po spec.PreimageMap, stdout, stderr i
 	report(f, res, stdout, jw)
 	var div *runner.Divergence
 	if stderrors.As(stepErr, &div) {
-		reportDivergence(div, f.preimages, stderr)
+		reportDivergence(div, f.data.reproducer(), stderr)
 		return exitDiverged
 	}
 	if stepErr != nil {
@@ -131,9 +136,9 @@ func (f runFlags) options(stdout, stderr io.Writer, jw *runner.JSONWriter) runne
 	return o
 }
 
-func reportDivergence(div *runner.Divergence, preimages string, stderr io.Writer) {
+func reportDivergence(div *runner.Divergence, inputs []string, stderr io.Writer) {
 	fmt.Fprintln(stderr, "opcity run:", div)
-	path, cmd, err := div.WriteReproducer(preimages)
+	path, cmd, err := div.WriteReproducer(inputs...)
 	if err != nil {
 		fmt.Fprintln(stderr, "opcity run: writing the reproducer:", err)
 		return
@@ -143,37 +148,44 @@ func reportDivergence(div *runner.Divergence, preimages string, stderr io.Writer
 
 // prepare checks that the --snapshot-out file can be written, before the
 // run rather than after it, and loads the inputs.
-func prepare(f runFlags) (state.State, spec.PreimageMap, error) {
+func prepare(f runFlags) (state.State, spec.Profile, spec.Data, error) {
 	if f.snapOut != "" {
 		if err := format.CheckWritable(f.snapOut); err != nil {
-			return state.State{}, nil, fmt.Errorf("--snapshot-out: %v", err)
+			return state.State{}, 0, spec.Data{}, fmt.Errorf("--snapshot-out: %v", err)
 		}
 	}
 	return loadInputs(f)
 }
 
-func loadInputs(f runFlags) (state.State, spec.PreimageMap, error) {
+// loadInputs loads the pre-state (the ELF, or the --from snapshot), the
+// profile and D.
+func loadInputs(f runFlags) (state.State, spec.Profile, spec.Data, error) {
+	pre, err := loadState(f)
+	if err != nil {
+		return state.State{}, 0, spec.Data{}, err
+	}
+	p, d, err := f.data.load()
+	return pre, p, d, err
+}
+
+// loadState loads the --from snapshot, or else the ELF.
+func loadState(f runFlags) (state.State, error) {
 	if f.from != "" {
 		pre, err := format.ReadSnapshotFile(f.from)
 		if err == nil {
 			err = format.CheckResumable(pre)
 		}
-		if err != nil {
-			return state.State{}, nil, err // it names the file
-		}
-		po, err := loadPreimages(f.preimages)
-		return pre, po, err
+		return pre, err // the error names the file
 	}
 	data, err := limits.ReadFile(f.elf, limits.ELF)
 	if err != nil {
-		return state.State{}, nil, err
+		return state.State{}, err
 	}
 	pre, err := program.Load(data)
 	if err != nil {
-		return state.State{}, nil, fmt.Errorf("%s: %v", f.elf, err)
+		return state.State{}, fmt.Errorf("%s: %v", f.elf, err)
 	}
-	po, err := loadPreimages(f.preimages)
-	return pre, po, err
+	return pre, nil
 }
 
 // report prints the run's result: the rest of the JSON object (jw), or
@@ -185,6 +197,9 @@ func report(f runFlags, res runner.Result, stdout io.Writer, jw *runner.JSONWrit
 	}
 	fmt.Fprintf(stdout, "steps %d, exited %v, exit code %d (%s)\nstate hash  %s\nmemory root %s\n",
 		res.Steps, res.Exited, res.ExitCode, res.Status, res.StateHash, res.MemoryRoot)
+	if res.Profile != "" {
+		fmt.Fprintf(stdout, "profile     %s\n", res.Profile)
+	}
 	if res.Snapshot != nil {
 		fmt.Fprintf(stdout, "snapshot    step %d, state hash %s, written to %s\n", res.Snapshot.Step, res.Snapshot.StateHash, f.snapOut)
 	}

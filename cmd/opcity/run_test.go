@@ -95,7 +95,7 @@ func TestCLI_RUN_Both_Divergence(t *testing.T) {
 	if !errors.As(err, &div) || n != 0 || div.Step != 1001 || div.Pre.Hash() != s.Hash() {
 		t.Fatalf("advance: %d steps, %v", n, err)
 	}
-	path, cmd, err := div.WriteReproducer("")
+	path, cmd, err := div.WriteReproducer()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,33 @@ import (
 // parentheses), and low enough that reading a file at the limit is cheap
 // next to the work the file asks for.
 const (
-	ELF       = 64 << 20 // a MIPS64 program (the node program: 3.1 MB)
-	Snapshot  = 1 << 30  // a VM snapshot, memory included (the examples: under 2.5 MB)
-	Witness   = 16 << 20 // a step witness JSON (a few KB, plus one preimage)
-	Preimages = 64 << 20 // a --preimages JSON object (examples/preimage: under 1 KB)
-	Model     = 64 << 20 // an .opml model: opml.MaxModelBytes (models/mnist/cnn.opml: 175 KB)
-	Image     = 1 << 20  // a PGM or PNG image of 28×28 pixels (under 1 KB)
-	IDX       = 16 << 20 // a gzipped MNIST IDX file, compressed bytes (t10k-images: 1.6 MB)
-	Vectors   = 64 << 20 // one conformance vector file (instructions.json: 1.7 MB)
+	ELF       = 64 << 20  // a MIPS64 program (the node program: 3.1 MB)
+	Snapshot  = 1 << 30   // a VM snapshot, memory included (the examples: under 2.5 MB)
+	Witness   = 64 << 20  // a step witness JSON: WitnessBase and the hex of one Tensor, with room (a power of two, as every limit here, so Read allocates under twice it)
+	Preimages = 64 << 20  // a --preimages JSON object (examples/preimage: under 1 KB)
+	Tensors   = 128 << 20 // a --tensors JSON object: room for the hex of three tensors at the Tensor limit (the tests: under 100 KB)
+	Model     = 64 << 20  // an .opml model: opml.MaxModelBytes (models/mnist/cnn.opml: 175 KB)
+	Image     = 1 << 20   // a PGM or PNG image of 28×28 pixels (under 1 KB)
+	IDX       = 16 << 20  // a gzipped MNIST IDX file, compressed bytes (t10k-images: 1.6 MB)
+	Vectors   = 64 << 20  // one conformance vector file (instructions.json: 1.7 MB)
+)
+
+// The tensors of the OPcity profile on the command line (requirements
+// CLI-TENSORS, WIT-TENSOR). The spec binds a tensor of up to 2^30 bytes
+// (transition.MaxTensorLog2); the command line carries smaller ones, so
+// that every tensor `opcity run` accepts also fits the witness of the step
+// that maps it, and that witness stays a JSON file one can read whole.
+const (
+	// Tensor bounds the bytes of one tensor, in a --tensors file and in a
+	// witness: 16 MiB, a 2^24-byte region (the largest tensor here: a few
+	// KB).
+	Tensor = 16 << 20
+	// TensorCount bounds the tensors of one --tensors file.
+	TensorCount = 1 << 16
+	// WitnessBase is what Witness allows besides a tensor, the limit of a
+	// witness file before the OPcity profile: the state, the proof (a few
+	// KB) and one preimage.
+	WitnessBase = 16 << 20
 )
 
 // TooLargeError reports an input over its limit: the file (or stream), its

@@ -155,3 +155,15 @@ func TestINPUT_LIMIT_Reader(t *testing.T) {
 		t.Fatal("a read after the limit succeeded")
 	}
 }
+
+// TestWIT_TENSOR_WitnessLimit: a witness file at the limit holds the hex of
+// a tensor at the Tensor limit next to everything a base witness may hold,
+// and a --tensors file holds at least one such tensor.
+func TestWIT_TENSOR_WitnessLimit(t *testing.T) {
+	if Witness < WitnessBase+2*Tensor+100 {
+		t.Fatalf("Witness = %d, want at least WitnessBase + the hex of one Tensor = %d", Witness, WitnessBase+2*Tensor)
+	}
+	if Tensors < 2*Tensor+100 {
+		t.Fatalf("Tensors = %d cannot hold one tensor of %d bytes in hex", Tensors, Tensor)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/opcity-spec/opcity/format"
 	"github.com/opcity-spec/opcity/fpvm"
@@ -28,12 +29,12 @@ type engine interface {
 	state() state.State
 }
 
-func newEngine(vm string, s state.State, d spec.Data, show func(transition.Effects)) (engine, error) {
+func newEngine(vm string, p spec.Profile, s state.State, d spec.Data, show func(transition.Effects)) (engine, error) {
 	switch vm {
 	case Spec:
-		return &specEngine{s: s.Transient(&memory.Edit{}), d: d, show: show}, nil
+		return &specEngine{p: p, s: s.Transient(&memory.Edit{}), d: d, show: show}, nil
 	case Both:
-		f, err := fpvm.FromState(s)
+		f, err := fpvm.FromStateIn(p, s)
 		if err != nil {
 			return nil, err
 		}
@@ -41,7 +42,7 @@ func newEngine(vm string, s state.State, d spec.Data, show func(transition.Effec
 		l.spec.show = show
 		return l, nil
 	}
-	f, err := fpvm.FromState(s)
+	f, err := fpvm.FromStateIn(p, s)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +53,7 @@ func newEngine(vm string, s state.State, d spec.Data, show func(transition.Effec
 // specEngine steps the spec. The runner owns every state after the first,
 // so it steps them as transient values (see spec.Run).
 type specEngine struct {
+	p          spec.Profile
 	s          state.State
 	d          spec.Data
 	show       func(transition.Effects)
@@ -65,7 +67,7 @@ func (e *specEngine) hash() memory.Hash { return e.s.Hash() }
 func (e *specEngine) advance(n uint64) (uint64, error) {
 	var i uint64
 	for ; i < n && !e.s.Exited; i++ {
-		next, err := spec.Advance(e.s, e.d, e.show)
+		next, err := spec.AdvanceIn(e.p, e.s, e.d, e.show)
 		if err != nil {
 			return i, err
 		}
@@ -103,11 +105,12 @@ type Lockstep struct {
 	fast *fpvm.VM
 }
 
-// NewLockstep pairs the spec at s with fast (normally fpvm.FromState(s)).
-// The spec steps persistent states, so the state before a differing step
-// is still intact for the reproducer.
+// NewLockstep pairs the spec at s with fast (normally fpvm.FromState(s) or
+// fpvm.FromStateIn(p, s)); the spec steps under fast's profile. The spec
+// steps persistent states, so the state before a differing step is still
+// intact for the reproducer.
 func NewLockstep(s state.State, fast *fpvm.VM, d spec.Data) *Lockstep {
-	return &Lockstep{spec: specEngine{s: s, d: d, persistent: true}, fast: fast}
+	return &Lockstep{spec: specEngine{p: fast.Profile(), s: s, d: d, persistent: true}, fast: fast}
 }
 
 func (e *Lockstep) stepCount() uint64 { return e.spec.stepCount() }
@@ -164,15 +167,13 @@ func (d *Divergence) Error() string {
 
 // WriteReproducer writes the state before the differing step as a snapshot
 // in the temporary directory and returns its path and the command that
-// replays the step (with the preimage file, when not empty).
-func (d *Divergence) WriteReproducer(preimages string) (string, string, error) {
+// replays the step, with inputs (the run's --preimages, --profile and
+// --tensors flags, each flag and its value) after it.
+func (d *Divergence) WriteReproducer(inputs ...string) (string, string, error) {
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("opcity-divergence-step-%d.snap", d.Step))
 	if err := format.WriteSnapshotFile(path, d.Pre); err != nil {
 		return "", "", err
 	}
-	cmd := "opcity run --vm both --max-steps 1 --from " + path
-	if preimages != "" {
-		cmd += " --preimages " + preimages
-	}
+	cmd := strings.Join(append([]string{"opcity run --vm both --max-steps 1 --from", path}, inputs...), " ")
 	return path, cmd, nil
 }

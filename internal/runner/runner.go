@@ -34,7 +34,10 @@ const MaxSteps = 1 << 48
 
 // Options is one run.
 type Options struct {
-	VM       string // Fast, Spec or Both
+	VM string // Fast, Spec or Both
+	// Profile is the profile every step runs under (spec.ProfileBase, the
+	// zero value, or spec.ProfileOPcity; PROF-EXPLICIT).
+	Profile  spec.Profile
 	MaxSteps uint64 // stop after this many steps (0: run until exit)
 	// Every this many steps (0: never) the run makes a checkpoint and
 	// passes it to OnCheckpoint (when not nil); Run keeps none of them
@@ -58,16 +61,19 @@ type Result struct {
 	// JSONWriter writes as they are made; Run leaves this empty and
 	// passes them to Options.OnCheckpoint.
 	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
-	Steps       uint64       `json:"steps"`
-	Exited      bool         `json:"exited"`
-	ExitCode    uint8        `json:"exit_code"`
-	Status      string       `json:"status"`
-	StateHash   string       `json:"state_hash"`
-	MemoryRoot  string       `json:"memory_root"`
-	Error       string       `json:"error,omitempty"`
-	ErrorStep   *uint64      `json:"error_step,omitempty"`
-	Snapshot    *Checkpoint  `json:"snapshot,omitempty"` // where SnapshotOut was written
-	Seconds     float64      `json:"seconds"`
+	// Profile is "opcity" for a run under the OPcity profile, omitted for
+	// the base profile (so a base run's object is unchanged).
+	Profile    string      `json:"profile,omitempty"`
+	Steps      uint64      `json:"steps"`
+	Exited     bool        `json:"exited"`
+	ExitCode   uint8       `json:"exit_code"`
+	Status     string      `json:"status"`
+	StateHash  string      `json:"state_hash"`
+	MemoryRoot string      `json:"memory_root"`
+	Error      string      `json:"error,omitempty"`
+	ErrorStep  *uint64     `json:"error_step,omitempty"`
+	Snapshot   *Checkpoint `json:"snapshot,omitempty"` // where SnapshotOut was written
+	Seconds    float64     `json:"seconds"`
 }
 
 // Checkpoint is the state hash at one step counter value.
@@ -88,7 +94,10 @@ func (e *OutputError) Unwrap() error { return e.Err }
 // and ErrorStep say which), a *Divergence (VM Both), or an *OutputError.
 func Run(s state.State, d spec.Data, o Options) (Result, error) {
 	res := Result{VM: o.VM}
-	e, err := newEngine(o.VM, s, d, o.show)
+	if o.Profile != spec.ProfileBase {
+		res.Profile = o.Profile.String()
+	}
+	e, err := newEngine(o.VM, o.Profile, s, d, o.show)
 	if err != nil {
 		return res, &OutputError{err}
 	}
