@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -52,6 +52,12 @@ gas-evm:
 	  echo "the EIP-7623 floor, over every base-profile vector and the program witnesses TestEVM_PROG samples."; echo; \
 	  cat docs/evm-gas.tmp; } > docs/evm-gas.md && rm docs/evm-gas.tmp
 
+## gas-opcity: the OPcity profile's on-chain gas (tensor_map/tensor_root at 64 B-16 MiB, TensorOracle uploads,
+## base steps through MIPS64.sol and MIPS64OPcity), measured in the EVM: writes docs/report/opcity-gas.json,
+## which make report puts into docs/report.md. CI's test-evm checks the committed file equals a fresh measurement.
+gas-opcity:
+	cd conformance/cannon && $(GO) test -count=1 -run 'EVM_OPCITY_GAS$$' ./evm -evm.opcity-gas
+
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.
 ## contracts-check: compile again and fail if the committed artifacts differ. Both need Node.js and npm.
@@ -84,12 +90,18 @@ fuzz:
 	done
 	@echo "== conformance/cannon/evm FuzzEVM_FUZZ_FourWay ($(FUZZTIME_EVM))"
 	@$(MAKE) --no-print-directory fuzz-evm FUZZTIME_EVM=$(FUZZTIME_EVM)
+	@echo "== conformance/cannon/evm FuzzEVM_OPCITY_Tensor ($(FUZZTIME_EVM))"
+	@$(MAKE) --no-print-directory fuzz-evm-opcity FUZZTIME_EVM=$(FUZZTIME_EVM)
 
 ## fuzz-evm: the four-way target (conformance/cannon/evm: the spec, fpvm, Cannon's Go VM and MIPS64.sol on one step)
 ## for FUZZTIME_EVM, minimizing a new input for 100 runs (at about 200 execs/s the default minute dominated the run).
 ## Part of make fuzz (and so of CI); its last 30-minute run (1 worker, 423,861 execs) was clean.
 fuzz-evm:
 	cd conformance/cannon && $(GO) test ./evm -run '^$$' -fuzz '^FuzzEVM_FUZZ_FourWay$$' -fuzztime $(FUZZTIME_EVM) -fuzzminimizetime 100x
+
+## fuzz-evm-opcity: FuzzEVM_OPCITY_Tensor, the OPcity spec against MIPS64OPcity on drawn tensor-syscall steps.
+fuzz-evm-opcity:
+	cd conformance/cannon && $(GO) test ./evm -run '^$$' -fuzz '^FuzzEVM_OPCITY_Tensor$$' -fuzztime $(FUZZTIME_EVM) -fuzzminimizetime 100x
 
 ## fuzz-campaign: every target for CAMPAIGN_TIME each on all cores; crashers and a summary in fuzz-campaign/.
 CAMPAIGN_TIME ?= 10m

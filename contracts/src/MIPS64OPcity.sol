@@ -122,6 +122,9 @@ contract MIPS64OPcity {
     }
 
     /// @notice Reports whether the release would reach its syscall dispatch with v0 = 7000 or 7001.
+    ///         The cheap tests come first (v0 and the instruction word as the calldata claims them),
+    ///         so a step that is no tensor syscall is forwarded before any hash is computed; the
+    ///         proofs are checked only for a claimed tensor syscall.
     function isTensorStep(bytes calldata _stateData, bytes calldata _proof) internal pure returns (bool) {
         uint256 size;
         uint256 stateOffset;
@@ -133,18 +136,20 @@ contract MIPS64OPcity {
         }
         if (stateOffset != STATE_OFFSET || _stateData.length != STATE_SIZE) return false;
         if (proofOffset != THREAD_OFFSET || size < SLOT0 + SLOT_SIZE) return false;
-        if (stateByte(S_LL_STATUS) > 2 || stateByte(S_EXITED) != 0 || stateByte(S_TRAVERSE_RIGHT) > 1) return false;
-        bytes32 active = activeStack();
-        if (active == EMPTY_THREAD_ROOT || threadStackRoot(threadHashFromCalldata()) != active) return false;
-        if (threadByte(T_EXITED) != 0 || stateWord(S_STEPS_SINCE_SWITCH) >= sys.SCHED_QUANTUM) return false;
+        uint64 num = register(2);
+        if (num != SYS_TENSOR_MAP && num != SYS_TENSOR_ROOT) return false;
         uint64 pc = threadWord(T_PC);
         if (pc & 3 != 0) return false;
-        (uint64 word, bool valid) = MIPS64Memory.readMemUnchecked(stateRoot(), pc & ~uint64(7), SLOT0);
-        if (!valid) return false;
-        uint32 insn = uint32(pc & 4 == 0 ? word >> 32 : word);
-        if (insn >> 26 != 0 || insn & 0x3f != 0x0c) return false;
-        uint64 num = register(2);
-        return num == SYS_TENSOR_MAP || num == SYS_TENSOR_ROOT;
+        bytes32 leaf;
+        assembly {
+            leaf := calldataload(SLOT0)
+        }
+        if (uint32(uint256(leaf) >> (8 * (28 - (pc & 31)))) != 0x0000000c) return false;
+        if (stateByte(S_LL_STATUS) > 2 || stateByte(S_EXITED) != 0 || stateByte(S_TRAVERSE_RIGHT) > 1) return false;
+        if (threadByte(T_EXITED) != 0 || stateWord(S_STEPS_SINCE_SWITCH) >= sys.SCHED_QUANTUM) return false;
+        bytes32 active = activeStack();
+        if (active == EMPTY_THREAD_ROOT || threadStackRoot(threadHashFromCalldata()) != active) return false;
+        return MIPS64Memory.isValidProof(stateRoot(), pc & ~uint64(7), SLOT0);
     }
 
     /// @notice Executes tensor_map or tensor_root on the state and thread in calldata and returns
