@@ -200,4 +200,3 @@ func uploadGas(t *testing.T, r Result) UploadGas {
 	}
 	return out
 }
-
