@@ -114,7 +114,7 @@ mutation:
 	$(GO) run $(GREMLINS) unleash --workers 2 --timeout-coefficient 10 spec
 
 ## report: measure the base and OPcity profiles on the bundled models; writes docs/report.md and docs/report/*.svg.
-report:
+report: gas-opcity
 	$(GO) run ./cmd/report --root . --out docs
 
 ## dispute-report: the four 10,000-game simulation batches (MLP/CNN × base/OPcity, seed 1, every adversary class;

@@ -12,10 +12,11 @@ import (
 // writeOutputs renders the report and its two plots and writes them into
 // out: report/dispute.svg, report/steps.svg, then report.md, each
 // completely or not at all (format.WriteFile).
-func writeOutputs(out string, image int, rows []nodeRow, sizes map[transition.Profile]int, figs []disputeFigures) error {
+func writeOutputs(out string, image int, rows []nodeRow, sizes map[transition.Profile]int, figs []disputeFigures, gas chainGas) error {
 	var md bytes.Buffer
 	writeReport(&md, rows, sizes, image)
 	writeDispute(&md, figs)
+	writeChainGas(&md, gas)
 	files := []struct {
 		path string
 		data []byte

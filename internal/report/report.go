@@ -42,6 +42,10 @@ func Run(o Options) error {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
+	gas, err := readChainGas(o.Root)
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "opcity-report")
 	if err != nil {
 		return err
@@ -63,5 +67,5 @@ func Run(o Options) error {
 	if err != nil {
 		return err
 	}
-	return writeOutputs(o.Out, o.Image, rows, sizes, figs)
+	return writeOutputs(o.Out, o.Image, rows, sizes, figs, gas)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,33 @@ func TestWriteModelTable(t *testing.T) {
 	writeModelTable(&b, tableRows)
 	if got := b.String(); got != want {
 		t.Errorf("writeModelTable wrote\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestREPORT_CHAIN_GAS: the committed on-chain figures
+// (docs/report/opcity-gas.json, make gas-opcity) parse, and the report's
+// section lists a tensor_map and a tensor_root row for each of 64 B, 4 KiB,
+// 1 MiB and 16 MiB and the uploads of 1 MiB and 16 MiB.
+func TestREPORT_CHAIN_GAS(t *testing.T) {
+	g, err := readChainGas("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeChainGas(&b, g)
+	for _, size := range []string{"64 B", "4 KiB", "1 MiB", "16 MiB"} {
+		for _, kind := range []string{"tensor_map", "tensor_root"} {
+			if !strings.Contains(b.String(), "| "+kind+" | MIPS64OPcity | "+size+" |") {
+				t.Errorf("no %s row at %s", kind, size)
+			}
+		}
+	}
+	for _, size := range []string{"1 MiB", "16 MiB"} {
+		if !strings.Contains(b.String(), "\n| "+size+" | ") {
+			t.Errorf("no upload row for %s", size)
+		}
+	}
+	if _, err := readChainGas(t.TempDir()); err == nil {
+		t.Error("a folder without the file: no error")
 	}
 }
