@@ -21,21 +21,28 @@ import (
 
 // nodeResult is the --json output of `opcity node`.
 type nodeResult struct {
-	Model      string  `json:"model"`
-	Image      string  `json:"image"`
-	Node       int     `json:"node"`
-	Op         string  `json:"op"`
-	Profile    string  `json:"profile"`
-	Claim      string  `json:"claim"`
-	Verdict    string  `json:"verdict"` // "claim right", "claim wrong" or "no verdict: ..."
-	ExitCode   uint8   `json:"exit_code"`
-	Steps      uint64  `json:"steps"`
-	Output     string  `json:"output"` // the commitment the VM computed
-	Native     string  `json:"native_output"`
-	StateHash  string  `json:"state_hash"`
-	Seconds    float64 `json:"seconds"`
-	StepsPerS  float64 `json:"steps_per_second"`
-	Descriptor string  `json:"descriptor_keccak256"`
+	Model    string `json:"model"`
+	Image    string `json:"image"`
+	Node     int    `json:"node"`
+	Op       string `json:"op"`
+	Profile  string `json:"profile"`
+	Claim    string `json:"claim"`
+	Verdict  string `json:"verdict"` // "claim right", "claim wrong" or "no verdict: ..."
+	ExitCode uint8  `json:"exit_code"`
+	// Steps counts the run from the node program's committed absolute
+	// prestate (PrestateSteps steps after the program's load, the state
+	// Prestate) to its exit, as docs/report.md counts them.
+	Steps         uint64 `json:"steps"`
+	PrestateSteps uint64 `json:"prestate_steps"`
+	Prestate      string `json:"prestate"`
+	Output        string `json:"output"` // the commitment the VM computed
+	// OutputCommitment is Output under the name the dispute game uses.
+	OutputCommitment string  `json:"output_commitment"`
+	Native           string  `json:"native_output"`
+	StateHash        string  `json:"state_hash"`
+	Seconds          float64 `json:"seconds"`
+	StepsPerS        float64 `json:"steps_per_second"`
+	Descriptor       string  `json:"descriptor_keccak256"`
 }
 
 type nodeFlags struct {
@@ -74,8 +81,8 @@ func nodeCommand(args []string, stdout, stderr io.Writer) int {
 		writeJSON(stdout, res)
 		return code
 	}
-	fmt.Fprintf(stdout, "node %d (%s) of %s on image %s, %s profile\nclaim   %s\noutput  %s (computed in the VM)\nnative  %s\nverdict %s (program exit %d)\nsteps   %d in %.2fs (%.2fM steps/s)\nstate   %s\n",
-		res.Node, res.Op, res.Model, res.Image, res.Profile, res.Claim, res.Output, res.Native, res.Verdict, res.ExitCode, res.Steps, res.Seconds, res.StepsPerS/1e6, res.StateHash)
+	fmt.Fprintf(stdout, "node %d (%s) of %s on image %s, %s profile\nclaim   %s\noutput  %s (computed in the VM)\nnative  %s\nverdict %s (program exit %d)\nsteps   %d from the absolute prestate %s (step %d) in %.2fs (%.2fM steps/s)\nstate   %s\n",
+		res.Node, res.Op, res.Model, res.Image, res.Profile, res.Claim, res.Output, res.Native, res.Verdict, res.ExitCode, res.Steps, res.Prestate, res.PrestateSteps, res.Seconds, res.StepsPerS/1e6, res.StateHash)
 	return code
 }
 
@@ -95,14 +102,17 @@ func runNode(f nodeFlags) (nodeResult, int, error) {
 		return res, 0, err
 	}
 	claim, _ := parseHash(res.Claim)
+	pre, err := prestateOf(prog, prof, &res)
+	if err != nil {
+		return res, 0, err
+	}
 	start := time.Now()
-	mc := job.Machine(prog, prof)
-	runErr := mc.Run(job.Data(claim), nodevm.MaxSteps)
+	mc := job.Machine(pre.State, prof)
+	runErr := mc.Run(job.Data(claim), nodevm.MaxSteps-pre.Steps)
 	res.Seconds = time.Since(start).Seconds()
-	res.Steps, res.ExitCode, res.StateHash = mc.Steps, mc.State.ExitCode, mc.State.Hash().String()
-	res.StepsPerS = float64(mc.Steps) / max(res.Seconds, 1e-9)
+	res.Steps, res.ExitCode, res.StateHash, res.StepsPerS = mc.Steps, mc.State.ExitCode, mc.State.Hash().String(), float64(mc.Steps)/max(res.Seconds, 1e-9)
 	if out, ok := mc.Output(); ok {
-		res.Output = out.String()
+		res.Output, res.OutputCommitment = out.String(), out.String()
 	}
 	switch nodevm.VerdictOf(mc, runErr) {
 	case nodevm.ClaimRight:
@@ -117,6 +127,17 @@ func runNode(f nodeFlags) (nodeResult, int, error) {
 		res.Verdict = "no verdict: " + runErr.Error()
 	}
 	return res, exitStepFail, nil
+}
+
+// prestateOf runs the node program prog of profile p to its committed
+// absolute prestate (docs/opml.md §7.5) and records it in res.
+func prestateOf(prog spec.State, p spec.Profile, res *nodeResult) (*nodevm.Machine, error) {
+	pre := &nodevm.Machine{State: prog, Profile: p}
+	if err := pre.RunToOracle(nodevm.MaxSteps); err != nil {
+		return nil, fmt.Errorf("%s: running to its absolute prestate: %v", nodevm.Program(p), err)
+	}
+	res.PrestateSteps, res.Prestate = pre.Steps, pre.State.Hash().String()
+	return pre, nil
 }
 
 // buildProgram builds the VM program pkg from the repository at root.

@@ -2,6 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -55,16 +59,32 @@ func TestCLI_NODE_BadInput(t *testing.T) {
 // commitment and computes it under both profiles, in fewer steps under
 // opcity (its operands are mapped, not copied through the preimage
 // oracle); any other profile exits 2.
+//
+// Its steps count from the node program's committed absolute prestate, as
+// docs/report.md's per-node table counts them (the row of MLP node 2 must
+// show the same figures), and output_commitment is the same under both
+// profiles.
 func TestCLI_NODE_PROFILE(t *testing.T) {
 	var steps []uint64
-	for _, p := range []string{"base", "opcity"} {
+	report, err := os.ReadFile("../../docs/report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| MLP \| 2 \| FullyConnected \| ([0-9,]+) \| ([0-9,]+) \|`).FindStringSubmatch(string(report))
+	if row == nil {
+		t.Fatal("docs/report.md has no row for MLP node 2")
+	}
+	for i, p := range []string{"base", "opcity"} {
 		code, out, errOut := run("node", "--model", mlpModel, "--data", mnistData, "--root", "../..", "--image", "0", "--node", "2", "--profile", p, "--json")
 		var res nodeResult
 		if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK {
 			t.Fatalf("--profile %s: exit %d, %v: %s %s", p, code, err, out, errOut)
 		}
-		if res.Verdict != "claim right" || res.Output != res.Native || res.Profile != p || res.Op != "FullyConnected" {
+		if res.Verdict != "claim right" || res.Output != res.Native || res.OutputCommitment != res.Native || res.Profile != p || res.Op != "FullyConnected" {
 			t.Fatalf("--profile %s: %+v", p, res)
+		}
+		if want := strings.ReplaceAll(row[1+i], ",", ""); fmt.Sprint(res.Steps) != want {
+			t.Errorf("--profile %s: %d steps from the prestate, docs/report.md says %s", p, res.Steps, want)
 		}
 		steps = append(steps, res.Steps)
 	}
