@@ -87,10 +87,12 @@ floor), which the floor decides for every step here.
 			commas(s.Gas), commas(uint64(s.CalldataBytes)), commas(s.CalldataGas), commas(s.FloorGas), commas(s.TxGas))
 	}
 	fmt.Fprintf(w, `
-A tensor step's execution gas does not grow with the region: it shrinks by
-about 200 gas per doubling, since a region of 2^k bytes has 64 − k siblings
-to fold and tensor_map folds twice (the old node against the pre-state root,
-the tensor's root into the post-state root). A base-profile step costs more
+A tensor step's execution gas does not grow with the region; it shrinks a
+little with each doubling, because a region of 2^k bytes has 64 − k siblings
+to fold (one level fewer per doubling in each fold: tensor_map folds twice,
+the old node against the pre-state root and the tensor's root into the
+post-state root; tensor_root once) and k − 5 zero padding entries to check
+(one more per doubling). A base-profile step costs more
 through MIPS64OPcity than through MIPS64.sol by the delegatecall to the
 release (cold) and the checks of v0 and the claimed instruction word
 (TestEVM_OPCITY_BASE holds the two to the same result on every base vector).
@@ -108,8 +110,9 @@ finalize after the window that marks the root at every size up to 2^30:
 	fmt.Fprintf(w, `
 An upload's gas is the calldata's floor (40 gas per nonzero byte) plus the
 chunks' hashing; finalize's storage writes (one per size from the tensor's
-minimal one to 2^30) dominate small tensors. A dispute pays for an upload only
-when its tensor_map step names a tensor that is not on chain yet; the model's
-constants are uploaded once per model.
+minimal one to 2^30) dominate small tensors. Once available, a tensor serves
+every later step that maps it. Who uploads, when, and who loses when a tensor
+never becomes available is the dispute game contract's rule, not measured
+here.
 `)
 }
