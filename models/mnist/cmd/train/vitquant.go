@@ -9,8 +9,8 @@ import (
 )
 
 // This file quantizes the float ViT into an opml model that uses only
-// opml's existing operators (docs/opml.md §3) and the graph of
-// docs/opml.md §4.6:
+// opml's existing operators (docs/opml.md §3), in the graph that
+// docs/opml.md §4.6 lists:
 //
 //   - patch embedding: Conv2D 7×7 stride 7 on [1,28,28,1], Reshape [16,D];
 //   - position embedding: Add of an int8 constant [16,D];
@@ -260,9 +260,8 @@ func quantizeViT(v *vit, calib [][]float64) (opml.Model, error) {
 			o: asym(bs.o), a: asym(bs.a), mid: asym(bs.mid), ln2: asym(bs.ln2), h: asym(bs.h), g: asym(bs.g),
 			m: asym(bs.m)}
 	}
-	outs := []qa{qx0}
-	for l, bs := range st.blocks {
-		_ = l
+	outs := []qa{qx0} // the residual stream: the input of block l, the output of the last
+	for _, bs := range st.blocks {
 		outs = append(outs, asym(bs.out))
 	}
 	qpool, qlnf := asym(st.pooled), asym(st.lnf)

@@ -17,7 +17,6 @@ type vitConfig struct {
 	lr     float64 // peak learning rate
 	warmup int     // steps of linear warm-up from 0 to lr
 	wd     float64 // decoupled weight decay (AdamW), on linear weights only
-	shift  int     // augmentation: each training image moves by up to ±shift pixels
 	// holdout > 0 (experiments only) keeps the last holdout training images
 	// out of training and reports the float accuracy on them every epoch.
 	holdout int
@@ -27,7 +26,7 @@ type vitConfig struct {
 var vitDefault = vitConfig{
 	seed:   3,
 	shape:  vitShape{d: 64, heads: 4, mlp: 128, blocks: 2},
-	epochs: 12, batch: 64, lr: 2e-3, warmup: 500, wd: 0.05, shift: 0,
+	epochs: 5, batch: 64, lr: 2e-3, warmup: 500, wd: 0.05,
 }
 
 // Adam's constants.
@@ -41,7 +40,6 @@ const (
 type vitWorker struct {
 	c    *vitCache
 	g    *vit
-	img  []float64 // the shifted image
 	loss float64
 }
 
@@ -56,7 +54,7 @@ func trainViT(c vitConfig, xs [][]float64, labels []GoMNIST.Label, logf func(str
 	rng := rand.New(rand.NewPCG(c.seed, 0x73676421))
 	ws := make([]*vitWorker, workers)
 	for i := range ws {
-		ws[i] = &vitWorker{c: newCache(c.shape), g: newViT(c.shape), img: make([]float64, 784)}
+		ws[i] = &vitWorker{c: newCache(c.shape), g: newViT(c.shape)}
 	}
 	params := v.tensors()
 	m1, m2 := make([][]float64, len(params)), make([][]float64, len(params))
@@ -68,13 +66,6 @@ func trainViT(c vitConfig, xs [][]float64, labels []GoMNIST.Label, logf func(str
 	step := 0
 	for ep := range c.epochs {
 		perm := rng.Perm(len(xs))
-		// The shifts of this epoch, drawn in sample order before the workers start.
-		shifts := make([][2]int, len(xs))
-		for i := range shifts {
-			if c.shift > 0 {
-				shifts[i] = [2]int{rng.IntN(2*c.shift+1) - c.shift, rng.IntN(2*c.shift+1) - c.shift}
-			}
-		}
 		for _, w := range ws {
 			w.loss = 0
 		}
@@ -85,12 +76,7 @@ func trainViT(c vitConfig, xs [][]float64, labels []GoMNIST.Label, logf func(str
 				wg.Go(func() {
 					clearViT(w.g)
 					for _, i := range batch[wi*len(batch)/workers : (wi+1)*len(batch)/workers] {
-						img := xs[i]
-						if sh := shifts[i]; sh != [2]int{} {
-							shiftImage(w.img, img, sh[0], sh[1])
-							img = w.img
-						}
-						w.loss += v.step(w.c, w.g, img, int(labels[i]))
+						w.loss += v.step(w.c, w.g, xs[i], int(labels[i]))
 					}
 				})
 			}
@@ -151,23 +137,6 @@ func adamStep(params []tensor, ws []*vitWorker, m1, m2 [][]float64, c vitConfig,
 func clearViT(g *vit) {
 	for _, t := range g.tensors() {
 		clear(t.v)
-	}
-}
-
-// shiftImage writes src (28×28) moved by dy rows and dx columns into dst,
-// filling with 0.
-func shiftImage(dst, src []float64, dy, dx int) {
-	clear(dst)
-	for r := range 28 {
-		sr := r - dy
-		if sr < 0 || sr >= 28 {
-			continue
-		}
-		for col := range 28 {
-			if sc := col - dx; sc >= 0 && sc < 28 {
-				dst[r*28+col] = src[sr*28+sc]
-			}
-		}
 	}
 }
 
