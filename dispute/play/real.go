@@ -344,7 +344,7 @@ func Play(o RealOptions) (Report, error) {
 		name += ".opml"
 	}
 	if _, ok := trace.MeasuredSteps[name]; !ok {
-		return Report{}, fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml)", o.Model)
+		return Report{}, fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml, vit.opml)", o.Model)
 	}
 	set, nv, err := LoadSet(o.Data, o.Root, o.Image, prof)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 var MeasuredSteps = map[string][]uint64{
 	"mlp.opml": {43395327, 1645032, 2200878, 1563498},
 	"cnn.opml": {17982378, 10241259, 7899729, 3723682, 73862817, 1590386, 1914813, 1563497},
+	"vit.opml": {8604958, 2327722, 2807575, 2666402, 6045773, 2327274, 2641617, 6045783, 2327274, 2641617, 6045805, 2327274, 2641617, 3422829, 2487016, 3419811, 2641617, 2327372, 6045807, 2807559, 2666618, 10113258, 3274794, 9655993, 2807569, 2666723, 6045782, 2327274, 2641617, 6045764, 2327274, 2641617, 6045793, 2327274, 2641617, 3422746, 2486981, 3419787, 2641617, 2327372, 6045822, 2807568, 2666701, 10113421, 3275247, 9655962, 2807572, 2351927, 1816603, 1943222, 1563498},
 }
 
 // OPcitySteps are the tensor node program's (opml/nodevm/nodetensor) VM
@@ -29,6 +30,7 @@ var MeasuredSteps = map[string][]uint64{
 var OPcitySteps = map[string][]uint64{
 	"mlp.opml": {4185475, 1566187, 1642754, 1561604},
 	"cnn.opml": {13554612, 2004494, 2674147, 1608753, 6039904, 1563619, 1621248, 1561603},
+	"vit.opml": {6577902, 1579889, 1677312, 1740382, 3436982, 1579441, 1893991, 3436992, 1579441, 1893991, 3437013, 1579441, 1893991, 2210974, 1739391, 2207956, 1893991, 1579539, 3437015, 1677296, 1740598, 5262501, 1756506, 5083537, 1677306, 1740703, 3436991, 1579441, 1893991, 3436973, 1579441, 1893991, 3437002, 1579441, 1893991, 2210891, 1739356, 2207932, 1893991, 1579539, 3437030, 1677305, 1740681, 5262664, 1756959, 5083506, 1677309, 1658432, 1609507, 1630251, 1561604},
 }
 
 // StepsIn returns the per-node trace lengths of a bundled model under
@@ -62,7 +64,7 @@ func BundledStepBound(steps []uint64) uint64 {
 // WorldConfig describes a chain of MNIST inference jobs.
 type WorldConfig struct {
 	ModelsDir string // models/mnist
-	Model     string // "mlp.opml" or "cnn.opml"
+	Model     string // "mlp.opml", "cnn.opml" or "vit.opml"
 	Split1    int    // 2^Split1 blocks
 	VMDepth   int    // phase-3 depth (2^VMDepth trace indices)
 	Images    []int  // test image per block (len 2^Split1)
@@ -109,7 +111,7 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 }
 
 // Model returns the registry entry of a bundled model ("mlp.opml",
-// "cnn.opml"), nil if there is none.
+// "cnn.opml", "vit.opml"), nil if there is none.
 func (s *MNISTSet) Model(name string) *dispute.Model { return s.models[name] }
 
 // NewWorld builds the game type and the truth of a chain of jobs running
@@ -120,7 +122,7 @@ func (s *MNISTSet) NewWorld(wc WorldConfig) (*World, error) {
 		return nil, fmt.Errorf("dispute: unknown model %q", wc.Model)
 	}
 	nodes := uint64(len(r.Model.Nodes))
-	d2 := bits.Len64(nodes) - 1
+	d2 := bits.Len64(nodes - 1) // the least depth whose 2^d2 leaves hold every node
 	cfg := &dispute.Config{Split1: wc.Split1, Split2: wc.Split1 + 1 + d2, Models: map[dispute.Hash]*dispute.Model{r.Hash: r}, Profile: wc.Profile}
 	cfg.MaxDepth = cfg.Split2 + 1 + wc.VMDepth
 	dispute.DefaultClocks(cfg)

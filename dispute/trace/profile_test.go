@@ -9,9 +9,9 @@ import (
 
 // TestDISPUTE_PROFILE_Steps: OPcitySteps are the tensor node program's
 // trace lengths in the game's NodeVM under the OPcity profile (block 0 =
-// test image 0, the right claim) for every node of both bundled models.
+// test image 0, the right claim) for every node of the three bundled models.
 func TestDISPUTE_PROFILE_Steps(t *testing.T) {
-	for _, name := range []string{"mlp.opml", "cnn.opml"} {
+	for _, name := range []string{"mlp.opml", "cnn.opml", "vit.opml"} {
 		w := disputetest.OPcityWorld(t, name, 27)
 		g, err := w.Truth.Graph(0)
 		if err != nil {
