@@ -23,11 +23,12 @@ const (
 
 // disputeModels are the models the dispute figures cover, with the nodes a
 // real game disputes: the last (ArgMax) and the longest in the base profile
-// (the MLP's FC 784→128, the CNN's FC 2704→64).
+// (the MLP's FC 784→128, the CNN's FC 2704→64), and for the ViT the last
+// and its longest MatMul (node 21, the first MLP block's expansion).
 var disputeModels = []struct {
 	file  string
 	nodes []uint64
-}{{"mlp.opml", []uint64{3, 0}}, {"cnn.opml", []uint64{7, 4}}}
+}{{"mlp.opml", []uint64{3, 0}}, {"cnn.opml", []uint64{7, 4}}, {"vit.opml", []uint64{50, 21}}}
 
 // disputeFigures are one profile's dispute figures.
 type disputeFigures struct {

@@ -23,7 +23,7 @@ var profiles = []transition.Profile{transition.ProfileBase, transition.ProfileOP
 
 // reportModels are the bundled models the node tables cover, in table
 // order (file stems under models/mnist).
-var reportModels = []string{"mlp", "cnn"}
+var reportModels = []string{"mlp", "cnn", "vit"}
 
 // profileRun is one node program run from its prestate to exit.
 type profileRun struct {
