@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -34,6 +34,14 @@ check-dispute:
 ## test-models: the trained MNIST models' accuracy through the integer executor (its own module).
 test-models:
 	cd models/mnist && $(GO) vet ./... && $(GO) test -v -run 'OPML' ./... 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
+
+## vit-disputes: one opcity dispute over the ViT per node (lie at node K, test image 0) under both profiles; prints
+## winner, honest claims countered and the node trace of each (docs/opml.md §4.6). A few minutes.
+vit-disputes:
+	@for p in base opcity; do for k in $$(seq 0 50); do \
+	  $(GO) run ./cmd/opcity dispute --model models/mnist/vit.opml --image 0 --lie node:$$k --profile $$p --json | \
+	    grep -E '"(profile|lie_node|node_steps|winner|honest_claims_countered)"' | tr -d ' \n'; echo; \
+	done; done
 
 ## retrain-vit: retrain the ViT from scratch with its fixed seeds and check that the result is models/mnist/vit.opml
 ## byte for byte (TestOPML_VIT_RETRAIN; linux/amd64 only; a plain go test skips it). It takes about 20 minutes on 2 cores.
