@@ -16,10 +16,10 @@ import (
 // within the bound, and a refusal is a typed, justified *chunk.Error
 // (OPML-CHUNK-EXACT, OPML-CHUNK-BOUND).
 func FuzzChunkSplit(f *testing.F) {
-	f.Add(opml.Encode(fuzzCNN()), uint16(0), byte(0x80))        // every op of codes 1–7: a Conv2D with padding and an FC to split
-	f.Add(opml.Encode(fuzzMLP()), uint16(30000), byte(0x7f))    // two FCs, a bound halfway: some pieces, int8 extremes as inputs
+	f.Add(opml.Encode(fuzzCNN()), uint16(0), byte(0x80))         // every op of codes 1–7: a Conv2D with padding and an FC to split
+	f.Add(opml.Encode(fuzzMLP()), uint16(30000), byte(0x7f))     // two FCs, a bound halfway: some pieces, int8 extremes as inputs
 	f.Add(opml.Encode(fuzzTransformer()), uint16(9000), byte(1)) // the transformer ops: MatMul nodes to split, the others refused or kept
-	f.Add(opml.Encode(fuzzCNN()), uint16(65535), byte(0))       // the largest bound: the model comes back unchanged
+	f.Add(opml.Encode(fuzzCNN()), uint16(65535), byte(0))        // the largest bound: the model comes back unchanged
 	f.Fuzz(func(t *testing.T, b []byte, bound uint16, seed byte) {
 		m, err := opml.Decode(b)
 		if err != nil || !small(m) {
