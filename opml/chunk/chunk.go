@@ -87,7 +87,7 @@ func Split(m opml.Model, maxSteps uint64) (opml.Model, error) {
 // smallest piece is still over it (only its inner dimension could be
 // split), a Slice or Concat of the rewrite over it, or a rewritten model
 // over a limit of the format (opml.MaxTensors, MaxActivationBytes,
-// MaxWork).
+// MaxWork, and MaxModelBytes for its encoding, which Decode would refuse).
 func SplitMapped(m opml.Model, maxSteps uint64) (opml.Model, []int, error) {
 	return splitWith(m, maxSteps, (*graph).splitOutputs)
 }
@@ -112,6 +112,10 @@ func splitWith(m opml.Model, maxSteps uint64, split func(g *graph, k int, maxSte
 	out, ids := g.emit()
 	if err := out.Validate(); err != nil {
 		return opml.Model{}, nil, &Error{Node: -1, Reason: "the rewritten model is not valid", Err: err}
+	}
+	if n := len(opml.Encode(out)); n > opml.MaxModelBytes {
+		return opml.Model{}, nil, &Error{Node: -1, Reason: "the rewritten model is not valid",
+			Err: &opml.FormatError{Code: opml.CodeTooLarge, Field: "model", Offset: -1, Detail: fmt.Sprintf("%d bytes encoded, over %d", n, opml.MaxModelBytes)}}
 	}
 	if err := nodevm.ValidateSteps(out, maxSteps); err != nil {
 		var sb *nodevm.StepBoundError
