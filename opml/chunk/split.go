@@ -193,8 +193,7 @@ func joinModel(out opml.Tensor) (g opml.Model, ok bool) {
 // sizes returns the piece size along each of nd.axes: found by halving,
 // while the largest piece is over maxSteps, the axis whose halving lowers
 // its estimate most (the first such axis on a tie), then growing each axis
-// in turn to the largest size that stays within maxSteps, and evening the
-// pieces out (for p pieces of an axis of length D, ⌈D/p⌉ each). Errors:
+// in turn to the largest size that stays within maxSteps. Errors:
 // the *nodevm.StepBoundError of the piece of size 1 along every axis, when
 // even that is over maxSteps.
 func (nd node) sizes(maxSteps uint64) ([]int, error) {
@@ -235,8 +234,7 @@ func (nd node) sizes(maxSteps uint64) ([]int, error) {
 				hi = c[i] - 1
 			}
 		}
-		p := (full[i] + lo - 1) / lo
-		size[i] = (full[i] + p - 1) / p
+		size[i] = lo
 	}
 	return size, nil
 }
@@ -269,7 +267,9 @@ func (g *graph) splitOutputs(k int, maxSteps uint64) error {
 
 // pieces makes the pieces of nd whose ranges along nd.axes begin with
 // prefix, joined along the axes after it, and returns the ref of their
-// join.
+// join. Along an axis of length D and piece size at most size, the
+// p = ⌈D/size⌉ pieces are the ranges [j·D/p, (j+1)·D/p) (floor division):
+// their sizes differ by at most one and none is over size.
 func (g *graph) pieces(nd node, operands []ref, size []int, prefix [][2]int) ref {
 	i := len(prefix)
 	if i == len(nd.axes) {
@@ -281,9 +281,10 @@ func (g *graph) pieces(nd node, operands []ref, size []int, prefix [][2]int) ref
 		return g.add(newNode{op: nd.op, inputs: in, params: params, out: out, from: nd.k})
 	}
 	full := nd.out.Shape[nd.axes[i].Out]
+	p := (full + size[i] - 1) / size[i]
 	var parts []ref
-	for b := 0; b < full; b += size[i] {
-		parts = append(parts, g.pieces(nd, operands, size, append(slices.Clone(prefix), [2]int{b, min(b+size[i], full)})))
+	for j := range p {
+		parts = append(parts, g.pieces(nd, operands, size, append(slices.Clone(prefix), [2]int{j * full / p, (j + 1) * full / p})))
 	}
 	return g.join(parts, nd.axes[i].Out, nd.k)
 }
