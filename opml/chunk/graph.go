@@ -190,24 +190,12 @@ func (g *graph) join(parts []ref, axis, k int) ref {
 // output does.
 func (g *graph) emit() (opml.Model, []int) {
 	m := g.m
-	used := make([]bool, m.Consts)
-	for _, n := range g.nodes {
-		for _, r := range n.inputs {
-			if r.kind == origRef && r.i < m.Consts {
-				used[r.i] = true
-			}
-		}
-	}
-	for _, id := range m.Outputs {
-		if id < m.Consts {
-			used[id] = true
-		}
-	}
+	keep := g.keptConsts()
 	var out opml.Model
 	ids := make([]int, len(m.Tensors))
 	for c := range m.Consts {
 		ids[c] = -1
-		if used[c] || !g.split[c] {
+		if keep[c] {
 			ids[c] = len(out.Tensors)
 			out.Tensors = append(out.Tensors, cloneTensor(m.Tensors[c]))
 		}
@@ -247,6 +235,29 @@ func (g *graph) emit() (opml.Model, []int) {
 		out.Outputs = append(out.Outputs, ids[id])
 	}
 	return out, ids
+}
+
+// keptConsts reports for each constant of m whether the rewritten model
+// keeps it: a node of the graph or a model output reads it, or no split
+// node did.
+func (g *graph) keptConsts() []bool {
+	keep := make([]bool, g.m.Consts)
+	for c := range keep {
+		keep[c] = !g.split[c]
+	}
+	for _, n := range g.nodes {
+		for _, r := range n.inputs {
+			if r.kind == origRef && r.i < g.m.Consts {
+				keep[r.i] = true
+			}
+		}
+	}
+	for _, id := range g.m.Outputs {
+		if id < g.m.Consts {
+			keep[id] = true
+		}
+	}
+	return keep
 }
 
 // cloneTensor returns a copy of t that shares nothing with it.

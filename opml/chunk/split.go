@@ -9,7 +9,7 @@ import (
 )
 
 // This file splits one node along its output axes: which operand axes
-// follow each output axis (axesOf), the operands, parameters and output of
+// follow each output axis (nodeOf), the operands, parameters and output of
 // one piece (piece), the piece sizes (sizes) and the pieces with their
 // Concat tree (splitOutputs).
 
