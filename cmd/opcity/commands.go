@@ -34,6 +34,8 @@ func commands() []command {
 			inferDoc, inferCommand},
 		{"node", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N|FILE --node K [--claim 0x..] [--json]",
 			nodeDoc, nodeCommand},
+		{"chunk", "--model IN --out OUT [--max-steps N] [--json]",
+			chunkDoc, chunkCommand},
 		{"dispute", "[--model M] [--data DIR] [--root REPO] [--profile base|opcity] --image N --lie node:K|step:S|none [--node K] [--json]",
 			disputeDoc, disputeCommand},
 		{"simulate", "[--games N] [--seed S] [--adversaries LIST|all] [--flood-bonds N] [--model mlp|cnn] [--blocks-log2 N] [--vm synthetic|real] [--profile base|opcity] [--data DIR] [--root REPO] [--workers N] [--game-seed HEX] [--out DIR] [--quiet] [--json]",
@@ -73,6 +75,14 @@ the native commitment), the steps and the output commitment; a node whose
 estimated steps (docs/opml.md §7.6) exceed 2^32, the longest phase-3
 trace, is refused before it runs, and a run is stopped at 2^32 steps; exit
 0 claim right, 1 claim wrong, 2 bad input, 3 no verdict`
+	chunkDoc = `split every FullyConnected, MatMul and Conv2D node of the model whose
+estimated VM steps (docs/opml.md §7.6) exceed N (default 2^32, the longest
+phase-3 trace) into pieces along its output axes joined by Concat nodes,
+exactly (the same bytes for every tensor it keeps, on every input), and
+write the rewritten model to OUT, whole or not at all; every node of it is
+within N (docs/opml.md §7.8); exit 0 written, 1 the model cannot be
+brought under N (a node that is not split, or whose smallest piece is over
+it; OUT is left as it was), 2 bad input`
 	disputeDoc = `play one real three-phase game (the node program of the profile in
 fpvm as phase 3) against a proposer whose output is wrong at node K (its
 VM trace lying from the middle step), whose VM trace lies from step S, or

@@ -188,17 +188,16 @@ func prepareNode(f nodeFlags) (nodevm.Job, nodeResult, error) {
 
 // checkNodeBound refuses node k of m, before anything runs, when its
 // estimated VM steps (nodevm.EstimateSteps) exceed the largest trace phase 3
-// holds, nodevm.MaxSteps = 2^32 (requirement CLI-NODE-BOUND). A k outside
-// the model is left to nodevm.NewJob to report.
+// holds, nodevm.MaxSteps = 2^32: the *nodevm.StepBoundError of
+// nodevm.CheckNodeSteps (requirements CLI-NODE-BOUND, OPML-NODE-WORK-BOUND).
+// Only node k is checked, so the other nodes of a model that
+// nodevm.ValidateSteps refuses can still be run. A k outside the model is
+// left to nodevm.NewJob to report.
 func checkNodeBound(m opml.Model, k int) error {
 	if k < 0 || k >= len(m.Nodes) {
 		return nil
 	}
-	if est := nodevm.EstimateSteps(m, k); est > nodevm.MaxSteps {
-		return fmt.Errorf("node %d (%s): about %d VM steps (work %d, %d operand and output bytes), over the %d steps a phase-3 trace holds",
-			k, m.Nodes[k].Op, est, nodevm.NodeWork(m, k), nodevm.NodeBytes(m, k), uint64(nodevm.MaxSteps))
-	}
-	return nil
+	return nodevm.CheckNodeSteps(m, k, nodevm.MaxSteps)
 }
 
 // parseHash reads 0x followed by 64 hex digits.

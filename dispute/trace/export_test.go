@@ -6,3 +6,6 @@ func Checkpoints(t VMTrace) (n int, every uint64) {
 	nt := t.(*nodeTrace)
 	return len(nt.checkpoints), nt.every
 }
+
+// RegisterBundled is registerBundled.
+var RegisterBundled = registerBundled

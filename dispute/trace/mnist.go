@@ -9,6 +9,7 @@ import (
 	"github.com/opcity-spec/opcity/format/limits"
 	"github.com/opcity-spec/opcity/opml"
 	"github.com/opcity-spec/opcity/opml/mnist"
+	"github.com/opcity-spec/opcity/opml/nodevm"
 	"github.com/opcity-spec/opcity/spec"
 )
 
@@ -101,13 +102,29 @@ func LoadMNIST(dir string, n int) (*MNISTSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := dispute.RegisterModel(m)
-		for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
-			r.StepBound[p] = BundledStepBound(StepsIn(p, name))
+		if s.models[name], err = registerBundled(name, m); err != nil {
+			return nil, err
 		}
-		s.models[name] = r
 	}
 	return s, nil
+}
+
+// registerBundled returns the registry entry of the bundled model name,
+// with BundledStepBound of its measured steps under each profile as its
+// step bound. It refuses a model with a node whose estimated VM steps
+// exceed nodevm.MaxSteps, the longest trace phase 3 runs
+// (nodevm.ValidateSteps, requirement OPML-NODE-WORK-BOUND): the game could
+// not hold that node's trace (opml/chunk splits such nodes). Errors: the
+// *nodevm.StepBoundError, prefixed with the name.
+func registerBundled(name string, m opml.Model) (*dispute.Model, error) {
+	if err := nodevm.ValidateSteps(m, nodevm.MaxSteps); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	r := dispute.RegisterModel(m)
+	for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+		r.StepBound[p] = BundledStepBound(StepsIn(p, name))
+	}
+	return r, nil
 }
 
 // Model returns the registry entry of a bundled model ("mlp.opml",

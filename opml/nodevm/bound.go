@@ -1,6 +1,10 @@
 package nodevm
 
-import "github.com/opcity-spec/opcity/opml"
+import (
+	"fmt"
+
+	"github.com/opcity-spec/opcity/opml"
+)
 
 // MaxSteps is the most VM steps a node program's trace may take: the
 // largest phase-3 trace the dispute game holds (2^32 trace indices, the
@@ -39,4 +43,49 @@ func EstimateSteps(m opml.Model, k int) uint64 {
 		est += term[0] * term[1]
 	}
 	return est
+}
+
+// StepBoundError reports a node of a model whose estimated VM steps
+// (EstimateSteps) exceed the step bound Max: its phase-3 trace could be
+// longer than the game can address (requirement OPML-NODE-WORK-BOUND).
+type StepBoundError struct {
+	Node     int     // the node's index in the model
+	Op       opml.Op // its op
+	Estimate uint64  // EstimateSteps of the node
+	Work     int     // NodeWork of the node
+	Bytes    int     // NodeBytes of the node
+	Max      uint64  // the bound it exceeds
+}
+
+// Error names the node, its op, the estimate with its two terms and the
+// bound, on one line.
+func (e *StepBoundError) Error() string {
+	return fmt.Sprintf("node %d (%s): about %d VM steps (work %d, %d operand and output bytes), over the %d steps a phase-3 trace holds",
+		e.Node, e.Op, e.Estimate, e.Work, e.Bytes, e.Max)
+}
+
+// CheckNodeSteps returns a *StepBoundError when EstimateSteps(m, k) exceeds
+// max, and nil otherwise (requirement OPML-NODE-WORK-BOUND). Precondition:
+// m is validated and 0 <= k < len(m.Nodes).
+func CheckNodeSteps(m opml.Model, k int, max uint64) error {
+	if est := EstimateSteps(m, k); est > max {
+		return &StepBoundError{Node: k, Op: m.Nodes[k].Op, Estimate: est, Work: NodeWork(m, k), Bytes: NodeBytes(m, k), Max: max}
+	}
+	return nil
+}
+
+// ValidateSteps is the per-node work bound of a validated model m: it
+// returns the *StepBoundError of the first node whose EstimateSteps exceeds
+// max, or nil when every node's estimate is at most max (requirement
+// OPML-NODE-WORK-BOUND, docs/opml.md §7.6). With max = MaxSteps it refuses
+// exactly the models one of whose nodes the game's phase 3 might not hold;
+// opml/chunk rewrites a model whose large FullyConnected, MatMul and Conv2D
+// nodes are the reason into one that passes.
+func ValidateSteps(m opml.Model, max uint64) error {
+	for k := range m.Nodes {
+		if err := CheckNodeSteps(m, k, max); err != nil {
+			return err
+		}
+	}
+	return nil
 }
