@@ -92,8 +92,8 @@ func newViT(s vitShape) *vit {
 // scaled down by 1/√(2·blocks)), the position embedding uniform with
 // deviation 0.02, LayerNorm gains 1 and every bias 0. The draws are
 // uniform, (2u − 1)·√3·std with u = rng.Float64(), because
-// rand.NormFloat64 calls math.Exp and math.Log, whose amd64 assembly
-// rounds differently on CPUs with and without FMA.
+// rand.NormFloat64 calls math.Exp, whose amd64 assembly rounds differently
+// on CPUs with and without FMA (see exp).
 func initViT(s vitShape, rng *rand.Rand) *vit {
 	v := newViT(s)
 	normal := func(w []float64, std float64) {
