@@ -21,14 +21,16 @@ const retrainCommand = "make retrain-vit (or: cd models/mnist && OPCITY_RETRAIN=
 // models/mnist/vit.opml (requirement OPML-VIT-RETRAIN).
 //
 // Training takes minutes, so the test runs only when OPCITY_RETRAIN=1. It
-// also needs the platform the file was made on: float64 rounding is the
-// same on every linux/amd64 machine with GOAMD64 v1 or v2, but arm64 (and
-// amd64 with GOAMD64=v3) fuse a multiply and an add into one rounding,
-// and math.Exp has an assembly implementation on amd64 only, so other
-// platforms may train a slightly different network.
+// also needs the platform the file was made on. On linux/amd64 built with
+// GOAMD64 v1 or v2, every float64 operation of training rounds the same on
+// every CPU: the compiler fuses no multiply-add there, and the trainer
+// avoids math.Exp and rand.NormFloat64, whose amd64 assembly rounds
+// differently with and without FMA (vit.go, exp). arm64 and amd64 with
+// GOAMD64=v3 fuse multiply-adds, so they may train a slightly different
+// network.
 func TestOPML_VIT_RETRAIN(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" || fusesMultiplyAdd() {
-		t.Skipf("vit.opml was trained on linux/amd64 (GOAMD64 v1); on %s/%s %s float rounding may differ (fused multiply-add, math.Exp), so retraining need not give the same bytes",
+		t.Skipf("vit.opml was trained on linux/amd64 (GOAMD64 v1); on %s/%s %s the compiler may fuse multiply-adds, which rounds differently, so retraining need not give the same bytes",
 			runtime.GOOS, runtime.GOARCH, amd64Level())
 	}
 	if os.Getenv("OPCITY_RETRAIN") != "1" {
@@ -48,7 +50,7 @@ func TestOPML_VIT_RETRAIN(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := opml.Encode(m)
-	t.Logf("trained in %v, quantized and encoded in %v: %d bytes, keccak256 %x",
+	t.Logf("trained in %v (%v with quantizing and encoding): %d bytes, keccak256 %s",
 		dur.Round(time.Second), time.Since(start).Round(time.Second), len(got), m.Hash())
 	if !bytes.Equal(got, want) {
 		i := 0

@@ -87,15 +87,18 @@ func newViT(s vitShape) *vit {
 	return v
 }
 
-// initViT returns the initial parameters: linear weights normal with
+// initViT returns the initial parameters: linear weights uniform with
 // standard deviation 1/√in (the residual branches' output projections
-// scaled down by 1/√(2·blocks)), the position embedding normal with
-// deviation 0.02, LayerNorm gains 1 and every bias 0.
+// scaled down by 1/√(2·blocks)), the position embedding uniform with
+// deviation 0.02, LayerNorm gains 1 and every bias 0. The draws are
+// uniform, (2u − 1)·√3·std with u = rng.Float64(), because
+// rand.NormFloat64 calls math.Exp, whose amd64 assembly rounds differently
+// on CPUs with and without FMA (see exp).
 func initViT(s vitShape, rng *rand.Rand) *vit {
 	v := newViT(s)
 	normal := func(w []float64, std float64) {
 		for i := range w {
-			w[i] = rng.NormFloat64() * std
+			w[i] = (2*rng.Float64() - 1) * (math.Sqrt(3) * std)
 		}
 	}
 	ones := func(w []float64) {
@@ -409,7 +412,7 @@ func attend(c *blockCache, s vitShape) {
 			p := c.p[(h*T+i)*T:][:T]
 			sum := 0.0
 			for j, sv := range row {
-				p[j] = math.Exp(sv - top)
+				p[j] = exp(sv - top)
 				sum += p[j]
 			}
 			oi := c.o[i*D+h*dh:][:dh]
@@ -541,7 +544,7 @@ func softmaxCE(z []float64, label int) (grad []float64, loss float64) {
 	p := make([]float64, len(z))
 	sum := 0.0
 	for i, v := range z {
-		p[i] = math.Exp(v - m)
+		p[i] = exp(v - m)
 		sum += p[i]
 	}
 	for i := range p {
@@ -550,4 +553,55 @@ func softmaxCE(z []float64, label int) (grad []float64, loss float64) {
 	loss = -math.Log(max(p[label], 1e-300))
 	p[label] -= 1
 	return p, loss
+}
+
+// exp returns e^x for the softmaxes of training. It is Go's portable
+// math.exp (src/math/exp.go, from FreeBSD's e_exp.c), copied because
+// math.Exp runs assembly on amd64 that takes a fused multiply-add path on
+// CPUs with FMA and another path without, so the two round differently;
+// this one gives the same bits on every amd64 CPU. The explicit float64
+// conversions keep the compiler from fusing a product into an addition on
+// any platform (the Go specification, Floating-point operators).
+func exp(x float64) float64 {
+	const (
+		ln2Hi     = 6.93147180369123816490e-01
+		ln2Lo     = 1.90821492927058770002e-10
+		log2e     = 1.44269504088896338700e+00
+		overflow  = 7.09782712893383973096e+02
+		underflow = -7.45133219101941108420e+02
+		nearZero  = 1.0 / (1 << 28)
+		p1        = 1.66666666666666657415e-01
+		p2        = -2.77777777770155933842e-03
+		p3        = 6.61375632143793436117e-05
+		p4        = -1.65339022054652515390e-06
+		p5        = 4.13813679705723846039e-08
+	)
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > overflow:
+		return math.Inf(1)
+	case x < underflow:
+		return 0
+	case -nearZero < x && x < nearZero:
+		return 1 + x
+	}
+	var k int
+	switch {
+	case x < 0:
+		k = int(float64(log2e*x) - 0.5)
+	case x > 0:
+		k = int(float64(log2e*x) + 0.5)
+	}
+	hi := x - float64(float64(k)*ln2Hi)
+	lo := float64(k) * ln2Lo
+	r := hi - lo
+	t := r * r
+	p := p4 + float64(t*p5)
+	p = p3 + float64(t*p)
+	p = p2 + float64(t*p)
+	p = p1 + float64(t*p)
+	c := r - float64(t*p)
+	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	return math.Ldexp(y, k)
 }
