@@ -229,6 +229,28 @@ func (b *Builder) GELU(x int, k GELU, q Quant) int {
 	return b.node(OpGELU, []int{x}, []int32{k.B, k.C, k.One, k.Out.Mult, k.Out.Shift}, q, nil)
 }
 
+// MatMulAcc adds a MatMulAcc node: a and bm as for MatMul, c the int32
+// carry-in ([M] or the output's shape); the output is the int32
+// accumulator [.., N, M] with quantization q.
+func (b *Builder) MatMulAcc(a, bm, c int, transB bool, q Quant) int {
+	return b.node(OpMatMulAcc, []int{a, bm, c}, []int32{int32(btoi(transB))}, q, nil)
+}
+
+// Conv2DAcc adds a Conv2DAcc node: x and filter as for Conv2D with window
+// win (its KH and KW are the filter's), c the int32 carry-in ([OC] or the
+// output's shape); the output is the int32 accumulator with quantization q.
+func (b *Builder) Conv2DAcc(x, filter, c int, win Window, q Quant) int {
+	p := []int32{int32(win.StrideH), int32(win.StrideW), int32(win.PadTop), int32(win.PadLeft), int32(win.PadBottom), int32(win.PadRight)}
+	return b.node(OpConv2DAcc, []int{x, filter, c}, p, q, nil)
+}
+
+// Requantize adds a Requantize node: the int32 x requantized per channel
+// by the int32 table r ([M,3] or [1,3]: bias, multiplier, shift) to int8
+// with quantization q.
+func (b *Builder) Requantize(x, r int, q Quant) int {
+	return b.node(OpRequantize, []int{x, r}, nil, q, nil)
+}
+
 // btoi returns 1 for true, 0 for false.
 func btoi(v bool) int {
 	if v {

@@ -15,6 +15,9 @@ func deriveOutput(ts []Tensor, n Node, q Quant, shape []int, f string) (Tensor, 
 	if t, ok, err := deriveTransformer(ts, n, q, f); ok {
 		return t, err
 	}
+	if t, ok, err := deriveAccumulate(ts, n, q, f); ok {
+		return t, err
+	}
 	switch n.Op {
 	case OpFullyConnected:
 		return deriveFC(ts, n, q, f)
@@ -252,6 +255,9 @@ func argMaxOf(ts []Tensor, n Node) ArgMax {
 func nodeWork(ts []Tensor, n Node) int {
 	const lim = MaxWork + 1
 	if w, ok := transformerWork(ts, n); ok {
+		return w
+	}
+	if w, ok := accumulateWork(ts, n); ok {
 		return w
 	}
 	switch n.Op {

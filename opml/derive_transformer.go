@@ -43,19 +43,40 @@ func badParam(f string, i int, format string, args ...any) error {
 // [B,M,K], r [M,3] int32 give a's rank with [.., N, M] (param transB in
 // {0, 1}). A constant r must hold valid multipliers.
 func deriveMatMul(ts []Tensor, n Node, q Quant, f string) (Tensor, error) {
-	in, err := operands(ts, n, []DType{Int8, Int8, Int32}, []int{0, 0, 2}, f)
+	shape, err := matMulShape(ts, n, f)
 	if err != nil {
 		return Tensor{}, err
 	}
-	a, b, r := in[0], in[1], in[2]
+	r, err := operand(ts, n, 2, Int32, 2, f)
+	if err != nil {
+		return Tensor{}, err
+	}
+	if bm := shape[len(shape)-1]; r.Shape[0] != bm || r.Shape[1] != 3 {
+		return Tensor{}, dimMismatch(f, 2, "requantization table %v, want [%d 3]", r.Shape, bm)
+	}
+	if err := checkChannelTable(r, f+".inputs[2]"); err != nil {
+		return Tensor{}, err
+	}
+	return Tensor{DType: Int8, Shape: shape, Quant: q}, nil
+}
+
+// matMulShape checks a MatMul's or MatMulAcc's int8 operands a and b and
+// its param transB, and returns the output shape: a's with its last axis
+// M.
+func matMulShape(ts []Tensor, n Node, f string) ([]int, error) {
+	in, err := operands(ts, n, []DType{Int8, Int8}, []int{0, 0}, f)
+	if err != nil {
+		return nil, err
+	}
+	a, b := in[0], in[1]
 	if n.Params[0] != 0 && n.Params[0] != 1 {
-		return Tensor{}, badParam(f, 0, "transB %d, want 0 or 1", n.Params[0])
+		return nil, badParam(f, 0, "transB %d, want 0 or 1", n.Params[0])
 	}
 	if len(a.Shape) != 2 && len(a.Shape) != 3 {
-		return Tensor{}, dimMismatch(f, 0, "MatMul needs rank 2 or 3, got %v", a.Shape)
+		return nil, dimMismatch(f, 0, "%s needs rank 2 or 3, got %v", n.Op, a.Shape)
 	}
 	if len(b.Shape) != 2 && len(b.Shape) != len(a.Shape) {
-		return Tensor{}, dimMismatch(f, 1, "shape %v: rank 2 or that of %v", b.Shape, a.Shape)
+		return nil, dimMismatch(f, 1, "shape %v: rank 2 or that of %v", b.Shape, a.Shape)
 	}
 	k := matMulOf(ts, n)
 	bk, bm := b.Shape[len(b.Shape)-2], b.Shape[len(b.Shape)-1]
@@ -63,29 +84,22 @@ func deriveMatMul(ts []Tensor, n Node, q Quant, f string) (Tensor, error) {
 		bk, bm = bm, bk
 	}
 	if bk != k.K || (!k.SharedB && b.Shape[0] != k.Batch) {
-		return Tensor{}, dimMismatch(f, 1, "shape %v (transB %d) does not take %v", b.Shape, n.Params[0], a.Shape)
+		return nil, dimMismatch(f, 1, "shape %v (transB %d) does not take %v", b.Shape, n.Params[0], a.Shape)
 	}
-	if r.Shape[0] != bm || r.Shape[1] != 3 {
-		return Tensor{}, dimMismatch(f, 2, "requantization table %v, want [%d 3]", r.Shape, bm)
-	}
-	if err := checkChannelTable(r, f); err != nil {
-		return Tensor{}, err
-	}
-	shape := append(append([]int(nil), a.Shape[:len(a.Shape)-1]...), bm)
-	return Tensor{DType: Int8, Shape: shape, Quant: q}, nil
+	return append(append([]int(nil), a.Shape[:len(a.Shape)-1]...), bm), nil
 }
 
 // checkChannelTable fails when r is a constant whose (mult, shift) pairs
-// are not valid multipliers. A non-constant table (an operand of a node
-// graph) is read through ChannelFixed.
-func checkChannelTable(r Tensor, f string) error {
+// are not valid multipliers; fi names r's field. A non-constant table (an
+// operand of a node graph) is read through ChannelFixed.
+func checkChannelTable(r Tensor, fi string) error {
 	if r.Data == nil {
 		return nil
 	}
 	v := decodeValue(Int32, r.Data).i32
 	for m := 0; m+2 < len(v); m += 3 {
 		if !(Fixed{v[m+1], v[m+2]}).IsValid() {
-			return formatErr(CodeBadParam, f+".inputs[2]", "row %d: multiplier %d, shift %d out of range", m/3, v[m+1], v[m+2])
+			return formatErr(CodeBadParam, fi, "row %d: multiplier %d, shift %d out of range", m/3, v[m+1], v[m+2])
 		}
 	}
 	return nil

@@ -239,6 +239,9 @@ func (e *Executor) apply(n Node, vals []value) value {
 	if v, ok := e.applyTransformer(n, vals); ok {
 		return v
 	}
+	if v, ok := e.applyAccumulate(n, vals); ok {
+		return v
+	}
 	ts, in := e.m.Tensors, func(i int) value { return vals[n.Inputs[i]] }
 	switch n.Op {
 	case OpFullyConnected:

@@ -46,7 +46,8 @@ const (
 //	node record (8 + 4·a + 4·p bytes)
 //	0       1     op: 1 FullyConnected, 2 Conv2D, 3 Add, 4 ReLU, 5 MaxPool2D, 6 Reshape, 7 ArgMax,
 //	              8 MatMul, 9 Transpose, 10 Slice, 11 Concat, 12 Gather, 13 Mul, 14 ResidualAdd,
-//	              15 Softmax, 16 LayerNorm, 17 GELU (docs/opml.md §3.8)
+//	              15 Softmax, 16 LayerNorm, 17 GELU, 18 MatMulAcc, 19 Conv2DAcc, 20 Requantize
+//	              (docs/opml.md §3.8)
 //	1       1     a: number of inputs, the op's arity
 //	2       1     p: number of params, the op's param count
 //	3       1     reserved: 0

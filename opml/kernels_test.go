@@ -49,6 +49,16 @@ func TestOPML_KERNEL_FC_MatMul(t *testing.T) {
 
 // refConv2D pads the input explicitly with ZeroX, then slides the filter.
 func refConv2D(k opml.Conv2D, x, f []int8, b []int32) []int8 {
+	var y []int8
+	for i, s := range refConv2DSums(k, x, f) {
+		y = append(y, refRequant(wrap32(int64(b[i%k.OC])+s), k.Out, k.ZeroY))
+	}
+	return y
+}
+
+// refConv2DSums returns, per output element, the exact sum of products of
+// §3.2 (without the bias), over the explicitly padded input.
+func refConv2DSums(k opml.Conv2D, x, f []int8) []int64 {
 	w := k.Win
 	ph, pw := k.H+w.PadTop+w.PadBottom, k.W+w.PadLeft+w.PadRight
 	pad := make([]int64, k.N*ph*pw*k.C)
@@ -65,12 +75,12 @@ func refConv2D(k opml.Conv2D, x, f []int8, b []int32) []int8 {
 		}
 	}
 	oh, ow := (ph-w.KH)/w.StrideH+1, (pw-w.KW)/w.StrideW+1
-	var y []int8
+	var y []int64
 	for n := 0; n < k.N; n++ {
 		for r := 0; r < oh; r++ {
 			for c := 0; c < ow; c++ {
 				for oc := 0; oc < k.OC; oc++ {
-					acc := int64(b[oc])
+					var acc int64
 					for kh := 0; kh < w.KH; kh++ {
 						for kw := 0; kw < w.KW; kw++ {
 							for ch := 0; ch < k.C; ch++ {
@@ -80,7 +90,7 @@ func refConv2D(k opml.Conv2D, x, f []int8, b []int32) []int8 {
 							}
 						}
 					}
-					y = append(y, refRequant(wrap32(acc), k.Out, k.ZeroY))
+					y = append(y, acc)
 				}
 			}
 		}

@@ -98,6 +98,12 @@ const (
 	OpSoftmax     Op = 15 // input x; params qLn2, qB, qC, outShift
 	OpLayerNorm   Op = 16 // inputs x, gamma, beta; params eps, frac, shift
 	OpGELU        Op = 17 // input x; params b, c, one, mult, shift
+
+	// The accumulating ops (docs/opml.md §3.20–§3.22), which carry an
+	// int32 partial sum from one piece of a split product to the next.
+	OpMatMulAcc  Op = 18 // inputs a, b, c (int32 carry-in); param transB
+	OpConv2DAcc  Op = 19 // inputs x, w, c (int32 carry-in); params strideH, strideW, padTop, padLeft, padBottom, padRight
+	OpRequantize Op = 20 // inputs x (int32), r (int32 [M,3] or [1,3]); no params
 )
 
 // opInfo is one row of the op table.
@@ -125,6 +131,9 @@ var opTable = map[Op]opInfo{
 	OpSoftmax:        {"Softmax", 1, 4},
 	OpLayerNorm:      {"LayerNorm", 3, 3},
 	OpGELU:           {"GELU", 1, 5},
+	OpMatMulAcc:      {"MatMulAcc", 3, 1},
+	OpConv2DAcc:      {"Conv2DAcc", 3, 6},
+	OpRequantize:     {"Requantize", 2, 0},
 }
 
 // IsKnown reports whether o is one of the operations above.

@@ -47,11 +47,7 @@ func (k MatMul) Apply(a, b []int8, r []int32) ([]int8, error) {
 	if err := checkZeros("MatMul", k.ZeroA, k.ZeroB, k.ZeroY); err != nil {
 		return nil, err
 	}
-	bs := sizeOf(k.Batch, k.K, k.M)
-	if k.SharedB {
-		bs = sizeOf(k.K, k.M)
-	}
-	if err := checkLens("MatMul", []int{len(a), len(b), len(r), k.Size()}, []int{sizeOf(k.Batch, k.N, k.K), bs, sizeOf(k.M, 3), k.Size()}); err != nil {
+	if err := checkLens("MatMul", []int{len(a), len(b), len(r), k.Size()}, []int{sizeOf(k.Batch, k.N, k.K), k.bSize(), sizeOf(k.M, 3), k.Size()}); err != nil {
 		return nil, err
 	}
 	y := make([]int8, k.Size())
@@ -63,15 +59,28 @@ func (k MatMul) Apply(a, b []int8, r []int32) ([]int8, error) {
 func (k MatMul) compute(y, a, b []int8, r []int32, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		m, t := i%k.M, i/k.M
-		n, bt := t%k.N, t/k.N
-		acc := r[3*m]
-		ar := a[(bt*k.N+n)*k.K:][:k.K]
-		base, stride := k.bIndex(bt, m)
-		for j, av := range ar {
-			acc += (int32(av) - k.ZeroA) * (int32(b[base+j*stride]) - k.ZeroB)
-		}
+		acc := k.dot(a, b, r[3*m], t/k.N, t%k.N, m)
 		y[i] = Requantize(acc, ChannelFixed(r[3*m+1], r[3*m+2]), k.ZeroY)
 	}
+}
+
+// dot returns acc + Σ_{j<K} (A[bt,n,j] − ZeroA)·(B[bt,j,m] − ZeroB), the
+// sum wrapping mod 2^32.
+func (k MatMul) dot(a, b []int8, acc int32, bt, n, m int) int32 {
+	ar := a[(bt*k.N+n)*k.K:][:k.K]
+	base, stride := k.bIndex(bt, m)
+	for j, av := range ar {
+		acc += (int32(av) - k.ZeroA) * (int32(b[base+j*stride]) - k.ZeroB)
+	}
+	return acc
+}
+
+// bSize returns the elements of B: [Batch, K, M], or [K, M] when SharedB.
+func (k MatMul) bSize() int {
+	if k.SharedB {
+		return sizeOf(k.K, k.M)
+	}
+	return sizeOf(k.Batch, k.K, k.M)
 }
 
 // bIndex returns the flat index of B[bt, 0, m] (B[bt, m, 0] when

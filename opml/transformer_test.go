@@ -107,10 +107,21 @@ func refChannel(mult, shift int32) opml.Fixed {
 
 func refMatMul(k opml.MatMul, a, b []int8, r []int32) []int8 {
 	var y []int8
+	for i, s := range refMatMulSums(k, a, b) {
+		m := i % k.M
+		y = append(y, refRequant(wrap32(int64(r[3*m])+s), refChannel(r[3*m+1], r[3*m+2]), k.ZeroY))
+	}
+	return y
+}
+
+// refMatMulSums returns, per output element, the exact sum of products of
+// §3.9 (without the bias), indexing B by its layout.
+func refMatMulSums(k opml.MatMul, a, b []int8) []int64 {
+	var y []int64
 	for bt := 0; bt < k.Batch; bt++ {
 		for n := 0; n < k.N; n++ {
 			for m := 0; m < k.M; m++ {
-				acc := int64(r[3*m])
+				var acc int64
 				for j := 0; j < k.K; j++ {
 					bb := bt
 					if k.SharedB {
@@ -124,7 +135,7 @@ func refMatMul(k opml.MatMul, a, b []int8, r []int32) []int8 {
 					}
 					acc += (int64(a[(bt*k.N+n)*k.K+j]) - int64(k.ZeroA)) * (int64(bv) - int64(k.ZeroB))
 				}
-				y = append(y, refRequant(wrap32(acc), refChannel(r[3*m+1], r[3*m+2]), k.ZeroY))
+				y = append(y, acc)
 			}
 		}
 	}

@@ -8,8 +8,9 @@ import "github.com/opcity-spec/opcity/opml"
 // FullyConnected (N·K·M) and Conv2D (N·OH·OW·OC·KH·KW·C), window positions
 // for MaxPool2D (N·OH·OW·C·KH·KW, padded positions included, because the
 // kernel's loops visit them), multiply-accumulates for MatMul (B·N·M·K),
-// output elements for Transpose, Slice, Concat, Gather, Mul, ResidualAdd
-// and GELU, 3 per element for Softmax, 3 per element and 32 per row for
+// output elements for Transpose, Slice, Concat, Gather, Mul, ResidualAdd,
+// GELU and Requantize, multiply-accumulates for MatMulAcc and Conv2DAcc as
+// for MatMul and Conv2D, 3 per element for Softmax, 3 per element and 32 per row for
 // LayerNorm, and input elements for the other ops. It is
 // computed here from the declarations, not exported from opml, because the
 // node programs link opml and any change to its source moves their
@@ -28,10 +29,13 @@ func NodeWork(m opml.Model, k int) int {
 		return out * f[1] * f[2] * f[3]
 	case opml.OpMaxPool2D: // params KH, KW first
 		return out * int(n.Params[0]) * int(n.Params[1])
-	case opml.OpMatMul: // b [.., K, M] or, transposed, [.., M, K]
+	case opml.OpConv2DAcc: // as Conv2D
+		f := m.Tensors[n.Inputs[1]].Shape
+		return out * f[1] * f[2] * f[3]
+	case opml.OpMatMul, opml.OpMatMulAcc: // b [.., K, M] or, transposed, [.., M, K]
 		b := m.Tensors[n.Inputs[1]].Shape
 		return out * b[len(b)-2+int(n.Params[0])]
-	case opml.OpTranspose, opml.OpSlice, opml.OpConcat, opml.OpGather, opml.OpMul, opml.OpResidualAdd, opml.OpGELU:
+	case opml.OpTranspose, opml.OpSlice, opml.OpConcat, opml.OpGather, opml.OpMul, opml.OpResidualAdd, opml.OpGELU, opml.OpRequantize:
 		return out
 	case opml.OpSoftmax: // max, exponential and division passes
 		return 3 * out

@@ -131,6 +131,64 @@ var opCases = map[opml.Op]func(g edgeGen) (opCase, error){
 		mdl, err := b.Build(b.MatMul(x, w, rq, trans, opml.Quant{Zero: g.zero()}))
 		return opCase{mdl, [][]byte{opml.Int8Bytes(g.i8s(bt * n * k)), opml.Int8Bytes(g.i8s(sizeOf(bs))), opml.Int32Bytes(r)}, bt * n * m}, err
 	},
+	opml.OpMatMulAcc: func(g edgeGen) (opCase, error) {
+		const bt, n, m = 2, 4, 32
+		k, trans, shared := 1+g.r.IntN(16), g.r.IntN(2) == 1, g.r.IntN(2) == 1
+		bs := []int{bt, k, m}
+		if trans {
+			bs = []int{bt, m, k}
+		}
+		if shared {
+			bs = bs[1:]
+		}
+		cs := []int{m} // the carry: per column, or per output element
+		if g.r.IntN(2) == 1 {
+			cs = []int{bt, n, m}
+		}
+		var b opml.Builder
+		x := b.Input(opml.Int8, []int{bt, n, k}, opml.Quant{Zero: g.zero()})
+		w := b.Input(opml.Int8, bs, opml.Quant{Zero: g.zero()})
+		c := b.Input(opml.Int32, cs, opml.Quant{})
+		mdl, err := b.Build(b.MatMulAcc(x, w, c, trans, opml.Quant{}))
+		return opCase{mdl, [][]byte{opml.Int8Bytes(g.i8s(bt * n * k)), opml.Int8Bytes(g.i8s(sizeOf(bs))), opml.Int32Bytes(g.i32s(sizeOf(cs)))}, bt * n * m}, err
+	},
+	opml.OpConv2DAcc: func(g edgeGen) (opCase, error) {
+		h, w, ch, oc := 6+g.r.IntN(4), 6+g.r.IntN(4), 1+g.r.IntN(4), 64
+		kh, kw := 1+g.r.IntN(3), 1+g.r.IntN(3)
+		win := opml.Window{KH: kh, KW: kw, StrideH: 1 + g.r.IntN(2), StrideW: 1 + g.r.IntN(2),
+			PadTop: g.r.IntN(kh), PadLeft: g.r.IntN(kw), PadBottom: g.r.IntN(kh), PadRight: g.r.IntN(kw)}
+		oh, ow, _ := win.OutDims(h, w)
+		cs := []int{oc}
+		if g.r.IntN(2) == 1 {
+			cs = []int{1, oh, ow, oc}
+		}
+		var b opml.Builder
+		x := b.Input(opml.Int8, []int{1, h, w, ch}, opml.Quant{Zero: g.zero()})
+		f := b.Input(opml.Int8, []int{oc, kh, kw, ch}, opml.Quant{Zero: g.zero()})
+		c := b.Input(opml.Int32, cs, opml.Quant{})
+		mdl, err := b.Build(b.Conv2DAcc(x, f, c, win, opml.Quant{}))
+		return opCase{mdl, [][]byte{opml.Int8Bytes(g.i8s(h * w * ch)), opml.Int8Bytes(g.i8s(oc * kh * kw * ch)), opml.Int32Bytes(g.i32s(sizeOf(cs)))}, oh * ow * oc}, err
+	},
+	opml.OpRequantize: func(g edgeGen) (opCase, error) {
+		rows, m := 8+g.r.IntN(8), 32
+		tr := m
+		if g.r.IntN(2) == 1 {
+			tr = 1
+		}
+		var r []int32
+		for range tr {
+			f := g.fixed()
+			if g.r.IntN(4) == 0 {
+				f = opml.Fixed{Mult: g.i32(), Shift: g.i32()}
+			}
+			r = append(r, g.i32(), f.Mult, f.Shift)
+		}
+		var b opml.Builder
+		x := b.Input(opml.Int32, []int{rows, m}, opml.Quant{})
+		t := b.Input(opml.Int32, []int{tr, 3}, opml.Quant{})
+		mdl, err := b.Build(b.Requantize(x, t, opml.Quant{Zero: g.zero()}))
+		return opCase{mdl, [][]byte{opml.Int32Bytes(g.i32s(rows * m)), opml.Int32Bytes(r)}, rows * m}, err
+	},
 	opml.OpTranspose: func(g edgeGen) (opCase, error) {
 		perm := g.r.Perm(4)
 		x, in := layoutInput(g, []int{4, 4, 4, 4})
@@ -284,7 +342,8 @@ func TestOPML_NODE_DIFF_OPS(t *testing.T) {
 		}
 	}
 	ops := []opml.Op{opml.OpMatMul, opml.OpTranspose, opml.OpSlice, opml.OpConcat, opml.OpGather,
-		opml.OpMul, opml.OpResidualAdd, opml.OpSoftmax, opml.OpLayerNorm, opml.OpGELU}
+		opml.OpMul, opml.OpResidualAdd, opml.OpSoftmax, opml.OpLayerNorm, opml.OpGELU,
+		opml.OpMatMulAcc, opml.OpConv2DAcc, opml.OpRequantize}
 	for _, op := range ops {
 		t.Run(op.String(), func(t *testing.T) {
 			var instances, runs int
