@@ -8,11 +8,12 @@
 // rewritten model computes the same bytes for every tensor it keeps, on
 // every input (requirement OPML-CHUNK-EXACT).
 //
-// The inner dimension (FullyConnected's and MatMul's K, Conv2D's window)
-// is not split: that needs int32 partial sums and one requantization at
-// the end, and no op of the format produces an int32 accumulator or adds
-// int32 values modulo 2^32 (§7.8 says exactly what is missing). A node
-// that only such a split could bring under the bound is refused.
+// When no split along the output axes brings a node within the bound, its
+// inner dimension (FullyConnected's and MatMul's K, Conv2D's input
+// channels) is cut too: each piece becomes a chain of accumulating nodes
+// (opml's MatMulAcc or Conv2DAcc) that carry the int32 sum from one slice
+// of the inner dimension to the next, and one Requantize; the sums wrap
+// mod 2^32 as the unsplit kernel's do, so the chain is exact (inner.go).
 //
 // This is model-construction code: no VM program links it (OPML-CHUNK-PURE).
 package chunk
@@ -84,8 +85,9 @@ func Split(m opml.Model, maxSteps uint64) (opml.Model, error) {
 //
 // Errors: the *opml.FormatError of m.Validate, or an *Error: a node over
 // the bound that is not a FullyConnected, MatMul or Conv2D node, one whose
-// smallest piece is still over it (only its inner dimension could be
-// split), a Slice or Concat of the rewrite over it, or a rewritten model
+// smallest piece (one element along every output axis, one term of its
+// inner dimension) is still over it, a Slice or Concat of the rewrite
+// over it, or a rewritten model
 // over a limit of the format (opml.MaxTensors, MaxActivationBytes,
 // MaxWork, and MaxModelBytes for its encoding, which Decode would refuse).
 func SplitMapped(m opml.Model, maxSteps uint64) (opml.Model, []int, error) {

@@ -36,11 +36,13 @@ func TestOPML_CHUNK_EXACT_OPML_CHUNK_BOUND(t *testing.T) {
 // TestOPML_CHUNK_EXACT_Coverage: the cases the property draws exercise
 // what it claims to: of 1,000 (rapid's examples 0..999), at least 40% split
 // a node into more than two pieces, each of FullyConnected, MatMul and
-// Conv2D is split, some cases fit as they are and some are refused.
+// Conv2D is split, and each is split along its inner dimension at least 20
+// times (a chain of MatMulAcc or Conv2DAcc and a Requantize), some cases
+// fit as they are and some are refused.
 func TestOPML_CHUNK_EXACT_Coverage(t *testing.T) {
 	gen := rapid.Custom(genCase)
 	var fit, many, refused int
-	splitOps := map[opml.Op]int{}
+	splitOps, innerOps := map[opml.Op]int{}, map[opml.Op]int{}
 	for i := range 1000 {
 		c := gen.Example(i)
 		if c.splitNodes() == 0 {
@@ -60,9 +62,21 @@ func TestOPML_CHUNK_EXACT_Coverage(t *testing.T) {
 				splitOps[n.Op]++
 			}
 		}
+		for _, n := range out.Nodes {
+			if n.Op == opml.OpRequantize {
+				innerOps[c.m.Nodes[0].Op]++
+				break
+			}
+		}
 	}
-	t.Logf("of 1000: %d fit, %d split into more than two pieces, %d refused; split nodes by op %v", fit, many, refused, splitOps)
+	t.Logf("of 1000: %d fit, %d split into more than two pieces, %d refused; split nodes by op %v; cases split along an inner dimension, by the first node's op, %v",
+		fit, many, refused, splitOps, innerOps)
 	if many < 400 || fit == 0 || refused == 0 || splitOps[opml.OpFullyConnected] == 0 || splitOps[opml.OpMatMul] == 0 || splitOps[opml.OpConv2D] == 0 {
 		t.Errorf("the generator does not cover the rewrite")
+	}
+	for _, op := range []opml.Op{opml.OpFullyConnected, opml.OpMatMul, opml.OpConv2D} {
+		if innerOps[op] < 20 {
+			t.Errorf("%s is split along its inner dimension in %d cases", op, innerOps[op])
+		}
 	}
 }

@@ -149,7 +149,7 @@ func genBound(t *rapid.T, m opml.Model) uint64 {
 			floor = max(floor, e)
 			continue
 		}
-		ones := make([]int, len(nd.axes))
+		ones := make([]int, len(nd.axes)+1) // and one term of the inner dimension
 		for i := range ones {
 			ones[i] = 1
 		}
@@ -196,7 +196,7 @@ func finish(t *rapid.T, b *opml.Builder, y int, rank int) opml.Model {
 // genFC: x [N,K] (an input), w [M,K], b [M], FullyConnected, and
 // sometimes a second FullyConnected over its output.
 func genFC(t *rapid.T) (opml.Model, [][]byte) {
-	n, k, mm := rapid.IntRange(1, 4).Draw(t, "N"), rapid.IntRange(1, 12).Draw(t, "K"), rapid.IntRange(1, 12).Draw(t, "M")
+	n, k, mm := rapid.IntRange(1, 4).Draw(t, "N"), rapid.IntRange(1, 48).Draw(t, "K"), rapid.IntRange(1, 12).Draw(t, "M")
 	second := rapid.Bool().Draw(t, "second")
 	var d draft
 	x := d.add(t, "x", opml.Int8, []int{n, k}, opml.Quant{Zero: genZero().Draw(t, "zx")}, false)

@@ -54,6 +54,30 @@ func swappedJoin(g *graph, k int, maxSteps uint64) error {
 	return nil
 }
 
+// brokenCarry is Split with every accumulating node after the first of a
+// chain reading the chain's first carry-in instead of the sum before it:
+// the partial sums of all but the last piece are lost.
+func brokenCarry(g *graph, k int, maxSteps uint64) error {
+	start := len(g.nodes)
+	if err := g.splitOutputs(k, maxSteps); err != nil {
+		return err
+	}
+	isAcc := func(op opml.Op) bool { return op == opml.OpMatMulAcc || op == opml.OpConv2DAcc }
+	var first ref
+	for i := start; i < len(g.nodes); i++ {
+		n := &g.nodes[i]
+		if !isAcc(n.op) {
+			continue
+		}
+		if c := n.inputs[2]; c.kind == nodeRef && isAcc(g.nodes[c.i].op) {
+			n.inputs[2] = first
+		} else {
+			first = c
+		}
+	}
+	return nil
+}
+
 // TestOPML_CHUNK_EXACT_PlantedFaults: the property of
 // TestOPML_CHUNK_EXACT_OPML_CHUNK_BOUND fails for each planted wrong
 // rewrite on some of the first 2,000 cases it draws, and the failure names
@@ -61,7 +85,7 @@ func swappedJoin(g *graph, k int, maxSteps uint64) error {
 // cases.
 func TestOPML_CHUNK_EXACT_PlantedFaults(t *testing.T) {
 	gen := rapid.Custom(genCase)
-	faults := map[string]func(*graph, int, uint64) error{"requantize each partial": requantizeEachPartial, "swapped join": swappedJoin}
+	faults := map[string]func(*graph, int, uint64) error{"requantize each partial": requantizeEachPartial, "swapped join": swappedJoin, "broken carry": brokenCarry}
 	for name, fault := range faults {
 		planted := func(m opml.Model, maxSteps uint64) (opml.Model, []int, error) { return splitWith(m, maxSteps, fault) }
 		caught, first := 0, ""

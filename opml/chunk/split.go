@@ -41,6 +41,10 @@ type node struct {
 	params  []int32
 	out     opml.Tensor
 	axes    []axis
+	// inner are the operand axes along the inner dimension, of length
+	// innerLen: the terms every output element sums (inner.go).
+	inner    []cut
+	innerLen int
 }
 
 // nodeOf returns node k of m with its split axes, and false for an op that
@@ -60,10 +64,12 @@ func nodeOf(m opml.Model, k int) (node, bool) {
 	switch n.Op {
 	case opml.OpFullyConnected:
 		nd.axes = []axis{{1, []cut{{1, 0, false}, {2, 0, false}}}, {0, []cut{{0, 0, false}}}}
+		nd.inner, nd.innerLen = []cut{{0, 1, false}, {1, 1, false}}, nd.in[0].Shape[1]
 	case opml.OpMatMul:
 		ra, rb := len(nd.in[0].Shape), len(nd.in[1].Shape)
 		mAxis := rb - 1 - int(n.Params[0]) // b [.., K, M], or [.., M, K] with transB
 		nd.axes = []axis{{ra - 1, []cut{{1, mAxis, false}, {2, 0, false}}}, {ra - 2, []cut{{0, ra - 2, false}}}}
+		nd.inner, nd.innerLen = []cut{{0, ra - 1, false}, {1, rb - 2 + int(n.Params[0]), false}}, nd.in[0].Shape[ra-1]
 		if ra == 3 {
 			batch := axis{0, []cut{{0, 0, false}}}
 			if rb == 3 {
@@ -73,6 +79,7 @@ func nodeOf(m opml.Model, k int) (node, bool) {
 		}
 	case opml.OpConv2D:
 		nd.axes = []axis{{3, []cut{{1, 0, false}, {2, 0, false}}}, {1, []cut{{0, 1, true}}}, {2, []cut{{0, 2, true}}}, {0, []cut{{0, 0, false}}}}
+		nd.inner, nd.innerLen = []cut{{0, 3, false}, {1, 3, false}}, nd.in[0].Shape[3]
 	default:
 		return nd, false
 	}
@@ -119,16 +126,19 @@ func (nd node) piece(r [][2]int) (spans [][]span, params []int32, out opml.Tenso
 }
 
 // estimate returns the most nodevm.EstimateSteps of any node that a piece
-// of nd whose size along nd.axes[i] is at most size[i] needs: the piece and
-// the Slice nodes that cut its operands that are not constants. The
-// estimates grow with every dimension, so these are the estimates of a
-// piece with each operand axis at its largest extent (size[i], or for a
-// Conv2D spatial axis min(input size, (size[i]−1)·stride + KD)), and of a
-// Slice to that extent along every axis that is split at all (for a
-// Conv2D spatial axis the largest extent may be the whole axis while the
-// pieces at its ends are cut). An axis of full size is not split (piece):
-// its operands are whole. It also returns that node as a one-node
-// model.
+// of nd whose size along nd.axes[i] is at most size[i], and along its
+// inner dimension at most size[len(nd.axes)], needs: the piece and the
+// Slice nodes that cut its operands that are not constants and, when the
+// inner dimension is split, the piece as its accumulating op (with a
+// carry-in of the piece's output shape) and the Requantize that finishes
+// its chain (inner.go). The estimates grow with every dimension, so these
+// are the estimates of a piece with each operand axis at its largest
+// extent (size[i], or for a Conv2D spatial axis min(input size,
+// (size[i]−1)·stride + KD)), and of a Slice to that extent along every
+// axis that is split at all (for a Conv2D spatial axis the largest extent
+// may be the whole axis while the pieces at its ends are cut). An axis of
+// full size is not split (piece): its operands are whole. It also returns
+// that node as a one-node model.
 func (nd node) estimate(size []int) (uint64, opml.Model) {
 	piece := opml.Model{Nodes: []opml.Node{{Op: nd.op, Params: nd.params, Output: len(nd.in)}}}
 	for i, t := range nd.in {
@@ -137,6 +147,14 @@ func (nd node) estimate(size []int) (uint64, opml.Model) {
 	}
 	out := decl(nd.out)
 	var slices []opml.Model
+	cutTo := func(c cut, ext int) {
+		from := piece.Tensors[c.Operand]
+		if !nd.isConst[c.Operand] {
+			slices = append(slices, sliceModel(from, c.Axis, ext))
+		}
+		piece.Tensors[c.Operand] = decl(from)
+		piece.Tensors[c.Operand].Shape[c.Axis] = ext
+	}
 	for i, a := range nd.axes {
 		if size[i] == nd.out.Shape[a.Out] {
 			continue // not split along a (piece)
@@ -148,13 +166,17 @@ func (nd node) estimate(size []int) (uint64, opml.Model) {
 				stride := int(nd.params[2+c.Axis-1])
 				ext = min(nd.in[0].Shape[c.Axis], (size[i]-1)*stride+nd.in[1].Shape[c.Axis])
 			}
-			from := piece.Tensors[c.Operand]
-			if !nd.isConst[c.Operand] {
-				slices = append(slices, sliceModel(from, c.Axis, ext))
-			}
-			piece.Tensors[c.Operand] = decl(from)
-			piece.Tensors[c.Operand].Shape[c.Axis] = ext
+			cutTo(c, ext)
 		}
+	}
+	if k := size[len(nd.axes)]; k < nd.innerLen {
+		for _, c := range nd.inner {
+			cutTo(c, k)
+		}
+		slices = append(slices, nd.requantizeModel(out, piece.Tensors[2]))
+		piece.Nodes[0].Op, piece.Nodes[0].Params = nd.accOp(nd.params)
+		piece.Tensors[2] = opml.Tensor{DType: opml.Int32, Shape: append([]int(nil), out.Shape...)}
+		out = opml.Tensor{DType: opml.Int32, Shape: out.Shape}
 	}
 	piece.Tensors = append(piece.Tensors, out)
 	worst, est := piece, nodevm.EstimateSteps(piece, 0)
@@ -190,16 +212,35 @@ func joinModel(out opml.Tensor) (g opml.Model, ok bool) {
 	return opml.Model{}, false
 }
 
-// sizes returns the piece size along each of nd.axes: found by halving,
-// while the largest piece is over maxSteps, the axis whose halving lowers
-// its estimate most (the first such axis on a tie), then growing each axis
-// in turn to the largest size that stays within maxSteps. Errors:
-// the *nodevm.StepBoundError of the piece of size 1 along every axis, when
+// sizes returns the piece size along each of nd.axes and then along its
+// inner dimension. The inner dimension is cut only when the output axes
+// alone cannot bring a piece within maxSteps: first with it whole, then,
+// if the smallest piece is still over, with it free too. Either way the
+// sizes are found by halving, while the largest piece is over maxSteps,
+// the free axis whose halving lowers its estimate most (the first such
+// axis on a tie), then growing each axis in turn to the largest size that
+// stays within maxSteps. Errors: the *nodevm.StepBoundError of the piece
+// of size 1 along every axis and one term of the inner dimension, when
 // even that is over maxSteps.
 func (nd node) sizes(maxSteps uint64) ([]int, error) {
-	full := make([]int, len(nd.axes))
+	size, err := nd.sizesWith(maxSteps, false)
+	if err != nil {
+		size, err = nd.sizesWith(maxSteps, true)
+	}
+	return size, err
+}
+
+// sizesWith is sizes with the inner dimension whole (inner false) or
+// free.
+func (nd node) sizesWith(maxSteps uint64, inner bool) ([]int, error) {
+	full := make([]int, len(nd.axes)+1)
 	for i, a := range nd.axes {
 		full[i] = nd.out.Shape[a.Out]
+	}
+	full[len(nd.axes)] = nd.innerLen
+	free := len(full)
+	if !inner {
+		free--
 	}
 	size := slices.Clone(full)
 	for {
@@ -208,7 +249,7 @@ func (nd node) sizes(maxSteps uint64) ([]int, error) {
 			break
 		}
 		best, bestEst := -1, uint64(0)
-		for i := range size {
+		for i := range size[:free] {
 			if size[i] == 1 {
 				continue
 			}
@@ -255,7 +296,7 @@ func (g *graph) splitOutputs(k int, maxSteps uint64) error {
 	}
 	size, err := nd.sizes(maxSteps)
 	if err != nil {
-		return &Error{Node: k, Op: nd.op, Reason: fmt.Sprintf("even its pieces of one element along every output axis, with the Slice nodes that cut their operands, are over the bound, and splitting its inner dimension (%s) needs int32 partial sums that no op of the format keeps (docs/opml.md §7.8)", nd.inner()), Err: err}
+		return &Error{Node: k, Op: nd.op, Reason: fmt.Sprintf("even its pieces of one element along every output axis and one term of its inner dimension (%s), with the Slice nodes that cut their operands, are over the bound", nd.innerText()), Err: err}
 	}
 	operands := make([]ref, len(nd.in))
 	for i, id := range g.m.Nodes[k].Inputs {
@@ -274,6 +315,9 @@ func (g *graph) pieces(nd node, operands []ref, size []int, prefix [][2]int) ref
 	i := len(prefix)
 	if i == len(nd.axes) {
 		spans, params, out := nd.piece(prefix)
+		if size[i] < nd.innerLen {
+			return g.chain(nd, operands, spans, params, out, size[i])
+		}
 		in := make([]ref, len(operands))
 		for j, r := range operands {
 			in[j] = g.slice(r, spans[j], nd.k)
@@ -289,12 +333,13 @@ func (g *graph) pieces(nd node, operands []ref, size []int, prefix [][2]int) ref
 	return g.join(parts, nd.axes[i].Out, nd.k)
 }
 
-// inner describes nd's inner dimension: the terms each output element sums.
-func (nd node) inner() string {
+// innerText describes nd's inner dimension: the terms each output
+// element sums (Conv2D's are split along C only).
+func (nd node) innerText() string {
 	switch nd.op {
 	case opml.OpConv2D:
 		f := nd.in[1].Shape
-		return fmt.Sprintf("KH·KW·C = %d·%d·%d", f[1], f[2], f[3])
+		return fmt.Sprintf("C = %d of KH·KW·C = %d·%d·%d", f[3], f[1], f[2], f[3])
 	case opml.OpMatMul:
 		a := nd.in[0].Shape
 		return fmt.Sprintf("K = %d", a[len(a)-1])

@@ -17,8 +17,12 @@ import (
 // program of each profile on MNIST test image 0, from the program's
 // initial state, to exit 0 with the native output commitment as its claim,
 // in at most its nodevm.EstimateSteps steps, and so within the bound.
-// Skipped with -short (it builds both node programs and runs about 42
-// nodes per profile).
+// A FullyConnected of one output over 2,048 inputs, which only its inner
+// dimension can bring under 2^22 steps, is split into Slices, a chain of
+// MatMulAcc pieces and a Requantize, and each of those runs the same way
+// within its estimate, the chain's int32 sums included. Skipped with
+// -short (it builds both node programs and runs about 47 nodes per
+// profile).
 func TestOPML_CHUNK_BOUND_VM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the node programs and runs every node in fpvm")
@@ -35,22 +39,50 @@ func TestOPML_CHUNK_BOUND_VM(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"mlp.opml", "cnn.opml"} {
-			m, err := Split(bundled(t, name), max)
+		long, longInput := innerOnly(t)
+		for _, c := range []struct {
+			name  string
+			m     opml.Model
+			input []byte
+			max   uint64
+		}{{"mlp.opml", bundled(t, "mlp.opml"), input, max}, {"cnn.opml", bundled(t, "cnn.opml"), input, max}, {"FullyConnected 2048→1", long, longInput, 1 << 22}} {
+			m, err := Split(c.m, c.max)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for k := range m.Nodes {
-				steps := runNode(t, &m, input, k, prog, p)
+				steps := runNode(t, &m, c.input, k, prog, p)
 				est := nodevm.EstimateSteps(m, k)
-				if steps > est || est > max {
-					t.Errorf("%s profile %d node %d (%s): %d steps, estimate %d, bound %d", name, p, k, m.Nodes[k].Op, steps, est, max)
+				if steps > est || est > c.max {
+					t.Errorf("%s profile %d node %d (%s): %d steps, estimate %d, bound %d", c.name, p, k, m.Nodes[k].Op, steps, est, c.max)
 				}
-				t.Logf("%s profile %d node %2d %-14s %9d steps, estimate %9d", name, p, k, m.Nodes[k].Op, steps, est)
+				t.Logf("%s profile %d node %2d %-14s %9d steps, estimate %9d", c.name, p, k, m.Nodes[k].Op, steps, est)
 			}
 		}
 	}
 	_ = os.RemoveAll(dir)
+}
+
+// innerOnly returns a FullyConnected of one output over 2,048 inputs (a
+// constant weight row, the input x data-borne) and an edge-value input:
+// its estimate is over 2^22 and its pieces along the output axes are the
+// node itself, so Split must cut its inner dimension.
+func innerOnly(t *testing.T) (opml.Model, []byte) {
+	t.Helper()
+	const k = 2048
+	w, x := make([]int8, k), make([]int8, k)
+	for i := range w {
+		w[i], x[i] = []int8{-128, 127, -1, 0, 1}[i%5], []int8{127, -128, 3}[i%3]
+	}
+	var b opml.Builder
+	wid := b.Int8Const([]int{1, k}, opml.Quant{Zero: -3}, w)
+	bias := b.Int32Const([]int{1}, opml.Fixed{}, []int32{1 << 30})
+	xid := b.Input(opml.Int8, []int{1, k}, opml.Quant{Zero: 5})
+	m, err := b.Build(b.FC(xid, wid, bias, opml.Fixed{Mult: 1 << 30, Shift: 4}, opml.Quant{Zero: -7}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, opml.Int8Bytes(x)
 }
 
 // runNode runs node k of m on input in the node program prog under
