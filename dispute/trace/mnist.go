@@ -26,7 +26,7 @@ var MeasuredSteps = map[string][]uint64{
 // steps per node under the OPcity profile on MNIST test image 0, from its
 // initial state to the exit with the right claim: measured with NodeVM
 // (TestDISPUTE_PROFILE_Steps checks them), they equal docs/opml.md §7.5's
-// steps from the absolute prestate plus its prestate steps (1,492,938). The
+// steps from the absolute prestate plus its prestate steps (1,494,322). The
 // synthetic VM uses them as trace lengths under spec.ProfileOPcity.
 var OPcitySteps = map[string][]uint64{
 	"mlp.opml": {4187692, 1568436, 1644971, 1563853},
