@@ -73,13 +73,8 @@ func TestOPML_KERNEL_MATMULACC(t *testing.T) {
 
 func TestOPML_KERNEL_CONV2DACC(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cv := opml.Conv2D{N: rapid.IntRange(1, 2).Draw(t, "N"), H: rapid.IntRange(1, 6).Draw(t, "H"),
-			W: rapid.IntRange(1, 6).Draw(t, "W"), C: rapid.IntRange(1, 3).Draw(t, "C"), OC: rapid.IntRange(1, 3).Draw(t, "OC"),
-			ZeroX: genZero().Draw(t, "zx"), ZeroF: genZero().Draw(t, "zf")}
-		cv.Win = genWindow(t, cv.H, cv.W)
+		cv, x, f, _ := genConv2D(t, 6, 3)
 		k := opml.Conv2DAcc{N: cv.N, H: cv.H, W: cv.W, C: cv.C, OC: cv.OC, Win: cv.Win, ZeroX: cv.ZeroX, ZeroF: cv.ZeroF}
-		x := genInt8s(k.N*k.H*k.W*k.C).Draw(t, "x")
-		f := genInt8s(k.OC*k.Win.KH*k.Win.KW*k.C).Draw(t, "f")
 		c := genCarry(t, k.OC, k.Size())
 		got, err := k.Apply(x, f, c)
 		if err != nil {
@@ -203,14 +198,7 @@ func TestOPML_KERNEL_ACC_SplitLaw(t *testing.T) {
 		}
 	})
 	rapid.Check(t, func(t *rapid.T) {
-		cv := opml.Conv2D{N: rapid.IntRange(1, 2).Draw(t, "N"), H: rapid.IntRange(1, 5).Draw(t, "H"),
-			W: rapid.IntRange(1, 5).Draw(t, "W"), C: rapid.IntRange(1, 5).Draw(t, "C"), OC: rapid.IntRange(1, 3).Draw(t, "OC"),
-			ZeroX: genZero().Draw(t, "zx"), ZeroF: genZero().Draw(t, "zf"), ZeroY: genZero().Draw(t, "zy"),
-			Out: genFixed().Draw(t, "out")}
-		cv.Win = genWindow(t, cv.H, cv.W)
-		x := genInt8s(cv.N*cv.H*cv.W*cv.C).Draw(t, "x")
-		f := genInt8s(cv.OC*cv.Win.KH*cv.Win.KW*cv.C).Draw(t, "f")
-		bias := rapid.SliceOfN(genBias(), cv.OC, cv.OC).Draw(t, "bias")
+		cv, x, f, bias := genConv2D(t, 5, 5)
 		want, err := cv.Apply(x, f, bias)
 		if err != nil {
 			t.Fatal(err)

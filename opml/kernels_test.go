@@ -110,16 +110,23 @@ func genWindow(t *rapid.T, h, w int) opml.Window {
 	return win
 }
 
+// genConv2D draws a Conv2D of images up to hw×hw with up to c channels,
+// its input, filter and bias, edge-biased.
+func genConv2D(t *rapid.T, hw, c int) (k opml.Conv2D, x, f []int8, b []int32) {
+	k = opml.Conv2D{N: rapid.IntRange(1, 2).Draw(t, "N"), H: rapid.IntRange(1, hw).Draw(t, "H"),
+		W: rapid.IntRange(1, hw).Draw(t, "W"), C: rapid.IntRange(1, c).Draw(t, "C"), OC: rapid.IntRange(1, 3).Draw(t, "OC"),
+		ZeroX: genZero().Draw(t, "zx"), ZeroF: genZero().Draw(t, "zf"), ZeroY: genZero().Draw(t, "zy"),
+		Out: genFixed().Draw(t, "out")}
+	k.Win = genWindow(t, k.H, k.W)
+	x = genInt8s(k.N*k.H*k.W*k.C).Draw(t, "x")
+	f = genInt8s(k.OC*k.Win.KH*k.Win.KW*k.C).Draw(t, "f")
+	b = rapid.SliceOfN(genBias(), k.OC, k.OC).Draw(t, "b")
+	return k, x, f, b
+}
+
 func TestOPML_KERNEL_CONV2D(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		k := opml.Conv2D{N: rapid.IntRange(1, 2).Draw(t, "N"), H: rapid.IntRange(1, 6).Draw(t, "H"),
-			W: rapid.IntRange(1, 6).Draw(t, "W"), C: rapid.IntRange(1, 3).Draw(t, "C"), OC: rapid.IntRange(1, 3).Draw(t, "OC"),
-			ZeroX: genZero().Draw(t, "zx"), ZeroF: genZero().Draw(t, "zf"), ZeroY: genZero().Draw(t, "zy"),
-			Out: genFixed().Draw(t, "out")}
-		k.Win = genWindow(t, k.H, k.W)
-		x := genInt8s(k.N*k.H*k.W*k.C).Draw(t, "x")
-		f := genInt8s(k.OC*k.Win.KH*k.Win.KW*k.C).Draw(t, "f")
-		b := rapid.SliceOfN(genBias(), k.OC, k.OC).Draw(t, "b")
+		k, x, f, b := genConv2D(t, 6, 3)
 		got, err := k.Apply(x, f, b)
 		if err != nil {
 			t.Fatal(err)

@@ -104,18 +104,26 @@ type opCase struct {
 	instances int
 }
 
+// matMulB draws a MatMul's inner dimension K in [1, 16] and its b's shape
+// for a of [bt, n, K] and M = m: [bt, K, m], transposed [bt, m, K], or
+// either shared by the batch (without bt).
+func matMulB(g edgeGen, bt, m int) (k int, bs []int, trans bool) {
+	k, trans = 1+g.r.IntN(16), g.r.IntN(2) == 1
+	bs = []int{bt, k, m}
+	if trans {
+		bs = []int{bt, m, k}
+	}
+	if g.r.IntN(2) == 1 {
+		bs = bs[1:]
+	}
+	return k, bs, trans
+}
+
 // opCases builds the edge-value case of each transformer op for run i.
 var opCases = map[opml.Op]func(g edgeGen) (opCase, error){
 	opml.OpMatMul: func(g edgeGen) (opCase, error) {
 		const bt, n, m = 2, 4, 32
-		k, trans, shared := 1+g.r.IntN(16), g.r.IntN(2) == 1, g.r.IntN(2) == 1
-		bs := []int{bt, k, m}
-		if trans {
-			bs = []int{bt, m, k}
-		}
-		if shared {
-			bs = bs[1:]
-		}
+		k, bs, trans := matMulB(g, bt, m)
 		var r []int32
 		for range m {
 			f := g.fixed()
@@ -133,14 +141,7 @@ var opCases = map[opml.Op]func(g edgeGen) (opCase, error){
 	},
 	opml.OpMatMulAcc: func(g edgeGen) (opCase, error) {
 		const bt, n, m = 2, 4, 32
-		k, trans, shared := 1+g.r.IntN(16), g.r.IntN(2) == 1, g.r.IntN(2) == 1
-		bs := []int{bt, k, m}
-		if trans {
-			bs = []int{bt, m, k}
-		}
-		if shared {
-			bs = bs[1:]
-		}
+		k, bs, trans := matMulB(g, bt, m)
 		cs := []int{m} // the carry: per column, or per output element
 		if g.r.IntN(2) == 1 {
 			cs = []int{bt, n, m}
