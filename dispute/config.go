@@ -1,7 +1,6 @@
 package dispute
 
 import (
-	"math/big"
 	"math/bits"
 	"sync"
 
@@ -36,7 +35,8 @@ type Config struct {
 	StepExtension uint64
 
 	// The bond curve: Bond(d) = BaseFee · BaseGas · (HighGas/BaseGas)^(d/MaxDepth)
-	// gwei, rounded down in fixed point (OP: 200 gwei, 400,000 and 300,000,000 gas).
+	// gwei, computed as OP's getRequiredBond computes it (bond.go; OP:
+	// 200 gwei, 400,000 and 300,000,000 gas).
 	BaseFee, BaseGas, HighGas uint64
 
 	// Anchor is the output root before block 0 of the chain.
@@ -186,33 +186,15 @@ func (c *Config) Bond(d int) uint64 {
 	return c.bonds[d]
 }
 
-// bondTable computes the geometric bond curve in integer fixed point so it
-// is the same on every platform: r is the largest 1e18-scaled ratio with
-// r^max <= high/base, and gas(d) = base·r^d.
+// bondTable returns the bond in gwei at every depth 0..maxDepth+1: fee
+// gwei per gas of getRequiredBond's requiredGas (bondGas, in the chain's
+// 256-bit arithmetic), which with OP's constants is RequiredBond / 10^9
+// exactly. Depth maxDepth+1, where the contract reverts, is priced by the
+// same formula for the illegal moves the simulator tries.
 func bondTable(fee, base, high uint64, maxDepth int) []uint64 {
-	wad := new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
-	target := new(big.Int).Mul(new(big.Int).SetUint64(high), new(big.Int).Exp(wad, big.NewInt(int64(maxDepth)), nil))
-	target.Div(target, new(big.Int).SetUint64(base))
-	lo, hi := new(big.Int).Set(wad), new(big.Int).SetUint64(high)
-	hi.Mul(hi, wad)
-	one := big.NewInt(1)
-	for new(big.Int).Sub(hi, lo).Cmp(one) > 0 {
-		mid := new(big.Int).Add(lo, hi)
-		mid.Rsh(mid, 1)
-		if new(big.Int).Exp(mid, big.NewInt(int64(maxDepth)), nil).Cmp(target) <= 0 {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
 	out := make([]uint64, maxDepth+2)
-	gas := new(big.Int).Mul(new(big.Int).SetUint64(base), new(big.Int).Exp(wad, big.NewInt(int64(maxDepth+1)), nil))
-	pow := new(big.Int).Exp(wad, big.NewInt(int64(maxDepth+1)), nil)
 	for d := range out {
-		g := new(big.Int).Div(gas, pow)
-		out[d] = g.Uint64() * fee
-		gas.Mul(gas, lo)
-		gas.Div(gas, wad)
+		out[d] = bondGas(base, high, uint64(d), uint64(maxDepth)).Uint64() * fee
 	}
 	return out
 }
