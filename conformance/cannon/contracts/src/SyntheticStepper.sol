@@ -12,19 +12,22 @@ interface ISyntheticOracle {
 ///         signature, so the dispute game's differential tests can replay the simulator's games,
 ///         whose phase 3 runs this VM, against OPcityDisputeGame. A state is the 48-byte record
 ///         "OPSYNVM\0" ++ context ++ steps (big-endian); its hash is keccak256 of the record with
-///         the VM status byte: UNFINISHED (3) before the node's step count, then VALID (0) if the
-///         claimed output is the node's true output and INVALID (1) otherwise. The node's step
-///         count and true output are registered by descriptor hash (the test's trace knows them);
-///         the descriptor hash and the claimed output are read as local data keys 1 and 2, at
-///         part offset 8, localized for the calling game. It checks the game's rules, not a VM.
+///         the VM status byte: UNFINISHED (3) before the run's step count, then VALID (0) if the
+///         claimed output is the node's true output and INVALID (1) otherwise. A run is named by
+///         its local context keccak256(descriptor hash ++ claimed output), and its step count and
+///         validity are registered under it by the test, which asks the Go verifier; a context
+///         the Go verifier does not know is not registered, and the step reverts, as the Go
+///         verifier fails. The descriptor hash and the claimed output are read as local data
+///         keys 1 and 2, at part offset 8, localized for the calling game. It checks the game's
+///         rules, not a VM.
 contract SyntheticStepper {
-    struct Node {
+    struct Run {
         uint64 steps;
-        bytes32 correct;
+        bool valid;
     }
 
     ISyntheticOracle public immutable ORACLE;
-    mapping(bytes32 => Node) public nodes;
+    mapping(bytes32 => Run) public runs;
 
     error NotSynthetic();
     error UnknownNode();
@@ -34,9 +37,9 @@ contract SyntheticStepper {
         ORACLE = _oracle;
     }
 
-    /// @notice Registers a node: its descriptor hash, step count and true output.
-    function registerNode(bytes32 _descriptorHash, uint64 _steps, bytes32 _correct) external {
-        nodes[_descriptorHash] = Node(_steps, _correct);
+    /// @notice Registers a run: its local context, step count and whether its claim is right.
+    function registerRun(bytes32 _context, uint64 _steps, bool _valid) external {
+        runs[_context] = Run(_steps, _valid);
     }
 
     /// @notice trace.Synthetic's verifier.
@@ -44,14 +47,14 @@ contract SyntheticStepper {
         if (_stateData.length != 48 || bytes8(_stateData[0:8]) != bytes8("OPSYNVM\x00")) revert NotSynthetic();
         bytes32 dh = local(1, _localContext);
         bytes32 out = local(2, _localContext);
-        Node memory n = nodes[dh];
-        if (n.steps == 0) revert UnknownNode();
         bytes32 ctx = keccak256(abi.encodePacked(dh, out));
+        Run memory n = runs[ctx];
+        if (n.steps == 0) revert UnknownNode();
         uint64 s = uint64(bytes8(_stateData[40:48]));
         if (s != 0 && bytes32(_stateData[8:40]) != ctx) revert OtherContext();
         uint64 next = s + 1 < n.steps ? s + 1 : n.steps;
         bytes32 h = keccak256(abi.encodePacked(bytes8("OPSYNVM\x00"), next == 0 ? bytes32(0) : ctx, next));
-        uint256 st = next < n.steps ? 3 : (out == n.correct ? 0 : 1);
+        uint256 st = next < n.steps ? 3 : (n.valid ? 0 : 1);
         return bytes32((uint256(h) & ~(uint256(0xff) << 248)) | (st << 248));
     }
 
