@@ -94,6 +94,10 @@ func PartyAddress(a dispute.Address) common.Address {
 // profile; vm is the game type's VM, the zero address for SyntheticStepper)
 // and creates the game with root claim root by proposer at time now.
 func NewDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, root dispute.Hash, proposer dispute.Address, now uint64) (*DisputeChain, error) {
+	return newDisputeChain(h, cfg, vmAddr, root, proposer, now, nil)
+}
+
+func newDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, root dispute.Hash, proposer dispute.Address, now uint64, tweak func(*abiGameType)) (*DisputeChain, error) {
 	c := &DisputeChain{h: h, db: h.base.Copy(), cfg: cfg, parties: map[dispute.Address]common.Address{}, names: map[common.Address]dispute.Address{}}
 	var err error
 	if c.vault, c.vaultABI, err = c.deployArtifact("BondVault", big.NewInt(DisputeWithdrawalDelay)); err != nil {
@@ -116,7 +120,7 @@ func NewDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, roo
 			return nil, err
 		}
 	}
-	if err := c.registerType(vmAddr); err != nil {
+	if err := c.registerType(vmAddr, tweak); err != nil {
 		return nil, err
 	}
 	ret, _, err := c.call(proposer, c.factory, new(big.Int).Mul(new(big.Int).SetUint64(cfg.Bond(0)), big.NewInt(GweiWei)), now, c.factoryABI, "create", c.typeID, root)
@@ -304,11 +308,14 @@ func (c *DisputeChain) registerModel(m *dispute.Model) error {
 }
 
 // registerType registers the game type of c.cfg.
-func (c *DisputeChain) registerType(vmAddr common.Address) error {
+func (c *DisputeChain) registerType(vmAddr common.Address, tweak func(*abiGameType)) error {
 	cfg := c.cfg
 	t := abiGameType{Split1: uint8(cfg.Split1), Split2: uint8(cfg.Split2), MaxDepth: uint8(cfg.MaxDepth), Profile: uint8(cfg.Profile),
 		MaxClock: cfg.MaxClock, ClockExtension: cfg.ClockExtension, PhaseExtension: cfg.PhaseExtension, StepExtension: cfg.StepExtension,
 		Anchor: cfg.Anchor, AbsolutePrestate: cfg.AbsolutePrestate, Vm: vmAddr, Oracle: c.h.oracle, FinalityDelay: DisputeFinalityDelay}
+	if tweak != nil {
+		tweak(&t)
+	}
 	var bonds []*big.Int
 	for d := 0; d <= cfg.MaxDepth+1; d++ {
 		bonds = append(bonds, new(big.Int).Mul(new(big.Int).SetUint64(cfg.Bond(d)), big.NewInt(GweiWei)))

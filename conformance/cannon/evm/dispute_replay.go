@@ -21,6 +21,7 @@ type Replay struct {
 	Status   dispute.Status
 	Claims   int
 	Gas      []GasRecord
+	Rejected map[dispute.Code]int         // the rejections (the same on both sides) by code
 	Paid     map[dispute.Address]*big.Int // wei, from the vault's withdrawals
 }
 
@@ -62,6 +63,9 @@ type ReplayOptions struct {
 	Mutate func(i int, a dispute.Action) dispute.Action
 	// VM is the game type's VM (zero: SyntheticStepper).
 	VM common.Address
+	// TweakType, when set, changes the game type before it is registered:
+	// a planted fault on the contract's side.
+	TweakType func(t *abiGameType)
 }
 
 // ReplayScenario plays scenario s with seed on world w as sim.PlayScenario
@@ -77,9 +81,9 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	if err != nil {
 		return Replay{}, err
 	}
-	r := Replay{Scenario: s.Name, Seed: seed}
+	r := Replay{Scenario: s.Name, Seed: seed, Rejected: map[dispute.Code]int{}}
 	root := g.Claim(0)
-	c, err := NewDisputeChain(h, w.Cfg, o.VM, root.Value, root.Claimant, root.Clock.Timestamp)
+	c, err := newDisputeChain(h, w.Cfg, o.VM, root.Value, root.Claimant, root.Clock.Timestamp, o.TweakType)
 	if err != nil {
 		return r, err
 	}
@@ -106,6 +110,7 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 					return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: i, Action: a, Now: now, Go: goCode, Chain: out.Code, Reason: out.Reason}
 				}
 				if goErr != nil {
+					r.Rejected[dispute.CodeOf(goErr)]++
 					continue
 				}
 				r.Accepted++
