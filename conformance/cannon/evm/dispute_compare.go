@@ -130,17 +130,28 @@ func (c *DisputeChain) compareCredits(g dispute.Game) error {
 // unlocks the credit in the vault, the withdrawal delay later the second
 // pays it. It returns what each party received (wei), from balances.
 func (c *DisputeChain) PayOut(g dispute.Game, resolvedAt uint64) (map[dispute.Address]*big.Int, error) {
+	return c.payOut(g.Credits(), resolvedAt)
+}
+
+// payOut claims the credit of every party of due (whose amounts are not
+// read: the contract decides them).
+func (c *DisputeChain) payOut(due map[dispute.Address]uint64, resolvedAt uint64) (map[dispute.Address]*big.Int, error) {
 	paid := map[dispute.Address]*big.Int{}
 	unlock := resolvedAt + DisputeFinalityDelay
 	var names []string
-	for a := range g.Credits() {
+	for a := range due {
 		names = append(names, string(a))
 	}
 	sort.Strings(names)
 	for _, n := range names {
 		a := dispute.Address(n)
-		if _, _, err := c.call(a, c.game, nil, unlock, c.gameABI, "claimCredit", PartyAddress(a)); err != nil {
-			return nil, fmt.Errorf("unlock %q: %v", a, err)
+		r, err := c.send(a, c.game, nil, unlock, c.gameABI, "claimCredit", PartyAddress(a))
+		if err != nil {
+			return nil, err
+		}
+		c.record("claim-credit unlock", a, r, 0)
+		if r.code != 0 {
+			return nil, fmt.Errorf("unlock %q: %s", a, r.reason)
 		}
 	}
 	for _, n := range names {
@@ -150,13 +161,20 @@ func (c *DisputeChain) PayOut(g dispute.Game, resolvedAt uint64) (map[dispute.Ad
 		if err != nil {
 			return nil, err
 		}
-		c.record("claim-credit", a, r, 0)
+		c.record("claim-credit withdraw", a, r, 0)
 		if r.code != 0 {
 			return nil, fmt.Errorf("withdraw %q: %s", a, r.reason)
 		}
 		paid[a] = new(big.Int).Sub(c.db.GetBalance(PartyAddress(a)).ToBig(), before)
 	}
 	return paid, nil
+}
+
+// Retire has the factory's owner retire the game: it then pays out in
+// REFUND mode.
+func (c *DisputeChain) Retire() error {
+	_, _, err := c.call(owner, c.factory, nil, 1, c.factoryABI, "retire", c.game)
+	return err
 }
 
 // ClaimCreditEarly reports whether a withdrawal before the vault's delay

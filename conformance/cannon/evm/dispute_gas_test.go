@@ -48,7 +48,7 @@ func TestEVM_DISPUTE_GAS(t *testing.T) {
 		}
 	}
 	g := MeasureDisputeGas("TestEVM_DISPUTE_GAS: one game (seed sim.GameSeed(1, 0)) of every scenario of sim.Scenarios on mlp.opml and cnn.opml, profiles 0 (base) and 1 (OPcity), synthetic VM (SyntheticStepper); gas = 21,000 + calldata (EIP-2028) + execution", names, replays)
-	for _, k := range []string{"move phase 1", "move phase-2 root", "move phase 2", "move phase-3 root", "move phase 3", "step", "resolve-claim", "resolve", "claim-credit", "upload-tensor", "add-local-data"} {
+	for _, k := range []string{"move phase 1", "move phase-2 root", "move phase 2", "move phase-3 root", "move phase 3", "step", "resolve-claim", "resolve", "claim-credit unlock", "claim-credit withdraw", "upload-tensor", "add-local-data"} {
 		found := false
 		for _, kg := range g.Kinds {
 			if kg.Kind == k {

@@ -63,6 +63,10 @@ type ReplayOptions struct {
 	Mutate func(i int, a dispute.Action) dispute.Action
 	// VM is the game type's VM (zero: SyntheticStepper).
 	VM common.Address
+	// Refund retires the game before the payout: every party must then
+	// receive the bonds it posted (REFUND), not its credit; and a
+	// withdrawal one second before the vault's delay must be refused.
+	Refund bool
 	// TweakType, when set, changes the game type before it is registered:
 	// a planted fault on the contract's side.
 	TweakType func(t *abiGameType)
@@ -133,14 +137,52 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	if g.Status() == dispute.InProgress {
 		return r, nil
 	}
-	if r.Paid, err = c.PayOut(g, resolvedAt); err != nil {
+	due := g.Credits()
+	if o.Refund {
+		if due, err = c.refund(g, resolvedAt); err != nil {
+			return r, err
+		}
+	}
+	if r.Paid, err = c.payOut(due, resolvedAt); err != nil {
 		return r, err
 	}
-	for a, v := range g.Credits() {
+	for a, v := range due {
 		want := new(big.Int).Mul(new(big.Int).SetUint64(v), big.NewInt(GweiWei))
 		if r.Paid[a] == nil || r.Paid[a].Cmp(want) != 0 {
-			return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: -1, StateError: fmt.Errorf("paid %q %v wei, Go credit %v wei", a, r.Paid[a], want)}
+			return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: -1, StateError: fmt.Errorf("paid %q %v wei, due %v wei (refund %v)", a, r.Paid[a], want, o.Refund)}
 		}
 	}
 	return r, nil
+}
+
+// refund retires the game, returns every party's bonds posted (the REFUND
+// amounts, from the Go claims), and checks on the first of them that the
+// vault refuses a withdrawal before its delay.
+func (c *DisputeChain) refund(g dispute.Game, resolvedAt uint64) (map[dispute.Address]uint64, error) {
+	if err := c.Retire(); err != nil {
+		return nil, err
+	}
+	due := map[dispute.Address]uint64{}
+	for _, cl := range g.Claims() {
+		due[cl.Claimant] += cl.Bond
+	}
+	first := g.Claim(0).Claimant
+	refused, err := c.ClaimCreditEarly(first, resolvedAt+DisputeFinalityDelay)
+	if err != nil {
+		return nil, err
+	}
+	if !refused {
+		return nil, fmt.Errorf("the vault paid %q before its withdrawal delay", first)
+	}
+	// ClaimCreditEarly unlocked the first party's credit: withdraw it now.
+	before := c.db.GetBalance(PartyAddress(first)).ToBig()
+	if _, _, err := c.call(owner, c.game, nil, resolvedAt+DisputeFinalityDelay+DisputeWithdrawalDelay, c.gameABI, "claimCredit", PartyAddress(first)); err != nil {
+		return nil, err
+	}
+	got := new(big.Int).Sub(c.db.GetBalance(PartyAddress(first)).ToBig(), before)
+	if want := new(big.Int).Mul(new(big.Int).SetUint64(due[first]), big.NewInt(GweiWei)); got.Cmp(want) != 0 {
+		return nil, fmt.Errorf("refund of %q: %v wei, posted %v wei", first, got, want)
+	}
+	delete(due, first)
+	return due, nil
 }

