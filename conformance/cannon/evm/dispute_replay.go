@@ -57,6 +57,9 @@ type ReplayOptions struct {
 	// CheckEvery compares the full states after every accepted action (slow);
 	// otherwise they are compared at the end.
 	CheckEvery bool
+	// Rewrite, when set, changes an action before both sides see it (the
+	// fuzz target's mutations of the agents' actions).
+	Rewrite func(i int, a dispute.Action) dispute.Action
 	// Mutate, when set, may change an action before the contract sees it
 	// (the Go rules see the original): a planted fault the differential
 	// must flag.
@@ -101,6 +104,9 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 			for _, a := range ag.Act(g, now) {
 				i := r.Actions
 				r.Actions++
+				if o.Rewrite != nil {
+					a = o.Rewrite(i, a)
+				}
 				next, goErr := dispute.Apply(g, now, a)
 				sent := a
 				if o.Mutate != nil {
