@@ -50,7 +50,9 @@ func rewriteAction(op byte, a dispute.Action) dispute.Action {
 // checkDisputeSequence is the fuzz check: data[0] picks the world (model
 // and profile), data[1] the scenario of the library, and data[2:] the
 // mutation of each submitted action in turn (cyclically); the mutated
-// actions go to both the Go rules and the contract, which must agree.
+// actions go to both the Go rules and the contract, which must agree. A
+// game stops after 3,000 submitted actions (a mutation that keeps a game
+// from resolving would otherwise run to the 60-day deadline).
 func checkDisputeSequence(t *testing.T, h *Harness, data []byte) (Replay, error) {
 	if len(data) < 3 {
 		return Replay{}, nil
@@ -61,7 +63,7 @@ func checkDisputeSequence(t *testing.T, h *Harness, data []byte) (Replay, error)
 	s := ss[int(data[1])%len(ss)]
 	ops := data[2:]
 	rw := func(i int, a dispute.Action) dispute.Action { return rewriteAction(ops[i%len(ops)], a) }
-	return ReplayScenario(h, disputeWorld(t, model, p), s, sim.GameSeed(uint64(data[0]), int(data[1])), ReplayOptions{Rewrite: rw, PageSize: 1 + int(data[0]>>2&3)})
+	return ReplayScenario(h, disputeWorld(t, model, p), s, sim.GameSeed(uint64(data[0]), int(data[1])), ReplayOptions{Rewrite: rw, PageSize: 1 + int(data[0]>>2&3), MaxActions: 3000})
 }
 
 // disputeFuzzSeeds are the committed seeds, each a world, a scenario and

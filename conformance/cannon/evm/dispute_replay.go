@@ -23,6 +23,9 @@ type Replay struct {
 	Gas      []GasRecord
 	Rejected map[dispute.Code]int         // the rejections (the same on both sides) by code
 	Paid     map[dispute.Address]*big.Int // wei, from the vault's withdrawals
+	// HonestCountered counts the contract's claims by honest parties
+	// (sim.IsHonest) that ended countered.
+	HonestCountered int
 }
 
 // Mismatch is a difference between the Go rules and the contract: the
@@ -57,6 +60,9 @@ type ReplayOptions struct {
 	// CheckEvery compares the full states after every accepted action (slow);
 	// otherwise they are compared at the end.
 	CheckEvery bool
+	// MaxActions, when positive, stops the game after that many submitted
+	// actions (the states are still compared).
+	MaxActions int
 	// Rewrite, when set, changes an action before both sides see it (the
 	// fuzz target's mutations of the agents' actions).
 	Rewrite func(i int, a dispute.Action) dispute.Action
@@ -99,9 +105,13 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	pc := sim.DefaultPlay
 	start := root.Clock.Timestamp
 	var resolvedAt uint64
-	for now := start; now <= start+pc.Deadline && g.Status() == dispute.InProgress; now += pc.Tick {
+	stopped := func() bool { return o.MaxActions > 0 && r.Actions >= o.MaxActions }
+	for now := start; now <= start+pc.Deadline && g.Status() == dispute.InProgress && !stopped(); now += pc.Tick {
 		for _, ag := range agents {
 			for _, a := range ag.Act(g, now) {
+				if stopped() {
+					break
+				}
 				i := r.Actions
 				r.Actions++
 				if o.Rewrite != nil {
@@ -139,6 +149,9 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	r.Status, r.Claims = g.Status(), g.Len()
 	if err := c.Compare(g); err != nil {
 		return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: -1, StateError: err}
+	}
+	if r.HonestCountered, err = c.honestCountered(g); err != nil {
+		return r, err
 	}
 	if g.Status() == dispute.InProgress {
 		return r, nil
@@ -191,4 +204,19 @@ func (c *DisputeChain) refund(g dispute.Game, resolvedAt uint64) (map[dispute.Ad
 	}
 	delete(due, first)
 	return due, nil
+}
+
+// honestCountered counts, on chain, the countered claims of honest parties.
+func (c *DisputeChain) honestCountered(g dispute.Game) (int, error) {
+	n := 0
+	for i := range g.Len() {
+		v, err := c.view(c.game, c.gameABI, "claims", big.NewInt(int64(i)))
+		if err != nil {
+			return 0, err
+		}
+		if sim.IsHonest(c.names[v[0].(common.Address)]) && v[3].(common.Address) != (common.Address{}) {
+			n++
+		}
+	}
+	return n, nil
 }

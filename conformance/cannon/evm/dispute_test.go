@@ -59,8 +59,9 @@ func scenario(t testing.TB, name string) sim.Scenario {
 }
 
 // TestEVM_DISPUTE_DIFF_Small replays the smallest games end to end, with
-// the states compared after every accepted action: an honest root with no
-// adversary, and a wrong root defeated by the honest challenger.
+// the states compared after every accepted action: on chain, an honest
+// root with no adversary survives and a wrong root is defeated by the
+// honest challenger, with no honest claim countered.
 func TestEVM_DISPUTE_DIFF_Small(t *testing.T) {
 	h, err := New()
 	if err != nil {
@@ -84,6 +85,9 @@ func TestEVM_DISPUTE_DIFF_Small(t *testing.T) {
 		if r.Status != want {
 			t.Errorf("%s: status %s, want %s", name, r.Status, want)
 		}
+		if r.HonestCountered != 0 {
+			t.Errorf("%s: %d honest claims countered on chain", name, r.HonestCountered)
+		}
 	}
 }
 
@@ -101,7 +105,8 @@ func disputeSeeds() int {
 // models (MLP, CNN) under both profiles against the contract: the same
 // accept or reject for every action, then the same claims, clocks,
 // contexts, resolution and credits, and every credit paid out through the
-// vault. Resolution is paginated two children per call.
+// vault; no honest claim ends countered on chain. Resolution is paginated
+// two children per call.
 func TestEVM_DISPUTE_DIFF_Library(t *testing.T) {
 	h, err := New()
 	if err != nil {
@@ -121,6 +126,9 @@ func TestEVM_DISPUTE_DIFF_Library(t *testing.T) {
 						continue
 					}
 					total++
+					if r.HonestCountered != 0 {
+						t.Errorf("%s profile %d %s seed %d: %d honest claims countered on chain", model, p, s.Name, seed, r.HonestCountered)
+					}
 					actions += r.Actions
 					rejected += r.Actions - r.Accepted
 					for c, n := range r.Rejected {
