@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -70,6 +70,16 @@ gas-evm:
 ## which make report puts into docs/report.md. CI's test-evm checks the committed file equals a fresh measurement.
 gas-opcity:
 	cd conformance/cannon && $(GO) test -count=1 -run 'EVM_OPCITY_GAS$$' ./evm -evm.opcity-gas
+
+## gas-dispute: the OPcity dispute game's on-chain gas per action kind and per game, measured by replaying one
+## game of every adversary scenario (MLP, CNN; both profiles) against contracts/src/OPcityDisputeGame.sol in the
+## EVM: writes docs/report/dispute-gas.json. TestEVM_DISPUTE_GAS checks the committed file equals a fresh measurement.
+gas-dispute:
+	cd conformance/cannon && $(GO) test -count=1 -run 'EVM_DISPUTE_GAS$$' ./evm -evm.dispute-gas
+
+## test-evm-dispute: the dispute game's differential tests (Go rules vs the contract, action by action).
+test-evm-dispute:
+	cd conformance/cannon && $(GO) test -count=1 -p 1 -run 'EVM_DISPUTE' ./evm
 
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles four contracts with solc-js at the version package-lock.json pins
+// Compiles eight contracts with solc-js at the version package-lock.json pins
 // (0.8.15), each in its own standard-JSON compilation, and writes one artifact
 // per contract to ../evm/artifacts/, which the Go package evm embeds (abi, init code, runtime code, settings):
 //
@@ -11,6 +11,11 @@
 //                        profile's step, with MIPS64.sol's libraries from the
 //                        optimism module (not copied) and the release's settings
 //   TensorOracle.json    ../../../contracts/src/TensorOracle.sol
+//   BondVault.json, OPcityGameFactory.json, OPcityDisputeGame.json
+//                        ../../../contracts/src/: the dispute game, its factory
+//                        and its bond custody
+//   SyntheticStepper.json src/SyntheticStepper.sol, dispute/trace's synthetic
+//                        VM behind step's signature, for the game's tests
 //
 // Usage: node compile.js [--check]
 //   --check  compile and compare with the committed artifacts instead of
@@ -108,13 +113,13 @@ function compileRelease(dir) {
   return artifact(out, unit, 'MIPS64', settings, `${OPTIMISM_MODULE}@${version}/packages/contracts-bedrock/${unit}`);
 }
 
-function compileOracle() {
-  const unit = 'src/StepOracle.sol';
+function compileOracle(name = 'StepOracle') {
+  const unit = `src/${name}.sol`;
   const settings = releaseSettings();
   delete settings.remappings;
   const sources = { [unit]: { content: fs.readFileSync(path.join(HERE, unit), 'utf8') } };
   const out = compile(sources, settings, [['src/', path.join(HERE, 'src')]]);
-  return artifact(out, unit, 'StepOracle', settings, `conformance/cannon/contracts/${unit}`);
+  return artifact(out, unit, name, settings, `conformance/cannon/contracts/${unit}`);
 }
 
 // compileProject compiles one contract of the repository's contracts/ folder.
@@ -148,6 +153,10 @@ function main() {
     'StepOracle.json': compileOracle(),
     'MIPS64OPcity.json': compileProject(dir, 'MIPS64OPcity'),
     'TensorOracle.json': compileProject(dir, 'TensorOracle'),
+    'BondVault.json': compileProject(dir, 'BondVault'),
+    'OPcityGameFactory.json': compileProject(dir, 'OPcityGameFactory'),
+    'OPcityDisputeGame.json': compileProject(dir, 'OPcityDisputeGame'),
+    'SyntheticStepper.json': compileOracle('SyntheticStepper'),
   };
   let differ = 0;
   for (const [file, a] of Object.entries(built)) {

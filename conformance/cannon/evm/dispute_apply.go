@@ -1,0 +1,243 @@
+package evm
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/opcity-spec/opcity/dispute"
+	"github.com/opcity-spec/opcity/dispute/trace"
+	"github.com/opcity-spec/opcity/opml/nodevm/guest"
+	"github.com/opcity-spec/opcity/spec"
+)
+
+// Outcome is the contract's answer to one replayed action: 0 when every
+// transaction of it succeeded, else the Go code of the revert (CodeChainOnly
+// for a revert with none) and its reason.
+type Outcome struct {
+	Code   dispute.Code
+	Reason string
+}
+
+// ApplyAction replays the Go action a, taken on the Go game g (the state
+// before it) at time now, against the contract, and returns the contract's
+// outcome. The calldata the Go action does not carry comes from g: the
+// stored siblings of the disputed poststate claim (a phase-3 root, a
+// transition step) and, before a VM step, the game's local data (OP's
+// addLocalData) and, for SyntheticStepper, the run the Go verifier knows.
+// A resolveClaim is sent in pages of PageSize children. Errors: only a
+// failure to build or send a call, never a revert.
+func (c *DisputeChain) ApplyAction(g dispute.Game, now uint64, a dispute.Action) (Outcome, error) {
+	switch a.Kind {
+	case dispute.ActMove:
+		return c.applyMove(g, now, a)
+	case dispute.ActStep:
+		if err := c.prepareStep(g, now, a); err != nil {
+			return Outcome{}, err
+		}
+		return c.tx(g, a, "step", 0, now, nil, "step", big.NewInt(int64(a.Claim)), a.Attack, nonNil(a.StateData), nonNil(a.Proof))
+	case dispute.ActStepTransition:
+		sibs := c.postSiblings(g, a.Claim, a.Attack, g.Config().Split2)
+		return c.tx(g, a, "step-transition", 0, now, nil, "stepTransition", big.NewInt(int64(a.Claim)), a.Attack, sibs)
+	case dispute.ActUploadTensor:
+		return c.tx(g, a, "upload-tensor", 0, now, nil, "uploadTensor", nonNil(a.Data))
+	case dispute.ActUploadPreimage:
+		r, err := c.send(a.Party, c.h.oracle, nil, now, c.h.orABI, "loadKeccak256PreimagePart", big.NewInt(0), nonNil(a.Data))
+		if err != nil {
+			return Outcome{}, err
+		}
+		c.record("upload-preimage", a.Party, r, 0)
+		return Outcome{r.code, r.reason}, nil
+	case dispute.ActResolveClaim:
+		return c.applyResolveClaim(g, now, a)
+	case dispute.ActResolve:
+		return c.tx(g, a, "resolve", 0, now, nil, "resolve")
+	}
+	return Outcome{CodeChainOnly, fmt.Sprintf("no contract call for %s", a.Kind)}, nil
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// tx sends one call of the game and records its gas under kind.
+func (c *DisputeChain) tx(g dispute.Game, a dispute.Action, kind string, children int, now uint64, value *big.Int, method string, args ...any) (Outcome, error) {
+	r, err := c.send(a.Party, c.game, value, now, c.gameABI, method, args...)
+	if err != nil {
+		return Outcome{}, err
+	}
+	c.record(kind, a.Party, r, children)
+	return Outcome{r.code, r.reason}, nil
+}
+
+func (c *DisputeChain) record(kind string, party dispute.Address, r callResult, children int) {
+	if c.Gas != nil {
+		c.Gas(GasRecord{Kind: kind, Party: party, Exec: r.exec, Calldata: r.calldata, Children: children, Accepted: r.code == 0})
+	}
+}
+
+// DisputeGasKind names a move's gas class: its phase, or the phase root it makes.
+func DisputeGasKind(cfg *dispute.Config, depth int) string {
+	switch {
+	case depth == cfg.Split1+1:
+		return "move phase-2 root"
+	case depth == cfg.Split2+1:
+		return "move phase-3 root"
+	}
+	return fmt.Sprintf("move phase %d", cfg.Phase(depth))
+}
+
+func (c *DisputeChain) applyMove(g dispute.Game, now uint64, a dispute.Action) (Outcome, error) {
+	m := a.Move
+	cfg := g.Config()
+	kind := "move (rejected early)"
+	var post []([32]byte)
+	if m.Parent >= 0 && m.Parent < g.Len() {
+		d := g.Claim(m.Parent).Position.Move(m.Attack).Depth()
+		kind = DisputeGasKind(cfg, d)
+		if d == cfg.Split2+1 {
+			post = c.postSiblings(g, m.Parent, m.Attack, cfg.Split2)
+		}
+	}
+	op := abiOpening{Siblings: [][32]byte{}}
+	if m.Opening != nil {
+		op = openingOf(*m.Opening)
+	}
+	ops := []abiOpening{}
+	for _, o := range m.Operands {
+		ops = append(ops, openingOf(o))
+	}
+	if post == nil {
+		post = [][32]byte{}
+	}
+	value := new(big.Int).Mul(new(big.Int).SetUint64(m.Bond), big.NewInt(GweiWei))
+	parent := big.NewInt(int64(m.Parent))
+	if m.Parent < 0 {
+		parent = new(big.Int).Lsh(big.NewInt(1), 255) // no claim: out of range on chain too
+	}
+	return c.tx(g, a, kind, 0, now, value, "move", m.Disputed, parent, m.Value, m.Attack, op, post, ops)
+}
+
+func openingOf(o dispute.Opening) abiOpening {
+	s := make([][32]byte, len(o.Siblings))
+	for i, h := range o.Siblings {
+		s[i] = h
+	}
+	return abiOpening{Leaf: o.Leaf, Siblings: s}
+}
+
+// postSiblings returns the stored siblings of the poststate claim that a
+// move or step against the phase leaf at parent disputes (dispute's
+// transition), or none when there is no such claim or it has no opening.
+func (c *DisputeChain) postSiblings(g dispute.Game, parent int, attack bool, leafDepth int) [][32]byte {
+	out := [][32]byte{}
+	if parent < 0 || parent >= g.Len() {
+		return out
+	}
+	post := parent
+	if !attack {
+		target := (g.Claim(parent).Position + 1).TraceAncestor()
+		post = -1
+		for i := parent; i >= 0; i = g.Claim(i).Parent {
+			if g.Claim(i).Position == target {
+				post = i
+				break
+			}
+		}
+	}
+	if post < 0 || g.Claim(post).Opening == nil {
+		return out
+	}
+	return openingOf(*g.Claim(post).Opening).Siblings
+}
+
+// prepareStep makes the chain hold what the Go rules hold for a VM step:
+// the game's local data for the claim's phase-3 context (addLocalData of
+// keys 1 and 2 at part offset 8, by the stepper) and, for SyntheticStepper,
+// the run of the context as the Go verifier answers it.
+func (c *DisputeChain) prepareStep(g dispute.Game, now uint64, a dispute.Action) error {
+	if a.Claim < 0 || a.Claim >= g.Len() || g.Config().Phase(g.Claim(a.Claim).Position.Depth()) != 3 {
+		return nil
+	}
+	ctx := g.Claim(a.Claim).Context
+	for _, id := range []int64{1, 2} {
+		r, err := c.send(a.Party, c.game, nil, now, c.gameABI, "addLocalData", big.NewInt(id), big.NewInt(int64(a.Claim)), big.NewInt(8))
+		if err != nil {
+			return err
+		}
+		c.record("add-local-data", a.Party, r, 0)
+	}
+	steps, valid, known := c.probeRun(ctx)
+	if !known {
+		return nil
+	}
+	_, _, err := c.call(owner, c.stepper, nil, now, c.stepperABI, "registerRun", ctx.LocalContext, steps, valid)
+	return err
+}
+
+// probeRun asks the game type's Go verifier (trace.Synthetic's) for the
+// run of context ctx: its step count N (the least state s whose successor
+// is not UNFINISHED is N − 1) and whether its final state is VALID; known
+// is false when the verifier refuses the context.
+func (c *DisputeChain) probeRun(ctx dispute.Context) (steps uint64, valid, known bool) {
+	ver := c.cfg.Verifier
+	if ver == nil {
+		return 0, false, false
+	}
+	d := spec.Data{Preimages: spec.PreimageMap{
+		guest.LocalKey(guest.LocalDescriptor): ctx.DescriptorHash[:],
+		guest.LocalKey(guest.LocalClaim):      ctx.Output[:],
+	}}
+	status := func(s uint64) (byte, bool) {
+		h, err := ver(trace.SyntheticRecord(ctx.LocalContext, s), nil, ctx.LocalContext, d)
+		return h[0], err == nil
+	}
+	if _, ok := status(0); !ok {
+		return 0, false, false
+	}
+	lo, hi := uint64(0), uint64(1)<<62 // the least s with status(s) != 3 lies in [lo, hi]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if st, _ := status(mid); st != 3 {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	st, _ := status(lo)
+	return lo + 1, st == 0, true
+}
+
+// applyResolveClaim sends resolveClaim in pages until the claim resolves
+// or a page reverts.
+func (c *DisputeChain) applyResolveClaim(g dispute.Game, now uint64, a dispute.Action) (Outcome, error) {
+	n := 0
+	if a.Claim >= 0 && a.Claim < g.Len() {
+		n = len(g.Claim(a.Claim).Children)
+	}
+	idx := big.NewInt(int64(a.Claim))
+	if a.Claim < 0 {
+		idx = new(big.Int).Lsh(big.NewInt(1), 255)
+	}
+	page := c.PageSize
+	if page <= 0 {
+		page = max(n, 1)
+	}
+	for done := 0; ; {
+		scan := min(page, n-done)
+		r, err := c.send(a.Party, c.game, nil, now, c.gameABI, "resolveClaim", idx, big.NewInt(int64(page)))
+		if err != nil {
+			return Outcome{}, err
+		}
+		c.record("resolve-claim", a.Party, r, scan)
+		if r.code != 0 {
+			return Outcome{r.code, r.reason}, nil
+		}
+		done += scan
+		if done >= n {
+			return Outcome{}, nil
+		}
+	}
+}
