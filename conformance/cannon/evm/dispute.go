@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
 
 	"github.com/opcity-spec/opcity/dispute"
@@ -73,14 +74,22 @@ type DisputeChain struct {
 type GasRecord struct {
 	Kind     string // the action kind, with its phase or role (DisputeGasKind)
 	Party    dispute.Address
-	Exec     uint64 // execution gas of the call (runtime.Call)
+	Exec     uint64 // execution gas of the call (runtime.Call), before its refund
 	Calldata uint64 // intrinsic gas of the calldata (EIP-2028, 4/16 per byte)
+	Floor    uint64 // EIP-7623's calldata floor (10 per token)
+	Refund   uint64 // the call's storage refund counter (EIP-3529)
 	Children int    // resolveClaim: the children scanned
 	Accepted bool
 }
 
-// Tx returns the transaction's gas: 21,000 + calldata + execution.
-func (r GasRecord) Tx() uint64 { return 21000 + r.Calldata + r.Exec }
+// Tx returns the transaction's gas as a Prague block charges it: 21,000 +
+// calldata + execution, less the refund (at most a fifth of that,
+// EIP-3529), and at least 21,000 + the calldata floor (EIP-7623).
+func (r GasRecord) Tx() uint64 {
+	used := params.TxGas + r.Calldata + r.Exec
+	used -= min(r.Refund, used/params.RefundQuotientEIP3529)
+	return max(used, params.TxGas+r.Floor)
+}
 
 // PartyAddress returns the EVM account of a Go party: the last 20 bytes
 // of keccak256("opcity party " ‖ name).
@@ -173,7 +182,8 @@ func (c *DisputeChain) party(a dispute.Address) common.Address {
 type callResult struct {
 	ret      []byte
 	exec     uint64
-	calldata uint64
+	calldata Calldata
+	refund   uint64
 	code     dispute.Code
 	reason   string
 }
@@ -188,7 +198,11 @@ func (c *DisputeChain) send(a dispute.Address, to common.Address, value *big.Int
 	cfg := c.h.config(c.db)
 	cfg.Origin, cfg.Time, cfg.Value = c.party(a), now, value
 	ret, left, err := runtime.Call(to, data, cfg)
-	r := callResult{ret: ret, exec: GasLimit - left, calldata: calldataGas(data)}
+	r := callResult{ret: ret, exec: GasLimit - left, calldata: MeasureCalldata(data), refund: c.db.GetRefund()}
+	// The call is one transaction: its writes become the state the next
+	// one's SSTOREs are priced against (EIP-2200's original values), and
+	// the refund counter starts again from zero.
+	c.db.Finalise(true)
 	if err != nil {
 		r.code, r.reason = CodeChainOnly, err.Error()
 		if errors.Is(err, vm.ErrExecutionReverted) {
@@ -215,18 +229,6 @@ func (c *DisputeChain) call(a dispute.Address, to common.Address, value *big.Int
 		return nil, 0, fmt.Errorf("%s reverted: %s", method, r.reason)
 	}
 	return r.ret, r.exec, nil
-}
-
-func calldataGas(data []byte) uint64 {
-	var g uint64
-	for _, b := range data {
-		if b == 0 {
-			g += 4
-		} else {
-			g += 16
-		}
-	}
-	return g
 }
 
 // view calls a view method of the game.

@@ -74,7 +74,7 @@ func (c *DisputeChain) tx(g dispute.Game, a dispute.Action, kind string, childre
 
 func (c *DisputeChain) record(kind string, party dispute.Address, r callResult, children int) {
 	if c.Gas != nil {
-		c.Gas(GasRecord{Kind: kind, Party: party, Exec: r.exec, Calldata: r.calldata, Children: children, Accepted: r.code == 0})
+		c.Gas(GasRecord{Kind: kind, Party: party, Exec: r.exec, Calldata: r.calldata.Gas, Floor: r.calldata.FloorGas, Refund: r.refund, Children: children, Accepted: r.code == 0})
 	}
 }
 
@@ -211,7 +211,10 @@ func (c *DisputeChain) probeRun(ctx dispute.Context) (steps uint64, valid, known
 }
 
 // applyResolveClaim sends resolveClaim in pages until the claim resolves
-// or a page reverts.
+// or a page reverts. The pages start where the contract's checkpoint
+// stands: a resolution the Go rules refused (a child unresolved) may have
+// scanned pages on chain before the page that reverted, and those stay
+// scanned.
 func (c *DisputeChain) applyResolveClaim(g dispute.Game, now uint64, a dispute.Action) (Outcome, error) {
 	n := 0
 	if a.Claim >= 0 && a.Claim < g.Len() {
@@ -225,7 +228,11 @@ func (c *DisputeChain) applyResolveClaim(g dispute.Game, now uint64, a dispute.A
 	if page <= 0 {
 		page = max(n, 1)
 	}
-	for done := 0; ; {
+	done, err := c.resolvedChildren(g, a.Claim)
+	if err != nil {
+		return Outcome{}, err
+	}
+	for {
 		scan := min(page, n-done)
 		r, err := c.send(a.Party, c.game, nil, now, c.gameABI, "resolveClaim", idx, big.NewInt(int64(page)))
 		if err != nil {
@@ -240,4 +247,17 @@ func (c *DisputeChain) applyResolveClaim(g dispute.Game, now uint64, a dispute.A
 			return Outcome{}, nil
 		}
 	}
+}
+
+// resolvedChildren returns how many of claim i's children the contract's
+// resolution checkpoint has scanned (0 for an index out of g's range).
+func (c *DisputeChain) resolvedChildren(g dispute.Game, i int) (int, error) {
+	if i < 0 || i >= g.Len() {
+		return 0, nil
+	}
+	v, err := c.view(c.game, c.gameABI, "checkpoints", big.NewInt(int64(i)))
+	if err != nil {
+		return 0, err
+	}
+	return int(v[1].(uint32)), nil
 }

@@ -73,6 +73,12 @@ var disputeFuzzSeeds = [][]byte{
 	{0, 1, 1}, {0, 1, 2}, {0, 1, 3}, {0, 1, 4}, {0, 1, 5}, {0, 1, 6}, {0, 1, 7},
 	{0, 1, 0, 0, 0, 6}, {0, 1, 0, 0, 0, 0, 0, 0, 0, 5}, {3, 2, 0, 2, 0, 7}, {1, 8, 0, 0, 6, 0, 1},
 	{2, 10, 0, 0, 0, 0, 2, 0, 0, 4}, {1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6},
+	// A fuzz finding (testdata/fuzz/.../2850ea7c504b36d1): flood on MLP,
+	// resolution one child per call, every fourth action's claim shifted.
+	// A resolution the Go rules refuse (a child unresolved) leaves the
+	// contract's checkpoint past the pages it scanned; the replay must
+	// resume there, not from the first child.
+	[]byte("\x00Z0200"),
 }
 
 // FuzzEVM_DISPUTE_FUZZ_Actions is the native fuzz target over action
