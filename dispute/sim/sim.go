@@ -161,7 +161,7 @@ func Play(g dispute.Game, agents []Agent, pc PlayConfig) (dispute.Game, Result) 
 	if g.Status() != dispute.InProgress {
 		r.Resolved = now - pc.Tick - start
 	}
-	return r.finish(g, now+pc.WithdrawalDelay, locks)
+	return r.finish(g, now+pc.WithdrawalDelay, locks, pc.Gas)
 }
 
 // lock is an honest bond posted at a time.
@@ -173,7 +173,7 @@ func (r *Result) record(g, next dispute.Game, a dispute.Action, elapsed uint64, 
 		r.Actions[a.Party] = map[dispute.Kind]int{}
 	}
 	r.Actions[a.Party][a.Kind]++
-	r.Gas[a.Party] += pc.Gas.Cost(g, a)
+	r.Gas[a.Party] += pc.Gas.Cost(g, next, a)
 	if a.Kind == dispute.ActMove || a.Kind == dispute.ActStep || a.Kind == dispute.ActStepTransition {
 		r.LastMove = elapsed
 	}
@@ -201,7 +201,7 @@ func (r *Result) record(g, next dispute.Game, a dispute.Action, elapsed uint64, 
 
 // finish pays out the credits and computes the end-of-game metrics; the
 // honest bonds stay locked until end.
-func (r Result) finish(g dispute.Game, end uint64, locks []lock) (dispute.Game, Result) {
+func (r Result) finish(g dispute.Game, end uint64, locks []lock, gas dispute.GasModel) (dispute.Game, Result) {
 	r.Status = g.Status()
 	r.Claims = g.Len()
 	for _, c := range g.Claims() {
@@ -213,6 +213,9 @@ func (r Result) finish(g dispute.Game, end uint64, locks []lock) (dispute.Game, 
 		g, amt, _ = g.ClaimCredit(a)
 		r.Paid[a] += amt
 		paid += amt
+		if amt > 0 {
+			r.Gas[a] += gas.ClaimCreditCost()
+		}
 	}
 	r.Conserved = g.Status() == dispute.InProgress || paid == g.Posted()
 	for _, c := range g.Claims() {

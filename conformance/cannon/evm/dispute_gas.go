@@ -3,6 +3,7 @@ package evm
 import (
 	"sort"
 
+	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/sim"
 )
 
@@ -17,6 +18,11 @@ type DisputeGas struct {
 	Resolve ResolveFit             `json:"resolve_claim_fit"`
 	Games   []GameGas              `json:"games"`
 	Notes   map[string]interface{} `json:"notes,omitempty"`
+	// Model is dispute.GasModel fitted to these transactions (FitGasModel,
+	// written to dispute/gas_measured.go), and ModelErrors its error on
+	// every replayed action, per kind.
+	Model       dispute.GasModel `json:"model"`
+	ModelErrors []ModelError     `json:"model_errors"`
 }
 
 // KindGas is one action kind's transaction gas (21,000 + calldata +

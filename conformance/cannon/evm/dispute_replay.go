@@ -79,6 +79,9 @@ type ReplayOptions struct {
 	// TweakType, when set, changes the game type before it is registered:
 	// a planted fault on the contract's side.
 	TweakType func(t *abiGameType)
+	// OnAction, when set, receives every action the Go rules accepted: the
+	// game before and after it and the transactions it took on chain.
+	OnAction func(g, next dispute.Game, a dispute.Action, txs []GasRecord)
 }
 
 // ReplayScenario plays scenario s with seed on world w as sim.PlayScenario
@@ -122,6 +125,7 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 				if o.Mutate != nil {
 					sent = o.Mutate(i, a)
 				}
+				first := len(r.Gas)
 				out, err := c.ApplyAction(g, now, sent)
 				if err != nil {
 					return r, fmt.Errorf("%s seed %d action %d: %v", s.Name, seed, i, err)
@@ -134,6 +138,9 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 					continue
 				}
 				r.Accepted++
+				if o.OnAction != nil {
+					o.OnAction(g, next, a, r.Gas[first:])
+				}
 				g = next
 				if a.Kind == dispute.ActResolve {
 					resolvedAt = now
