@@ -47,7 +47,7 @@ type GasModel struct {
 	// had none (a fresh storage slot), and Counter when it counters the
 	// claim (a child's claimant recorded).
 	ResolveClaim, ResolveChild, NewCredit, Counter uint64
-	Resolve                               uint64 // resolve()'s execution
+	Resolve                                        uint64 // resolve()'s execution
 	// ClaimCredit is a party's whole cost of being paid: claimCredit to
 	// unlock its credit in the vault, then again to withdraw it.
 	ClaimCredit uint64

@@ -248,12 +248,12 @@ func roundGas(v float64) uint64 {
 // action each way: the model's largest excess over the measured gas
 // (Over, relative to the measured) and its largest shortfall (Under).
 type ModelError struct {
-	Kind           string    `json:"kind"`
-	Actions        int       `json:"actions"`
-	MeasuredMedian uint64    `json:"measured_median"`
-	ModelMedian    uint64    `json:"model_median"`
-	Over           WorstFit  `json:"worst_over"`
-	Under          WorstFit  `json:"worst_under"`
+	Kind           string   `json:"kind"`
+	Actions        int      `json:"actions"`
+	MeasuredMedian uint64   `json:"measured_median"`
+	ModelMedian    uint64   `json:"model_median"`
+	Over           WorstFit `json:"worst_over"`
+	Under          WorstFit `json:"worst_under"`
 }
 
 // WorstFit is one action's measured and modelled gas and the relative

@@ -20,8 +20,8 @@ import (
 var disputeGasOut = flag.Bool("evm.dispute-gas", false, "write the dispute game's gas figures to docs/report/dispute-gas.json and dispute/gas_measured.go instead of checking them")
 
 const (
-	disputeGasFile   = repoRoot + "/docs/report/dispute-gas.json"
-	measuredGasFile  = repoRoot + "/dispute/gas_measured.go"
+	disputeGasFile  = repoRoot + "/docs/report/dispute-gas.json"
+	measuredGasFile = repoRoot + "/dispute/gas_measured.go"
 )
 
 // TestEVM_DISPUTE_GAS measures the dispute game's gas per action kind
@@ -144,7 +144,7 @@ func measurePreimageGas(h *Harness, cfg *dispute.Config) ([]PreimageGas, error) 
 	for _, n := range []int{32, 136, 1024, 8192, 32768, 100000} {
 		data := make([]byte, n)
 		for i := range data {
-			data[i] = byte(i*131 + n + 1) | 1
+			data[i] = byte(i*131+n+1) | 1
 		}
 		r, err := c.send("honest", c.h.oracle, nil, 2, c.h.orABI, "loadKeccak256PreimagePart", big.NewInt(0), data)
 		if err != nil {
