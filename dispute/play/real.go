@@ -344,25 +344,36 @@ type RealOptions struct {
 	Profile    string // base or opcity
 }
 
-// Play plays one real three-phase game (Real) on a chain of two blocks
-// with the node program of o's profile in fpvm as phase 3.
-func Play(o RealOptions) (Report, error) {
+// Validate checks o's profile, image, node and model as Play does, and
+// returns the profile and the bundled model's file name (the folder left
+// out, ".opml" added). The lie is not checked (ParseLie does).
+func (o RealOptions) Validate() (spec.Profile, string, error) {
 	prof, err := ParseProfile(o.Profile)
 	if err != nil {
-		return Report{}, err
+		return prof, "", err
 	}
 	if o.Image < 0 || o.Image > MaxImage {
-		return Report{}, fmt.Errorf("--image %d: want 0..%d", o.Image, MaxImage)
+		return prof, "", fmt.Errorf("--image %d: want 0..%d", o.Image, MaxImage)
 	}
 	if o.Node < -1 || o.Node > MaxLieNode {
-		return Report{}, fmt.Errorf("--node %d: want -1 (the last node) or 0..%d", o.Node, MaxLieNode)
+		return prof, "", fmt.Errorf("--node %d: want -1 (the last node) or 0..%d", o.Node, MaxLieNode)
 	}
 	name := filepath.Base(o.Model)
 	if !strings.HasSuffix(name, ".opml") {
 		name += ".opml"
 	}
 	if _, ok := trace.MeasuredSteps[name]; !ok {
-		return Report{}, fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml, vit.opml)", o.Model)
+		return prof, "", fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml, vit.opml)", o.Model)
+	}
+	return prof, name, nil
+}
+
+// Play plays one real three-phase game (Real) on a chain of two blocks
+// with the node program of o's profile in fpvm as phase 3.
+func Play(o RealOptions) (Report, error) {
+	prof, name, err := o.Validate()
+	if err != nil {
+		return Report{}, err
 	}
 	set, nv, err := LoadSet(o.Data, o.Root, o.Image, prof)
 	if err != nil {
