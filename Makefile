@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute evmdispute contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -54,7 +54,7 @@ test-conformance:
 ## test-evm: the released MIPS64.sol (its init-code hash checked against the release's) in go-ethereum's
 ## in-memory EVM against the spec: every base-profile vector and sampled program witnesses; prints the counts.
 test-evm:
-	cd conformance/cannon && $(GO) test -v -timeout 30m -run 'EVM' ./evm ./cmd/evmstep 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
+	cd conformance/cannon && $(GO) test -v -timeout 30m -run 'EVM' ./evm ./cmd/evmstep ./cmd/evmdispute 2>&1 | grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## gas-evm: the execution gas and calldata cost of every base vector and sampled program witness through
 ## MIPS64.sol, by instruction family, instruction and syscall (min/median/max): writes docs/evm-gas.md.
@@ -80,6 +80,13 @@ gas-dispute:
 ## test-evm-dispute: the dispute game's differential tests (Go rules vs the contract, action by action).
 test-evm-dispute:
 	cd conformance/cannon && $(GO) test -count=1 -p 1 -run 'EVM_DISPUTE' ./evm
+
+## evmdispute: one real game (`opcity dispute`'s flags in ARGS) on the Go rules and the contract, with the
+## profile's on-chain VM (MIPS64.sol / MIPS64OPcity) in phase 3; prints every transaction's gas.
+## Example: make evmdispute ARGS='--image 0 --lie node:1 --profile opcity --json'
+ARGS ?= --image 0 --lie node:1
+evmdispute:
+	cd conformance/cannon && $(GO) run ./cmd/evmdispute $(ARGS)
 
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.

@@ -1,5 +1,7 @@
 package dispute
 
+import "github.com/opcity-spec/opcity/spec/state"
+
 // GasModel prices every action as a transaction of the OPcity game on
 // chain (docs/dispute.md §12, Gas model). The execution figures are
 // measured: TestEVM_DISPUTE_GAS (conformance/cannon/evm) replays the
@@ -34,10 +36,10 @@ type GasModel struct {
 	// is the same when a step in the same phase-3 context already loaded
 	// them (the oracle's slots keep their values).
 	LocalData, LocalDataAgain uint64
-	// Step is the game's step execution besides the VM's (measured with
-	// SyntheticStepper as the VM, so it holds that stub's few reads);
-	// VMStep the VM's own step execution by profile (MIPS64.sol,
-	// MIPS64OPcity), the median of the steps measured on chain.
+	// Step is the game's step execution besides its call into the VM
+	// (measured with SyntheticStepper as the VM, the call's own gas
+	// taken out); VMStep the VM's step execution by profile (MIPS64.sol,
+	// MIPS64OPcity): the median over the steps of make gas-opcity.
 	Step   uint64
 	VMStep [2]uint64
 	// StepGraph is stepTransition's execution.
@@ -107,11 +109,7 @@ func (m GasModel) Cost(g, next Game, a Action) uint64 {
 		if g.Config().Profile != 0 {
 			vm = m.VMStep[1]
 		}
-		ld := m.LocalData
-		if SteppedContext(g, a.Claim) {
-			ld = m.LocalDataAgain
-		}
-		return 2*ld + m.tx(m.Step+vm, calldata{}.words(2).bytes(a.StateData).bytes(a.Proof))
+		return m.stepLoads(g, a) + m.tx(m.Step+vm, calldata{}.words(2).bytes(a.StateData).bytes(a.Proof))
 	case ActStepTransition:
 		return m.tx(m.StepGraph, calldata{}.words(2).words(2+g.Config().Split2-g.Config().Split1))
 	case ActResolveClaim:
@@ -173,6 +171,34 @@ func moveCalldata(mv Move) calldata {
 		d = d.words(3 + len(o.Siblings))
 	}
 	return d
+}
+
+// stepLoads returns the gas of the oracle loads that precede VM step a
+// (docs/dispute.md §17): a MIPS state (state.WitnessSize bytes) loads the
+// part its preimage key and offset (bytes 32..72) select, when it has
+// one: a local key (type 1) by one addLocalData, a keccak256 key (type 2)
+// whose preimage g holds by one loadKeccak256PreimagePart; the synthetic
+// VM's state loads its two local keys. Local data costs LocalDataAgain
+// once a step in the same context loaded it (SteppedContext).
+func (m GasModel) stepLoads(g Game, a Action) uint64 {
+	ld := m.LocalData
+	if SteppedContext(g, a.Claim) {
+		ld = m.LocalDataAgain
+	}
+	if len(a.StateData) != state.WitnessSize {
+		return 2 * ld
+	}
+	var key Hash
+	copy(key[:], a.StateData[32:64])
+	switch key[0] {
+	case 1:
+		return ld
+	case 2:
+		if v, ok := g.Preimage(key); ok {
+			return m.tx(m.PreimageBase+m.PreimageWord*words(uint64(len(v))), calldata{}.words(1).bytes(v))
+		}
+	}
+	return 0
 }
 
 // words returns the 32-byte words of n bytes.

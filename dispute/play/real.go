@@ -127,19 +127,12 @@ type Report struct {
 func Real(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie Lie, stepNode int) (Report, error) {
 	const block = 1
 	rep := Report{Model: model, Images: []int{image + 1, image}, Lie: lie.Kind, LieBlock: block, Expected: "challenger", Gas: map[string]uint64{}}
-	var rl *sim.RealLie
-	if lie.Kind == "none" {
+	rl, err := RealLieOf(set, model, lie, stepNode)
+	if err != nil {
+		return rep, err
+	}
+	if rl == nil {
 		rep.Expected = "proposer"
-	} else {
-		k := lie.Value
-		if lie.Kind == "step" {
-			k = uint64(len(set.Model(model).Model.Nodes)) - 1
-			if stepNode >= 0 {
-				k = uint64(stepNode)
-			}
-		}
-		leaf := dispute.Hash(memory.Keccak256([]byte("opcity dispute: a wrong output"), binary.BigEndian.AppendUint64(nil, k)))
-		rl = &sim.RealLie{Node: k, Leaf: leaf, From: lie.Value, Middle: lie.Kind == "node"}
 	}
 	rg, err := sim.PlayReal(set, model, image, nv, rl)
 	if err != nil {
@@ -175,6 +168,31 @@ func Real(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie Li
 		rep.Phases[2].Disputed += fmt.Sprintf("; narrowed to instruction %d (from the state after %d steps), stepped at %.2f d", si.PreSteps+1, si.PreSteps, float64(r.PhaseStart[0])/86400)
 	}
 	return rep, nil
+}
+
+// RealLieOf returns the proposer's fault of lie in Real's game on the
+// bundled model: nil for none; for node:K a wrong output at node K whose
+// VM trace lies from its middle step; for step:S a wrong output at node
+// stepNode (-1: the last node) whose trace lies from trace index S. The
+// wrong output is keccak256("opcity dispute: a wrong output" ‖ K as 8
+// bytes big-endian). Errors: a model set does not hold.
+func RealLieOf(set *trace.MNISTSet, model string, lie Lie, stepNode int) (*sim.RealLie, error) {
+	if lie.Kind == "none" {
+		return nil, nil
+	}
+	m := set.Model(model)
+	if m == nil {
+		return nil, fmt.Errorf("unknown model %q", model)
+	}
+	k := lie.Value
+	if lie.Kind == "step" {
+		k = uint64(len(m.Model.Nodes)) - 1
+		if stepNode >= 0 {
+			k = uint64(stepNode)
+		}
+	}
+	leaf := dispute.Hash(memory.Keccak256([]byte("opcity dispute: a wrong output"), binary.BigEndian.AppendUint64(nil, k)))
+	return &sim.RealLie{Node: k, Leaf: leaf, From: lie.Value, Middle: lie.Kind == "node"}, nil
 }
 
 func Moves(g dispute.Game) []Move {
@@ -326,25 +344,36 @@ type RealOptions struct {
 	Profile    string // base or opcity
 }
 
-// Play plays one real three-phase game (Real) on a chain of two blocks
-// with the node program of o's profile in fpvm as phase 3.
-func Play(o RealOptions) (Report, error) {
+// Validate checks o's profile, image, node and model as Play does, and
+// returns the profile and the bundled model's file name (the folder left
+// out, ".opml" added). The lie is not checked (ParseLie does).
+func (o RealOptions) Validate() (spec.Profile, string, error) {
 	prof, err := ParseProfile(o.Profile)
 	if err != nil {
-		return Report{}, err
+		return prof, "", err
 	}
 	if o.Image < 0 || o.Image > MaxImage {
-		return Report{}, fmt.Errorf("--image %d: want 0..%d", o.Image, MaxImage)
+		return prof, "", fmt.Errorf("--image %d: want 0..%d", o.Image, MaxImage)
 	}
 	if o.Node < -1 || o.Node > MaxLieNode {
-		return Report{}, fmt.Errorf("--node %d: want -1 (the last node) or 0..%d", o.Node, MaxLieNode)
+		return prof, "", fmt.Errorf("--node %d: want -1 (the last node) or 0..%d", o.Node, MaxLieNode)
 	}
 	name := filepath.Base(o.Model)
 	if !strings.HasSuffix(name, ".opml") {
 		name += ".opml"
 	}
 	if _, ok := trace.MeasuredSteps[name]; !ok {
-		return Report{}, fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml, vit.opml)", o.Model)
+		return prof, "", fmt.Errorf("--model %s: not a bundled model (mlp.opml, cnn.opml, vit.opml)", o.Model)
+	}
+	return prof, name, nil
+}
+
+// Play plays one real three-phase game (Real) on a chain of two blocks
+// with the node program of o's profile in fpvm as phase 3.
+func Play(o RealOptions) (Report, error) {
+	prof, name, err := o.Validate()
+	if err != nil {
+		return Report{}, err
 	}
 	set, nv, err := LoadSet(o.Data, o.Root, o.Image, prof)
 	if err != nil {

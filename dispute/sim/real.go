@@ -36,22 +36,37 @@ type RealGame struct {
 
 // PlayReal plays one real three-phase game on a chain of two blocks of the
 // bundled model (block 0 runs test image image+1 of set, block 1 image
-// image) with nv, the node program of nv.Profile in fpvm, as phase 3. The
-// VM depth is the least that holds the model's registered step bound under
-// that profile (Model.VMDepth, requirement DISPUTE-VMDEPTH), plus one when
-// that makes MaxDepth odd: with MaxDepth even the proposer posts the
-// max-depth claim, so only the challenger's step can counter a wrong root.
-// The proposer ("proposer") defends lie's wrong root with a Corrupt view,
-// or posts the true root when lie is nil; the challenger (Honest) is the
-// honest Solver, which also resolves. set must hold at least image+2 test
-// images. Errors: the game type's (NewWorld), a lie at a node the model
-// does not have, a lying trace longer than phase 3 holds, the views', and a
-// trace the challenger could not compute (Solver.Err).
+// image) with nv, the node program of nv.Profile in fpvm, as phase 3: the
+// game StartReal builds, played by Play with DefaultPlay. The challenger's
+// VM steps are kept in RealGame.Steps. Errors: StartReal's, and a trace
+// the challenger could not compute (Solver.Err).
 func PlayReal(set *trace.MNISTSet, model string, image int, nv *trace.NodeVM, lie *RealLie) (RealGame, error) {
+	rg, g, agents, err := StartReal(set, model, image, nv, lie)
+	if err != nil {
+		return rg, err
+	}
+	rg.Game, rg.Result = Play(g, agents, DefaultPlay)
+	return rg, rg.Finish(agents)
+}
+
+// StartReal builds the real game PlayReal plays, without playing it: the
+// world (in rg), the game at time 0 holding the proposer's root, and the
+// agents in turn order (the proposer, then the challenger wrapped in a
+// StepRecorder). The VM depth is the least that holds the model's
+// registered step bound under that profile (Model.VMDepth, requirement
+// DISPUTE-VMDEPTH), plus one when that makes MaxDepth odd: with MaxDepth
+// even the proposer posts the max-depth claim, so only the challenger's
+// step can counter a wrong root. The proposer ("proposer") defends lie's
+// wrong root with a Corrupt view, or posts the true root when lie is nil;
+// the challenger (Honest) is the honest Solver, which also resolves. set
+// must hold at least image+2 test images. Errors: the game type's
+// (NewWorld), a lie at a node the model does not have, a lying trace
+// longer than phase 3 holds, the views', and NewGame's.
+func StartReal(set *trace.MNISTSet, model string, image int, nv *trace.NodeVM, lie *RealLie) (rg RealGame, g dispute.Game, agents []Agent, err error) {
 	const block = 1
 	r := set.Model(model)
 	if r == nil {
-		return RealGame{}, fmt.Errorf("unknown model %q", model)
+		return RealGame{}, g, nil, fmt.Errorf("unknown model %q", model)
 	}
 	wc := trace.WorldConfig{ModelsDir: set.Dir, Model: model, Split1: 1, VMDepth: r.VMDepth(nv.Profile), Images: []int{image + 1, image},
 		VM: nv.Factory(), Prestate: nv.Program.Hash(), Profile: nv.Profile}
@@ -61,39 +76,52 @@ func PlayReal(set *trace.MNISTSet, model string, image int, nv *trace.NodeVM, li
 		w, err = set.NewWorld(wc)
 	}
 	if err != nil {
-		return RealGame{}, err
+		return RealGame{}, g, nil, err
 	}
-	rg := RealGame{World: w, VMDepth: wc.VMDepth}
+	rg = RealGame{World: w, VMDepth: wc.VMDepth}
 	var view trace.View = w.Truth
 	if lie != nil {
-		if lie.Node >= w.Nodes {
-			return rg, fmt.Errorf("node %d: the model has %d nodes", lie.Node, w.Nodes)
-		}
-		vt, err := w.Truth.VM(block, lie.Node, lie.Leaf)
-		if err != nil {
-			return rg, err
-		}
-		rg.NodeSteps, rg.From = vt.Steps(), lie.From
-		if rg.NodeSteps > 1<<wc.VMDepth {
-			return rg, fmt.Errorf("the lying trace has %d steps, more than 2^%d", rg.NodeSteps, wc.VMDepth)
-		}
-		if lie.Middle {
-			rg.From = rg.NodeSteps / 2
-		}
-		if view, err = trace.NewCorrupt(w.Truth, block, lie.Node, lie.Leaf, rg.From); err != nil {
-			return rg, err
+		if view, err = rg.lie(block, lie); err != nil {
+			return rg, g, nil, err
 		}
 	}
-	challenger := &Solver{Party: Honest, View: w.Truth, Resolve: true}
-	h := &StepRecorder{Agent: challenger}
-	g, err := dispute.NewGame(w.Cfg, view.Output(block), "proposer", 0)
+	g, err = dispute.NewGame(w.Cfg, view.Output(block), "proposer", 0)
 	if err != nil {
-		return rg, err
+		return rg, g, nil, err
 	}
-	rg.Game, rg.Result = Play(g, []Agent{&Solver{Party: "proposer", View: view}, h}, DefaultPlay)
-	rg.Steps = h.Steps
-	if challenger.Err != nil {
-		return rg, fmt.Errorf("the challenger's view failed: %v", challenger.Err)
+	challenger := &StepRecorder{Agent: &Solver{Party: Honest, View: w.Truth, Resolve: true}}
+	return rg, g, []Agent{&Solver{Party: "proposer", View: view}, challenger}, nil
+}
+
+// lie returns the proposer's Corrupt view of lie at block and records the
+// lying trace's length and departure in rg.
+func (rg *RealGame) lie(block uint64, lie *RealLie) (trace.View, error) {
+	w := rg.World
+	if lie.Node >= w.Nodes {
+		return nil, fmt.Errorf("node %d: the model has %d nodes", lie.Node, w.Nodes)
 	}
-	return rg, nil
+	vt, err := w.Truth.VM(block, lie.Node, lie.Leaf)
+	if err != nil {
+		return nil, err
+	}
+	rg.NodeSteps, rg.From = vt.Steps(), lie.From
+	if rg.NodeSteps > 1<<rg.VMDepth {
+		return nil, fmt.Errorf("the lying trace has %d steps, more than 2^%d", rg.NodeSteps, rg.VMDepth)
+	}
+	if lie.Middle {
+		rg.From = rg.NodeSteps / 2
+	}
+	return trace.NewCorrupt(w.Truth, block, lie.Node, lie.Leaf, rg.From)
+}
+
+// Finish records, after agents (StartReal's) have played, the
+// challenger's VM steps in rg.Steps, and returns the challenger's view
+// failure, if any (Solver.Err).
+func (rg *RealGame) Finish(agents []Agent) error {
+	rec := agents[len(agents)-1].(*StepRecorder)
+	rg.Steps = rec.Steps
+	if err := rec.Agent.(*Solver).Err; err != nil {
+		return fmt.Errorf("the challenger's view failed: %v", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -57,6 +58,7 @@ type DisputeChain struct {
 	cfg *dispute.Config
 
 	vault, factory, impl, game, stepper common.Address
+	vm                                  common.Address // the game type's VM
 	gameABI, factoryABI, vaultABI       abi.ABI
 	stepperABI                          abi.ABI
 	typeID                              *big.Int
@@ -80,6 +82,9 @@ type GasRecord struct {
 	Refund   uint64 // the call's storage refund counter (EIP-3529)
 	Children int    // resolveClaim: the children scanned
 	Accepted bool
+	Code     dispute.Code // 0 when accepted, else the revert's Go code (CodeChainOnly: none)
+	VMGas    uint64       // a step: the gas the game's call to the game type's VM used (part of Exec)
+	Action   int          // the replayed action's index among the submitted ones (replay; -1 for the payout after the game), else 0
 }
 
 // Tx returns the transaction's gas as a Prague block charges it: 21,000 +
@@ -124,6 +129,7 @@ func newDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, roo
 	if vmAddr == (common.Address{}) {
 		vmAddr = c.stepper
 	}
+	c.vm = vmAddr
 	for _, m := range cfg.Models {
 		if err := c.registerModel(m); err != nil {
 			return nil, err
@@ -186,6 +192,25 @@ type callResult struct {
 	refund   uint64
 	code     dispute.Code
 	reason   string
+	vmGas    uint64 // a step: the gas the game's call to its VM used
+}
+
+// vmGasHooks returns tracer hooks that add to *used the gas of every call
+// made to the game type's VM from outside it (a frame whose callee is c.vm
+// and none of whose callers is: the game is a proxy, so the VM is called
+// from depth 1, through the implementation).
+func (c *DisputeChain) vmGasHooks(used *uint64) *tracing.Hooks {
+	var callees []common.Address
+	return &tracing.Hooks{
+		OnEnter: func(depth int, _ byte, _, to common.Address, _ []byte, _ uint64, _ *big.Int) {
+			callees = append(callees[:depth], to)
+		},
+		OnExit: func(depth int, _ []byte, gasUsed uint64, _ error, _ bool) {
+			if depth < len(callees) && callees[depth] == c.vm && !slices.Contains(callees[:depth], c.vm) {
+				*used += gasUsed
+			}
+		},
+	}
 }
 
 // send calls method of the contract at to from party a at time now with
@@ -197,8 +222,12 @@ func (c *DisputeChain) send(a dispute.Address, to common.Address, value *big.Int
 	}
 	cfg := c.h.config(c.db)
 	cfg.Origin, cfg.Time, cfg.Value = c.party(a), now, value
+	var vmGas uint64
+	if to == c.game && method == "step" {
+		cfg.EVMConfig.Tracer = c.vmGasHooks(&vmGas)
+	}
 	ret, left, err := runtime.Call(to, data, cfg)
-	r := callResult{ret: ret, exec: GasLimit - left, calldata: MeasureCalldata(data), refund: c.db.GetRefund()}
+	r := callResult{ret: ret, exec: GasLimit - left, calldata: MeasureCalldata(data), refund: c.db.GetRefund(), vmGas: vmGas}
 	// The call is one transaction: its writes become the state the next
 	// one's SSTOREs are priced against (EIP-2200's original values), and
 	// the refund counter starts again from zero.

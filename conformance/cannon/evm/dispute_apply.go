@@ -74,7 +74,7 @@ func (c *DisputeChain) tx(g dispute.Game, a dispute.Action, kind string, childre
 
 func (c *DisputeChain) record(kind string, party dispute.Address, r callResult, children int) {
 	if c.Gas != nil {
-		c.Gas(GasRecord{Kind: kind, Party: party, Exec: r.exec, Calldata: r.calldata.Gas, Floor: r.calldata.FloorGas, Refund: r.refund, Children: children, Accepted: r.code == 0})
+		c.Gas(GasRecord{Kind: kind, Party: party, Exec: r.exec, Calldata: r.calldata.Gas, Floor: r.calldata.FloorGas, Refund: r.refund, Children: children, Accepted: r.code == 0, Code: r.code, VMGas: r.vmGas})
 	}
 }
 
@@ -154,12 +154,16 @@ func (c *DisputeChain) postSiblings(g dispute.Game, parent int, attack bool, lea
 }
 
 // prepareStep makes the chain hold what the Go rules hold for a VM step:
-// the game's local data for the claim's phase-3 context (addLocalData of
-// keys 1 and 2 at part offset 8, by the stepper) and, for SyntheticStepper,
-// the run of the context as the Go verifier answers it.
+// with SyntheticStepper, the game's local data for the claim's phase-3
+// context (addLocalData of keys 1 and 2 at part offset 8, by the stepper)
+// and the run of the context as the Go verifier answers it; with a real
+// VM, the preimage part the stepped state reads (prepareRealStep).
 func (c *DisputeChain) prepareStep(g dispute.Game, now uint64, a dispute.Action) error {
 	if a.Claim < 0 || a.Claim >= g.Len() || g.Config().Phase(g.Claim(a.Claim).Position.Depth()) != 3 {
 		return nil
+	}
+	if c.vm != c.stepper {
+		return c.prepareRealStep(g, now, a)
 	}
 	ctx := g.Claim(a.Claim).Context
 	for _, id := range []int64{1, 2} {
@@ -174,6 +178,50 @@ func (c *DisputeChain) prepareStep(g dispute.Game, now uint64, a dispute.Action)
 		return nil
 	}
 	_, _, err := c.call(owner, c.stepper, nil, now, c.stepperABI, "registerRun", ctx.LocalContext, steps, valid)
+	return err
+}
+
+// prepareRealStep loads, as the stepper, the preimage part a real VM's
+// step may read: the part at the stepped state's preimage offset (state
+// witness bytes 64..72) of its preimage key (bytes 32..64). A local key of
+// the node program (guest.LocalDescriptor, guest.LocalClaim) goes through
+// the game's addLocalData(ident, claim, offset), so the oracle holds it
+// under the game's localization of the claim's context, the one MIPS64.sol
+// computes (its caller is the game; MIPS64OPcity delegatecalls it); a
+// keccak256 key whose preimage the Go game holds (uploaded, or derived by
+// the phase-3 root) goes to the oracle's loadKeccak256PreimagePart. A
+// part past the datum's end, another key, or a state too short to hold
+// them loads nothing: the step then fails or not on chain as the data the
+// Go verifier sees decides.
+func (c *DisputeChain) prepareRealStep(g dispute.Game, now uint64, a dispute.Action) error {
+	if len(a.StateData) < 72 {
+		return nil
+	}
+	key := [32]byte(a.StateData[32:64])
+	off := preimageOffset(a.StateData)
+	var r callResult
+	var err error
+	var kind string
+	switch {
+	case key == guest.LocalKey(guest.LocalDescriptor) || key == guest.LocalKey(guest.LocalClaim):
+		if off >= 8+32 {
+			return nil
+		}
+		kind = "add-local-data"
+		r, err = c.send(a.Party, c.game, nil, now, c.gameABI, "addLocalData", big.NewInt(int64(key[31])), big.NewInt(int64(a.Claim)), new(big.Int).SetUint64(off))
+	case key[0] == keyTypeKeccak256:
+		v, ok := g.Preimage(key)
+		if !ok || off >= 8+uint64(len(v)) {
+			return nil
+		}
+		kind = "load-preimage-part"
+		r, err = c.send(a.Party, c.h.oracle, nil, now, c.h.orABI, "loadKeccak256PreimagePart", new(big.Int).SetUint64(off), v)
+	default:
+		return nil
+	}
+	if err == nil {
+		c.record(kind, a.Party, r, 0)
+	}
 	return err
 }
 

@@ -17,6 +17,22 @@ type GasSample struct {
 	Before, After dispute.Game
 	Action        dispute.Action
 	Txs           []GasRecord
+	// RealVM is set for a real game's samples: the game type's VM is
+	// MIPS64.sol or MIPS64OPcity, not SyntheticStepper.
+	RealVM bool
+}
+
+// kind returns the sample's action kind: its transaction's, with the VM
+// named for a real game's step.
+func (s GasSample) kind() string {
+	k := s.main().Kind
+	if k == "step" && s.RealVM {
+		k += " (MIPS64.sol)"
+		if s.Before.Config().Profile != 0 {
+			k = "step (MIPS64OPcity)"
+		}
+	}
+	return k
 }
 
 // main returns the sample's transaction of the action itself (a VM step
@@ -89,6 +105,10 @@ func FitGasModel(samples []GasSample, payout []GasRecord, preimages []PreimageGa
 			rc.add(float64(e), 1, float64(r.Children), b2f(dispute.NewCredits(s.Before, s.After) > 0), b2f(dispute.CounteredAtResolution(s.Before, s.After, s.Action.Claim)))
 		case "upload-tensor":
 			te.add(float64(e), 1, float64(words(len(s.Action.Data))))
+		case "step":
+			if !s.RealVM {
+				byKind[r.Kind] = append(byKind[r.Kind], e-r.VMGas)
+			}
 		default:
 			if k := indexOf(moveKinds, r.Kind); k >= 0 {
 				x := make([]float64, len(moveKinds)+1)
@@ -267,15 +287,17 @@ type WorstFit struct {
 // ModelErrors compares m's Cost with every sample's measured gas, per
 // action kind (its main transaction's kind), sorted by kind.
 //
-// The replays' VM is SyntheticStepper, whose execution m.Step already
-// holds, so a step is priced here without m.VMStep.
+// A step of a synthetic replay is priced with the VM's gas it measured
+// (SyntheticStepper's, not a real VM's); a real game's step with m.VMStep.
 func ModelErrors(m dispute.GasModel, samples []GasSample) []ModelError {
-	m.VMStep = [2]uint64{}
 	type pair struct{ measured, model uint64 }
 	by := map[string][]pair{}
 	for _, s := range samples {
-		k := s.main().Kind
-		by[k] = append(by[k], pair{s.Measured(), m.Cost(s.Before, s.After, s.Action)})
+		mm := m
+		if s.main().Kind == "step" && !s.RealVM {
+			mm.VMStep = [2]uint64{s.main().VMGas, s.main().VMGas}
+		}
+		by[s.kind()] = append(by[s.kind()], pair{s.Measured(), mm.Cost(s.Before, s.After, s.Action)})
 	}
 	var out []ModelError
 	for k, ps := range by {

@@ -69,6 +69,15 @@ func TestEVM_DISPUTE_GAS(t *testing.T) {
 			replays = append(replays, rs)
 		}
 	}
+	set, nvs := realGameSet(t)
+	for _, p := range []spec.Profile{spec.ProfileBase, spec.ProfileOPcity} {
+		real := func(g, next dispute.Game, a dispute.Action, txs []GasRecord) {
+			samples = append(samples, GasSample{Before: g, After: next, Action: a, Txs: append([]GasRecord(nil), txs...), RealVM: true})
+		}
+		if _, err := ReplayReal(h, set, "mlp.opml", realImage, nvs[p], realLie(t, set, "node:1"), ReplayOptions{OnAction: real}); err != nil {
+			fatalReplay(t, err)
+		}
+	}
 	g := MeasureDisputeGas("TestEVM_DISPUTE_GAS: one game (seed sim.GameSeed(1, 0)) of every scenario of sim.Scenarios on mlp.opml and cnn.opml, profiles 0 (base) and 1 (OPcity), synthetic VM (SyntheticStepper); every call one transaction; gas = 21,000 + calldata (EIP-2028) + execution − refund (EIP-3529), at least 21,000 + the EIP-7623 floor", names, replays)
 	for _, k := range []string{"move phase 1", "move phase-2 root", "move phase 2", "move phase-3 root", "move phase 3", "step", "resolve-claim", "resolve", "claim-credit unlock", "claim-credit withdraw", "upload-tensor", "add-local-data"} {
 		found := false

@@ -9,6 +9,7 @@ import (
 	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
+	"github.com/opcity-spec/opcity/spec"
 )
 
 // Replay is one simulated game played on the Go rules and the contract
@@ -26,6 +27,8 @@ type Replay struct {
 	// HonestCountered counts the contract's claims by honest parties
 	// (sim.IsHonest) that ended countered.
 	HonestCountered int
+	// Final is the Go game after the last applied action.
+	Final dispute.Game
 }
 
 // Mismatch is a difference between the Go rules and the contract: the
@@ -97,14 +100,77 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	if err != nil {
 		return Replay{}, err
 	}
-	r := Replay{Scenario: s.Name, Seed: seed, Rejected: map[dispute.Code]int{}}
+	return replay(h, w.Cfg, g, agents, Replay{Scenario: s.Name, Seed: seed}, o)
+}
+
+// RealReplay is a real game (sim.PlayReal's) replayed on chain: the
+// replay, and the Go side's game as sim.StartReal built it, with the
+// challenger's VM steps (RealGame.Steps) and the Go game at the end
+// (RealGame.Game).
+type RealReplay struct {
+	Replay
+	Real sim.RealGame
+}
+
+// ReplayReal plays the real game of sim.PlayReal (sim.StartReal's game and
+// agents: the node program of nv.Profile in phase 3, block 1 on test image
+// image of model, the proposer's fault lie, nil for the true root) on the
+// Go rules and on the contract side by side, as ReplayScenario does. The
+// game type's VM is o.VM or, when that is zero, the real on-chain VM of
+// the profile: MIPS64.sol (h.MIPS64) under the base profile, MIPS64OPcity
+// (h.MIPS64OPcity) under the OPcity profile. Before each VM step the
+// stepper loads what the stepped state reads into the preimage oracle
+// both VMs read (prepareStep). Requirement EVM-DISPUTE-REALVM. Errors:
+// sim.StartReal's, the challenger's view failure (RealGame.Finish), a
+// *Mismatch for a difference, and ReplayScenario's.
+func ReplayReal(h *Harness, set *trace.MNISTSet, model string, image int, nv *trace.NodeVM, lie *sim.RealLie, o ReplayOptions) (RealReplay, error) {
+	rg, g, agents, err := sim.StartReal(set, model, image, nv, lie)
+	if err != nil {
+		return RealReplay{}, err
+	}
+	if o.VM == (common.Address{}) {
+		o.VM = h.StepVM(nv.Profile)
+	}
+	name := fmt.Sprintf("real %s image %d", model, image)
+	r, err := replay(h, rg.World.Cfg, g, agents, Replay{Scenario: name}, o)
+	rg.Game = r.Final
+	out := RealReplay{Replay: r, Real: rg}
+	if err != nil {
+		return out, err
+	}
+	return out, out.Real.Finish(agents)
+}
+
+// StepVM returns the harness's on-chain VM of profile p: MIPS64.sol for
+// the base profile, MIPS64OPcity for the OPcity profile.
+func (h *Harness) StepVM(p spec.Profile) common.Address {
+	if p == spec.ProfileOPcity {
+		return h.opcity
+	}
+	return h.mips
+}
+
+// replay is ReplayScenario's and ReplayReal's loop: it deploys the game of
+// cfg with g's root, runs the agents over g as sim.Play does, applying
+// every action to both sides, compares the states and pays out. r holds
+// the replay's name and seed.
+func replay(h *Harness, cfg *dispute.Config, g dispute.Game, agents []sim.Agent, r Replay, o ReplayOptions) (res Replay, err error) {
+	defer func() { res.Final = g }()
+	r.Rejected = map[dispute.Code]int{}
 	root := g.Claim(0)
-	c, err := newDisputeChain(h, w.Cfg, o.VM, root.Value, root.Claimant, root.Clock.Timestamp, o.TweakType)
+	c, err := newDisputeChain(h, cfg, o.VM, root.Value, root.Claimant, root.Clock.Timestamp, o.TweakType)
 	if err != nil {
 		return r, err
 	}
 	c.PageSize = o.PageSize
-	c.Gas = func(rec GasRecord) { r.Gas = append(r.Gas, rec) }
+	payout := false
+	c.Gas = func(rec GasRecord) {
+		rec.Action = r.Actions - 1
+		if payout {
+			rec.Action = -1
+		}
+		r.Gas = append(r.Gas, rec)
+	}
 	pc := sim.DefaultPlay
 	start := root.Clock.Timestamp
 	var resolvedAt uint64
@@ -128,10 +194,10 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 				first := len(r.Gas)
 				out, err := c.ApplyAction(g, now, sent)
 				if err != nil {
-					return r, fmt.Errorf("%s seed %d action %d: %v", s.Name, seed, i, err)
+					return r, fmt.Errorf("%s seed %d action %d: %v", r.Scenario, r.Seed, i, err)
 				}
 				if goCode := dispute.CodeOf(goErr); goCode != out.Code {
-					return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: i, Action: a, Now: now, Go: goCode, Chain: out.Code, Reason: out.Reason}
+					return r, &Mismatch{Scenario: r.Scenario, Seed: r.Seed, Index: i, Action: a, Now: now, Go: goCode, Chain: out.Code, Reason: out.Reason}
 				}
 				if goErr != nil {
 					r.Rejected[dispute.CodeOf(goErr)]++
@@ -147,15 +213,16 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 				}
 				if o.CheckEvery {
 					if err := c.Compare(g); err != nil {
-						return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: i, Action: a, Now: now, StateError: err}
+						return r, &Mismatch{Scenario: r.Scenario, Seed: r.Seed, Index: i, Action: a, Now: now, StateError: err}
 					}
 				}
 			}
 		}
 	}
 	r.Status, r.Claims = g.Status(), g.Len()
+	payout = true
 	if err := c.Compare(g); err != nil {
-		return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: -1, StateError: err}
+		return r, &Mismatch{Scenario: r.Scenario, Seed: r.Seed, Index: -1, StateError: err}
 	}
 	if r.HonestCountered, err = c.honestCountered(g); err != nil {
 		return r, err
@@ -175,7 +242,7 @@ func ReplayScenario(h *Harness, w *trace.World, s sim.Scenario, seed uint64, o R
 	for a, v := range due {
 		want := new(big.Int).Mul(new(big.Int).SetUint64(v), big.NewInt(GweiWei))
 		if r.Paid[a] == nil || r.Paid[a].Cmp(want) != 0 {
-			return r, &Mismatch{Scenario: s.Name, Seed: seed, Index: -1, StateError: fmt.Errorf("paid %q %v wei, due %v wei (refund %v)", a, r.Paid[a], want, o.Refund)}
+			return r, &Mismatch{Scenario: r.Scenario, Seed: r.Seed, Index: -1, StateError: fmt.Errorf("paid %q %v wei, due %v wei (refund %v)", a, r.Paid[a], want, o.Refund)}
 		}
 	}
 	return r, nil
