@@ -6,6 +6,8 @@ SHELL := /bin/bash
 GO            ?= go
 FUZZTIME      ?= 20000x
 FUZZTIME_EVM  ?= $(FUZZTIME)
+# The dispute target replays whole games (a few executions per second): its own, smaller budget.
+FUZZTIME_DISPUTE ?= 200x
 CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
@@ -122,12 +124,19 @@ fuzz:
 	@$(MAKE) --no-print-directory fuzz-evm FUZZTIME_EVM=$(FUZZTIME_EVM)
 	@echo "== conformance/cannon/evm FuzzEVM_OPCITY_Tensor ($(FUZZTIME_EVM))"
 	@$(MAKE) --no-print-directory fuzz-evm-opcity FUZZTIME_EVM=$(FUZZTIME_EVM)
+	@echo "== conformance/cannon/evm FuzzEVM_DISPUTE_FUZZ_Actions ($(FUZZTIME_DISPUTE))"
+	@$(MAKE) --no-print-directory fuzz-evm-dispute FUZZTIME_DISPUTE=$(FUZZTIME_DISPUTE)
 
 ## fuzz-evm: the four-way target (conformance/cannon/evm: the spec, fpvm, Cannon's Go VM and MIPS64.sol on one step)
 ## for FUZZTIME_EVM, minimizing a new input for 100 runs (at about 200 execs/s the default minute dominated the run).
 ## Part of make fuzz (and so of CI); its last 30-minute run (1 worker, 423,861 execs) was clean.
 fuzz-evm:
 	cd conformance/cannon && $(GO) test ./evm -run '^$$' -fuzz '^FuzzEVM_FUZZ_FourWay$$' -fuzztime $(FUZZTIME_EVM) -fuzzminimizetime 100x
+
+## fuzz-evm-dispute: FuzzEVM_DISPUTE_FUZZ_Actions, the library's games with their actions mutated, on the Go rules
+## and OPcityDisputeGame (docs/dispute.md §17) for FUZZTIME_DISPUTE; part of make fuzz. Its 30-minute run (1 worker) was clean.
+fuzz-evm-dispute:
+	cd conformance/cannon && $(GO) test ./evm -run '^$$' -fuzz '^FuzzEVM_DISPUTE_FUZZ_Actions$$' -fuzztime $(FUZZTIME_DISPUTE) -fuzzminimizetime 10x
 
 ## fuzz-evm-opcity: FuzzEVM_OPCITY_Tensor, the OPcity spec against MIPS64OPcity on drawn tensor-syscall steps.
 fuzz-evm-opcity:
