@@ -145,14 +145,7 @@ func Real(set *trace.MNISTSet, nv *trace.NodeVM, model string, image int, lie Li
 	}
 	g, r := rg.Game, rg.Result
 	rep.VMDepth, rep.Result = rg.VMDepth, r
-	switch r.Status {
-	case dispute.ChallengerWins:
-		rep.Winner = "challenger"
-	case dispute.DefenderWins:
-		rep.Winner = "proposer"
-	default:
-		rep.Winner = "unresolved"
-	}
+	rep.Winner = Winner(r.Status)
 	rep.Correct = rep.Winner == rep.Expected
 	rep.ResolvedS, rep.Claims, rep.Account, rep.BondsConserved = r.Resolved, r.Claims, AccountOf(r), r.Conserved
 	for p, gas := range r.Gas {
@@ -392,4 +385,16 @@ func Play(o RealOptions) (Report, error) {
 // bonds conserved.
 func (rep Report) Sound() bool {
 	return rep.Correct && rep.Account.Intact() && rep.BondsConserved
+}
+
+// Winner names the side status favours, as the reports print it:
+// "challenger", "proposer" (the defender of the root) or "unresolved".
+func Winner(s dispute.Status) string {
+	switch s {
+	case dispute.ChallengerWins:
+		return "challenger"
+	case dispute.DefenderWins:
+		return "proposer"
+	}
+	return "unresolved"
 }

@@ -40,7 +40,6 @@ import (
 	"sort"
 
 	"github.com/opcity-spec/opcity/conformance/cannon/evm"
-	"github.com/opcity-spec/opcity/dispute"
 	"github.com/opcity-spec/opcity/dispute/play"
 	"github.com/opcity-spec/opcity/dispute/sim"
 )
@@ -208,14 +207,7 @@ func report(r evm.RealReplay, model string, o play.RealOptions, lie play.Lie, m 
 	if truthful {
 		rep.Expected = "proposer"
 	}
-	switch r.Final.Status() {
-	case dispute.ChallengerWins:
-		rep.Winner = "challenger"
-	case dispute.DefenderWins:
-		rep.Winner = "proposer"
-	default:
-		rep.Winner = "unresolved"
-	}
+	rep.Winner = play.Winner(r.Final.Status())
 	if m != nil {
 		rep.Differences, rep.Difference = 1, m.Error()
 	}
