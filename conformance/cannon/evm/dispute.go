@@ -70,6 +70,8 @@ type DisputeChain struct {
 	PageSize int
 	// Gas, when set, receives every transaction's gas.
 	Gas func(g GasRecord)
+	// skipLoad, when set, is ReplayOptions.SkipLoad.
+	skipLoad func(kind string) bool
 }
 
 // GasRecord is the gas of one transaction of a replayed action.

@@ -157,7 +157,8 @@ func (c *DisputeChain) postSiblings(g dispute.Game, parent int, attack bool, lea
 // with SyntheticStepper, the game's local data for the claim's phase-3
 // context (addLocalData of keys 1 and 2 at part offset 8, by the stepper)
 // and the run of the context as the Go verifier answers it; with a real
-// VM, the preimage part the stepped state reads (prepareRealStep).
+// VM, the preimage part the stepped state reads and the tensor its
+// tensor_map binds (prepareRealStep, prepareTensor).
 func (c *DisputeChain) prepareStep(g dispute.Game, now uint64, a dispute.Action) error {
 	if a.Claim < 0 || a.Claim >= g.Len() || g.Config().Phase(g.Claim(a.Claim).Position.Depth()) != 3 {
 		return nil
@@ -197,32 +198,109 @@ func (c *DisputeChain) prepareRealStep(g dispute.Game, now uint64, a dispute.Act
 	if len(a.StateData) < 72 {
 		return nil
 	}
+	if err := c.prepareTensor(g, a); err != nil {
+		return err
+	}
 	key := [32]byte(a.StateData[32:64])
 	off := preimageOffset(a.StateData)
-	var r callResult
-	var err error
-	var kind string
+	kind, to, ab, method, args := "", c.game, c.gameABI, "", []any(nil)
 	switch {
 	case key == guest.LocalKey(guest.LocalDescriptor) || key == guest.LocalKey(guest.LocalClaim):
 		if off >= 8+32 {
 			return nil
 		}
-		kind = "add-local-data"
-		r, err = c.send(a.Party, c.game, nil, now, c.gameABI, "addLocalData", big.NewInt(int64(key[31])), big.NewInt(int64(a.Claim)), new(big.Int).SetUint64(off))
+		kind, method = "add-local-data", "addLocalData"
+		args = []any{big.NewInt(int64(key[31])), big.NewInt(int64(a.Claim)), new(big.Int).SetUint64(off)}
 	case key[0] == keyTypeKeccak256:
 		v, ok := g.Preimage(key)
 		if !ok || off >= 8+uint64(len(v)) {
 			return nil
 		}
-		kind = "load-preimage-part"
-		r, err = c.send(a.Party, c.h.oracle, nil, now, c.h.orABI, "loadKeccak256PreimagePart", new(big.Int).SetUint64(off), v)
+		kind, to, ab, method = "load-preimage-part", c.h.oracle, c.h.orABI, "loadKeccak256PreimagePart"
+		args = []any{new(big.Int).SetUint64(off), v}
 	default:
 		return nil
 	}
+	if c.skipLoad != nil && c.skipLoad(kind) {
+		return nil
+	}
+	r, err := c.send(a.Party, to, nil, now, ab, method, args...)
 	if err == nil {
 		c.record(kind, a.Party, r, 0)
 	}
 	return err
+}
+
+// prepareTensor makes the tensor a tensor_map of the stepped state binds
+// available in TensorOracle, the store MIPS64OPcity reads, inside the
+// chain's state (c.db): under the OPcity profile it runs the Go step on
+// the tensors the Go game serves the step (its uploaded tensors, then the
+// constants of the block's model, as dispute's stepTensors) through
+// spec.RecordData and, when the step read a tensor that TensorOracle does
+// not hold at the size read, uploads it (Harness.upload: propose, the
+// chunks, finalize after the window; sent from Caller, whose bond
+// finalize returns) and records each transaction as "upload-tensor-oracle"
+// by the stepper. The game's uploadTensor records only digests; a step
+// that reads no tensor (tensor_root, any other instruction, the base
+// profile) uploads nothing. Errors: a failed upload or availability call,
+// never the step's own failure, which the step transaction then shows.
+func (c *DisputeChain) prepareTensor(g dispute.Game, a dispute.Action) error {
+	cfg := g.Config()
+	if cfg.Profile != spec.ProfileOPcity {
+		return nil
+	}
+	ctx := g.Claim(a.Claim).Context
+	rec := spec.RecordData(spec.Data{Tensors: newGameTensors(g, ctx.Block)})
+	_, _ = spec.VerifyStepIn(spec.ProfileOPcity, a.StateData, a.Proof, ctx.LocalContext, rec.Data())
+	var w spec.Witness
+	rec.Record(&w, 0)
+	if !w.HasTensor || (c.skipLoad != nil && c.skipLoad("upload-tensor-oracle")) {
+		return nil
+	}
+	v, err := c.view(c.h.tensors, c.h.tensorsABI, "available", w.TensorRoot, uint8(w.TensorLog2Size))
+	if err != nil {
+		return err
+	}
+	if v[0].(bool) {
+		return nil
+	}
+	u, err := c.h.upload(c.db, w.Tensor)
+	if err != nil {
+		return err
+	}
+	for _, t := range u.Txs {
+		c.record("upload-tensor-oracle", a.Party, callResult{exec: t.Gas, calldata: t.Calldata}, 0)
+	}
+	return nil
+}
+
+// gameTensors is the tensor store the Go game g serves a step of block
+// under the OPcity profile: its uploaded tensors, then the constants of
+// the block's registered model (dispute.Model.ConstTensors).
+type gameTensors struct {
+	uploaded *spec.Tensors
+	consts   *spec.Tensors
+}
+
+func newGameTensors(g dispute.Game, block uint64) gameTensors {
+	t := gameTensors{uploaded: spec.NewTensors()}
+	for _, k := range g.TensorKeys() {
+		data, _ := g.Tensor(k.Commitment, k.Len)
+		t.uploaded.Add(data)
+	}
+	if jobs := g.Jobs(); block < uint64(len(jobs)) {
+		if r := g.Config().Models[jobs[block].Model]; r != nil {
+			t.consts = r.ConstTensors()
+		}
+	}
+	return t
+}
+
+func (t gameTensors) Tensor(root [32]byte, log2size uint) ([]byte, bool) {
+	if data, ok := t.uploaded.Tensor(root, log2size); ok {
+		return data, true
+	}
+	return t.consts.Tensor(root, log2size)
 }
 
 // probeRun asks the game type's Go verifier (trace.Synthetic's) for the

@@ -73,6 +73,11 @@ type ReplayOptions struct {
 	// (the Go rules see the original): a planted fault the differential
 	// must flag.
 	Mutate func(i int, a dispute.Action) dispute.Action
+	// SkipLoad, when set, is a planted fault: before a real VM step the
+	// stepper does not send a load of a kind ("add-local-data",
+	// "load-preimage-part", "upload-tensor-oracle") it returns true for,
+	// so the contract's VM misses what the Go rules' D holds.
+	SkipLoad func(kind string) bool
 	// VM is the game type's VM (zero: SyntheticStepper).
 	VM common.Address
 	// Refund retires the game before the payout: every party must then
@@ -119,8 +124,10 @@ type RealReplay struct {
 // game type's VM is o.VM or, when that is zero, the real on-chain VM of
 // the profile: MIPS64.sol (h.MIPS64) under the base profile, MIPS64OPcity
 // (h.MIPS64OPcity) under the OPcity profile. Before each VM step the
-// stepper loads what the stepped state reads into the preimage oracle
-// both VMs read (prepareStep). Requirement EVM-DISPUTE-REALVM. Errors:
+// stepper loads what the stepped state reads: the preimage part into the
+// preimage oracle both VMs read and, under the OPcity profile, a tensor
+// the step's tensor_map binds into the TensorOracle MIPS64OPcity reads
+// (prepareStep). Requirement EVM-DISPUTE-REALVM. Errors:
 // sim.StartReal's, the challenger's view failure (RealGame.Finish), a
 // *Mismatch for a difference, and ReplayScenario's.
 func ReplayReal(h *Harness, set *trace.MNISTSet, model string, image int, nv *trace.NodeVM, lie *sim.RealLie, o ReplayOptions) (RealReplay, error) {
@@ -162,7 +169,7 @@ func replay(h *Harness, cfg *dispute.Config, g dispute.Game, agents []sim.Agent,
 	if err != nil {
 		return r, err
 	}
-	c.PageSize = o.PageSize
+	c.PageSize, c.skipLoad = o.PageSize, o.SkipLoad
 	payout := false
 	c.Gas = func(rec GasRecord) {
 		rec.Action = r.Actions - 1
