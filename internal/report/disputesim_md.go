@@ -138,16 +138,25 @@ func modelPairs(batches []simBatch) []modelPair {
 }
 
 // differingClasses returns, in a's order, the classes of a whose aggregate
-// is not b's (or that b lacks).
+// is not b's (or that b lacks), gas aside: the figures that price gas
+// (the mean gas, the spend ratio and the honest net, which includes the
+// honest gas) differ between profiles wherever a VM step is taken, since
+// the gas model prices a step by its profile's VM (docs/dispute.md §12).
 func differingClasses(a, b play.Output) []string {
 	var out []string
 	for _, c := range a.Classes {
 		d, ok := classOf(b, c.Scenario)
-		if !ok || !reflect.DeepEqual(c.Aggregate, d.Aggregate) {
+		if !ok || !reflect.DeepEqual(withoutGas(c.Aggregate), withoutGas(d.Aggregate)) {
 			out = append(out, c.Scenario)
 		}
 	}
 	return out
+}
+
+// withoutGas returns a with its gas-priced figures zeroed.
+func withoutGas(a sim.Aggregate) sim.Aggregate {
+	a.MeanHonestGas, a.MeanAdversaryGas, a.SpendRatio, a.HonestNetETH = 0, 0, 0, 0
+	return a
 }
 
 // classOf returns o's class named name.
@@ -175,13 +184,13 @@ func profileSentence(batches []simBatch) string {
 		per = append(per, fmt.Sprintf("the %s's base and OPcity batches agree in %s", p.name, exceptClasses(d)))
 	}
 	if !same {
-		return strings.Join(per, "; ") + "."
+		return strings.Join(per, "; ") + " (gas aside: a VM step is priced by its profile's VM, docs/dispute.md §12)."
 	}
 	s := "the base and OPcity batches of a model agree in " + exceptClasses(first)
 	if len(first) == 1 && first[0] == "exhaustive" {
 		s += ", the only class whose claim count depends on the trace lengths"
 	}
-	return s + "."
+	return s + " (gas aside: a VM step is priced by its profile's VM, docs/dispute.md §12)."
 }
 
 // exceptClasses says "every class" or "every class except" the classes.
