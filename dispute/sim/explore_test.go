@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/spec"

@@ -1,7 +1,9 @@
 // Package disputetest holds the fixtures shared by the tests of dispute,
-// dispute/trace and dispute/sim: chains over the bundled MNIST models, the
+// dispute/trace, dispute/sim and the contract differential of
+// conformance/cannon/evm: chains over the bundled MNIST models, the
 // exhaustive checker's tiny games and searches, and the node programs built
-// once per test binary. Only tests import it.
+// once per test binary. Only tests import it (as net/http/httptest, it is
+// importable from other modules, which Go's internal rule forbids).
 package disputetest
 
 import (
