@@ -176,6 +176,11 @@ func (c ExploreCase) String() string {
 	return fmt.Sprintf("%v; lie at block %d node %d from step %d; %s; %d actions", c.Geo, c.Block, c.Node, c.Diverge, root, c.Depth)
 }
 
+// Options returns the search's options: its root and bound.
+func (c ExploreCase) Options() sim.ExploreOptions {
+	return sim.ExploreOptions{HonestRoot: c.HonestRoot, Depth: c.Depth, MaxStates: c.MaxStates}
+}
+
 // Explorer returns the explorer of w's games against c's lie.
 func (c ExploreCase) Explorer(t testing.TB, w *trace.World) *sim.Explorer {
 	t.Helper()
