@@ -10,7 +10,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute check-dispute-evm contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -80,6 +80,12 @@ gas-dispute:
 ## test-evm-dispute: the dispute game's differential tests (Go rules vs the contract, action by action).
 test-evm-dispute:
 	cd conformance/cannon && $(GO) test -count=1 -p 1 -run 'EVM_DISPUTE' ./evm
+
+## check-dispute-evm: every search of the exhaustive checker's CI run (TestDISPUTE_EXHAUSTIVE, 34 searches) replayed
+## against OPcityDisputeGame.sol in the EVM: the same code per action, the same states, the honest completion and payout
+## at every leaf (docs/dispute.md §17.1; about 20 minutes on 2 cores). test-evm-dispute runs its smallest geometry.
+check-dispute-evm:
+	cd conformance/cannon && $(GO) test -count=1 -v -timeout 90m -run 'TestEVM_DISPUTE_EXHAUSTIVE$$' ./evm -evm.dispute-exhaustive 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.

@@ -80,8 +80,12 @@ func TestEVM_DISPUTE_EXHAUSTIVE(t *testing.T) {
 				r, err := ReplayExplore(h, c.Explorer(t, worlds[c.Geo]), o, ExploreReplayOptions{})
 				mu.Lock()
 				reportExplore(t, c, r, err)
-				if err == nil && r.Search != want {
+				switch {
+				case err != nil:
+				case r.Search != want:
 					t.Errorf("%v: the search under the replay %+v, alone %+v", c, r.Search, want)
+				case r.Accepted != want.Transitions || r.Visits != want.Transitions+1 || r.Completions == 0:
+					t.Errorf("%v: replayed %d accepted edges, %d visits, %d completions; the search has %d transitions", c, r.Accepted, r.Visits, r.Completions, want.Transitions)
 				}
 				addReplay(&sum, r)
 				t.Logf("%v: %d states, %d visits, %d edges (%d accepted), %d actions sent, %d completions, %d restores, %.1f s",
