@@ -83,7 +83,7 @@ test-evm-dispute:
 
 ## check-dispute-evm: every search of the exhaustive checker's CI run (TestDISPUTE_EXHAUSTIVE, 34 searches) replayed
 ## against OPcityDisputeGame.sol in the EVM: the same code per action, the same states, the honest completion and payout
-## at every leaf (docs/dispute.md §17.1; about 20 minutes on 2 cores). test-evm-dispute runs its smallest geometry.
+## at every leaf (docs/dispute.md §17.1; about 20 minutes on 2 cores). test-evm-dispute runs 4 searches of its smallest geometry.
 check-dispute-evm:
 	cd conformance/cannon && $(GO) test -count=1 -v -timeout 90m -run 'TestEVM_DISPUTE_EXHAUSTIVE$$' ./evm -evm.dispute-exhaustive 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
