@@ -12,7 +12,7 @@ CANNON_CASES  ?= 1000
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute evmdispute contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
+.PHONY: fuzz-evm fuzz-evm-opcity gas-opcity gas-dispute test-evm-dispute evmdispute check-dispute-evm contracts contracts-check test-evm gas-evm check-dispute report dispute-report bench-fpvm test-models retrain-vit vit-disputes bench-program fuzz-campaign mutation demo all test test-main test-conformance vet fmt-check staticcheck fuzz bench requirements build clean measure-node-bound
 
 all: vet test
 
@@ -89,6 +89,11 @@ test-evm-dispute:
 ARGS ?= --image 0 --lie node:1
 evmdispute:
 	cd conformance/cannon && $(GO) run ./cmd/evmdispute $(ARGS)
+## check-dispute-evm: every search of the exhaustive checker's CI run (TestDISPUTE_EXHAUSTIVE, 34 searches) replayed
+## against OPcityDisputeGame.sol in the EVM: the same code per action, the same states, the honest completion and payout
+## at every leaf (docs/dispute.md §17.2; about 20 minutes on 2 cores). test-evm-dispute runs 4 searches of its smallest geometry.
+check-dispute-evm:
+	cd conformance/cannon && $(GO) test -count=1 -v -timeout 90m -run 'TestEVM_DISPUTE_EXHAUSTIVE$$' ./evm -evm.dispute-exhaustive 2>&1 | grep -v -E '^(=== RUN|--- PASS)' ; exit $${PIPESTATUS[0]}
 
 ## contracts: compile MIPS64.sol (from the optimism module in the Go module cache) and the step oracle with
 ## solc-js 0.8.15 (locked in conformance/cannon/contracts/package-lock.json) into conformance/cannon/evm/artifacts.

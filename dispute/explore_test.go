@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 )
 
 // TestDISPUTE_ILLEGAL_ResolvedSubgame: a move against a claim whose

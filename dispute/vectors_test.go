@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/trace"
 )
 

@@ -55,16 +55,24 @@ func NewExplorer(w *trace.World, lie trace.View) *Explorer {
 // honest party, or the lie's root proposed by the adversary; the honest
 // party has answered it.
 func (x *Explorer) Start(honestRoot bool) (dispute.Game, error) {
+	_, g, _, err := x.start(honestRoot)
+	return g, err
+}
+
+// start is Start that also returns the game before the honest answer and
+// that answer.
+func (x *Explorer) start(honestRoot bool) (root, g dispute.Game, honest []dispute.Action, err error) {
 	last := x.World.Blocks - 1
-	root, prop := x.Lie.Output(last), Adversary
+	value, prop := x.Lie.Output(last), Adversary
 	if honestRoot {
-		root, prop = x.World.Truth.Output(last), Honest
+		value, prop = x.World.Truth.Output(last), Honest
 	}
-	g, err := dispute.NewGame(x.World.Cfg, root, prop, 0)
+	root, err = dispute.NewGame(x.World.Cfg, value, prop, 0)
 	if err != nil {
-		return g, err
+		return root, root, nil, err
 	}
-	return x.Respond(g, 0)
+	g, honest, err = x.respond(root, 0)
+	return root, g, honest, err
 }
 
 // RootCorrect reports whether g's root claim is the truth.
@@ -76,35 +84,78 @@ func (x *Explorer) RootCorrect(g dispute.Game) bool {
 // action the game rejects, or a trace the solver cannot compute, is a
 // violation: the honest party must always be able to answer.
 func (x *Explorer) Respond(g dispute.Game, now uint64) (dispute.Game, error) {
+	g, _, err := x.respond(g, now)
+	return g, err
+}
+
+// respond is Respond that also returns the honest actions it applied.
+func (x *Explorer) respond(g dispute.Game, now uint64) (dispute.Game, []dispute.Action, error) {
 	x.honest.Err, x.honest.Dropped = nil, nil
 	acts := x.honest.Act(g, now)
 	if x.honest.Err != nil {
-		return g, fmt.Errorf("the honest solver cannot answer at %d s: %v", now, x.honest.Err)
+		return g, nil, fmt.Errorf("the honest solver cannot answer at %d s: %v", now, x.honest.Err)
 	}
-	for _, a := range acts {
+	for i, a := range acts {
 		next, err := dispute.Apply(g, now, a)
 		if err != nil {
-			return g, fmt.Errorf("the honest %v of claim %d is rejected at %d s: %v", a.Kind, a.Claim, now, err)
+			return g, acts[:i], fmt.Errorf("the honest %v of claim %d is rejected at %d s: %v", a.Kind, a.Claim, now, err)
 		}
 		g = next
 	}
-	return g, nil
+	return g, acts, nil
 }
 
 // Play applies a (waiting first) and the honest answer. It returns the
 // new game and time; ok is false when the game rejects one of a's
 // actions (the state is then unchanged), err a violation in the answer.
 func (x *Explorer) Play(g dispute.Game, now uint64, a AdvAction) (dispute.Game, uint64, bool, error) {
-	now += a.Wait
-	for _, act := range a.Acts {
-		next, err := dispute.Apply(g, now, act)
-		if err != nil {
-			return g, now - a.Wait, false, nil
-		}
-		g = next
+	e, err := x.play(g, now, a)
+	if !e.Accepted {
+		return g, now, false, err
 	}
-	next, err := x.Respond(g, now)
-	return next, now, true, err
+	return e.To, e.At, true, err
+}
+
+// play is Play returning the whole edge: how many of a's actions were
+// accepted, the rejection, and the honest answer.
+func (x *Explorer) play(g dispute.Game, now uint64, a AdvAction) (Edge, error) {
+	e := Edge{From: g, Now: now, Action: a, At: now + a.Wait, To: g}
+	cur := g
+	for _, act := range a.Acts {
+		next, err := dispute.Apply(cur, e.At, act)
+		if err != nil {
+			e.Err = err
+			return e, nil
+		}
+		cur = next
+		e.Applied++
+	}
+	e.Accepted = true
+	next, honest, err := x.respond(cur, e.At)
+	e.To, e.Honest = next, honest
+	return e, err
+}
+
+// Edge is one adversary action the search tried at a state, as the Go
+// rules played it.
+type Edge struct {
+	From   dispute.Game // the state it was tried at
+	Now    uint64       // the time of From
+	Action AdvAction
+	// At is Now + Action.Wait: the time of each of Action.Acts and of the
+	// honest answer.
+	At uint64
+	// Applied counts the acts of Action.Acts the game accepted; when
+	// Accepted is false, Action.Acts[Applied] is the one it rejected with
+	// Err (the state stays From: the accepted ones are dropped too).
+	Applied  int
+	Err      error
+	Accepted bool
+	// Honest is the honest solver's answer at At, applied in order after
+	// Action.Acts (accepted edges only); To is the state after it (From
+	// when the edge is rejected).
+	Honest []dispute.Action
+	To     dispute.Game
 }
 
 // Actions returns every adversary action the checker tries at (g, now):
@@ -383,10 +434,34 @@ func honestUncountered(g dispute.Game) error {
 // game and the time of its resolution; an error if the honest party cannot
 // finish it.
 func (x *Explorer) Complete(g dispute.Game, now uint64) (dispute.Game, uint64, error) {
+	return x.complete(g, now, nil)
+}
+
+// TimedAction is an action and the time it is applied at.
+type TimedAction struct {
+	Now    uint64
+	Action dispute.Action
+}
+
+// CompleteTrace is Complete that also returns the honest actions it
+// applied, in order, with their times (the actions applied before an error
+// included).
+func (x *Explorer) CompleteTrace(g dispute.Game, now uint64) (dispute.Game, uint64, []TimedAction, error) {
+	var acts []TimedAction
+	end, t, err := x.complete(g, now, &acts)
+	return end, t, acts, err
+}
+
+func (x *Explorer) complete(g dispute.Game, now uint64, rec *[]TimedAction) (dispute.Game, uint64, error) {
 	for g.Status() == dispute.InProgress {
 		before := g.Len()
 		resolved := countResolved(g)
-		next, err := x.Respond(g, now)
+		next, acts, err := x.respond(g, now)
+		if rec != nil {
+			for _, a := range acts {
+				*rec = append(*rec, TimedAction{now, a})
+			}
+		}
 		if err != nil {
 			return g, now, err
 		}
@@ -474,6 +549,37 @@ type ExploreOptions struct {
 	HonestRoot bool // the honest party proposes the root; else the adversary proposes its lie
 	Depth      int  // adversary actions per sequence
 	MaxStates  int  // stop after this many distinct states (0: no limit)
+	// Hook, when set, is told every step of the search (ExploreHook); it
+	// does not change what the search explores.
+	Hook ExploreHook
+}
+
+// ExploreHook follows an exhaustive search step by step, in its depth-first
+// order, so that another implementation of the rules can be driven along
+// the same sequences (conformance/cannon/evm replays them against the
+// contract). The calls come in this grammar:
+//
+//	search = Start visit
+//	visit  = Visit { Edge [ visit Leave ] }
+//
+// Every Edge is followed by the visit of the state it leads to and a Leave
+// exactly when it is accepted; the Edges after a Visit are tried at the
+// state of that Visit. A method's error stops the search: Explore returns
+// it, with the result so far (the grammar then ends early).
+type ExploreHook interface {
+	// Start is called once: root is the new game before the honest
+	// party's first answer, honest that answer (applied at time 0).
+	Start(root dispute.Game, honest []dispute.Action) error
+	// Visit is called at every state the search reaches: first is true the
+	// first time it is seen (CheckState has then passed on it), expand
+	// when the search tries actions from it (Edges follow).
+	Visit(g dispute.Game, now uint64, first, expand bool) error
+	// Edge is called for every adversary action tried at the state of the
+	// current visit, after the Go rules played it.
+	Edge(e Edge) error
+	// Leave is called when the search backtracks over an accepted Edge:
+	// the current state is that Edge's From again.
+	Leave() error
 }
 
 // ExploreResult is what a search saw.
@@ -495,31 +601,54 @@ type ExploreResult struct {
 // Explore searches every sequence of at most o.Depth adversary actions
 // from the start (depth first, each distinct state checked once, a state
 // re-expanded only when reached with more actions left), and stops at the
-// first violation. Errors: the start cannot be built.
+// first violation. Errors: the start cannot be built; the error of
+// o.Hook.
 func (x *Explorer) Explore(o ExploreOptions) (ExploreResult, error) {
-	g, err := x.Start(o.HonestRoot)
+	g0, g, honest, err := x.start(o.HonestRoot)
 	if err != nil {
 		return ExploreResult{}, err
 	}
 	e := &search{x: x, o: o, seen: map[[32]byte]int{}}
+	if o.Hook != nil {
+		if err := o.Hook.Start(g0, honest); err != nil {
+			return e.res, err
+		}
+	}
 	e.visit(g, 0, o.Depth, nil)
-	return e.res, nil
+	return e.res, e.hookErr
 }
 
 type search struct {
-	x    *Explorer
-	o    ExploreOptions
-	seen map[[32]byte]int
-	res  ExploreResult
+	x       *Explorer
+	o       ExploreOptions
+	seen    map[[32]byte]int
+	res     ExploreResult
+	hookErr error
+}
+
+func (e *search) stopped() bool {
+	return e.res.Violation != nil || e.res.Truncated || e.hookErr != nil
+}
+
+// hook records the error of a hook call; it reports whether the search
+// goes on.
+func (e *search) hook(err error) bool {
+	if err != nil && e.hookErr == nil {
+		e.hookErr = err
+	}
+	return e.hookErr == nil
 }
 
 func (e *search) visit(g dispute.Game, now uint64, left int, path []string) {
-	if e.res.Violation != nil || e.res.Truncated {
+	if e.stopped() {
 		return
 	}
 	key := StateKey(g, now)
 	best, ok := e.seen[key]
 	if ok && best >= left {
+		if e.o.Hook != nil {
+			e.hook(e.o.Hook.Visit(g, now, false, false))
+		}
 		return
 	}
 	e.seen[key] = left
@@ -536,21 +665,30 @@ func (e *search) visit(g dispute.Game, now uint64, left int, path []string) {
 			return
 		}
 	}
+	if e.o.Hook != nil && !e.hook(e.o.Hook.Visit(g, now, !ok, left > 0)) {
+		return
+	}
 	if left == 0 {
 		return
 	}
 	for _, a := range e.x.Actions(g, now) {
-		next, t, ok, err := e.x.Play(g, now, a)
+		ed, err := e.x.play(g, now, a)
 		if err != nil {
 			e.res.Violation = violation(append(path, a.Desc), err)
 			return
 		}
-		if !ok {
+		if e.o.Hook != nil && !e.hook(e.o.Hook.Edge(ed)) {
+			return
+		}
+		if !ed.Accepted {
 			continue
 		}
 		e.res.Transitions++
-		e.visit(next, t, left-1, append(slices.Clip(path), a.Desc))
-		if e.res.Violation != nil || e.res.Truncated {
+		e.visit(ed.To, ed.At, left-1, append(slices.Clip(path), a.Desc))
+		if e.stopped() {
+			return
+		}
+		if e.o.Hook != nil && !e.hook(e.o.Hook.Leave()) {
 			return
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/spec"
@@ -183,4 +183,90 @@ func TestDISPUTE_EXHAUSTIVE_StateMachine(t *testing.T) {
 			phases[0]++
 		}
 	})
+}
+
+// countingHook checks the grammar of an ExploreHook's calls and counts them.
+type countingHook struct {
+	started                            bool
+	visits, first, edges, accepted     int
+	leaves, depth, honestActs, applied int
+	open                               []bool // per visit on the path: edges may follow
+}
+
+func (h *countingHook) Start(root dispute.Game, honest []dispute.Action) error {
+	if h.started || root.Len() != 1 {
+		return fmt.Errorf("Start called twice or on a game of %d claims", root.Len())
+	}
+	h.started, h.honestActs = true, len(honest)
+	return nil
+}
+
+func (h *countingHook) Visit(g dispute.Game, now uint64, first, expand bool) error {
+	h.visits++
+	if first {
+		h.first++
+	}
+	h.open = append(h.open, expand)
+	return nil
+}
+
+func (h *countingHook) Edge(e Edge) error {
+	if len(h.open) == 0 || !h.open[len(h.open)-1] {
+		return fmt.Errorf("an edge (%s) at a state that is not expanded", e.Action.Desc)
+	}
+	h.edges++
+	if e.Accepted {
+		h.accepted++
+		h.applied += len(e.Action.Acts)
+		h.honestActs += len(e.Honest)
+		if e.At != e.Now+e.Action.Wait || e.Applied != len(e.Action.Acts) {
+			return fmt.Errorf("edge %s: at %d, now %d, wait %d, applied %d", e.Action.Desc, e.At, e.Now, e.Action.Wait, e.Applied)
+		}
+	} else if e.Err == nil || e.Applied >= len(e.Action.Acts) {
+		return fmt.Errorf("a rejected edge (%s) without its rejection", e.Action.Desc)
+	}
+	return nil
+}
+
+func (h *countingHook) Leave() error {
+	if len(h.open) < 2 {
+		return fmt.Errorf("Leave with %d visits open", len(h.open))
+	}
+	h.open = h.open[:len(h.open)-1]
+	h.leaves++
+	return nil
+}
+
+// Edge is sim.Edge in this external test package.
+type Edge = sim.Edge
+
+// TestDISPUTE_EXHAUSTIVE_Hook: a search with an ExploreHook explores what
+// the search without one does (the same states, transitions and coverage),
+// and the hook's calls follow ExploreHook's grammar: one Start, a Visit per
+// accepted edge plus the start's, a first Visit per distinct state, a Leave
+// per accepted edge, edges only at expanded states.
+func TestDISPUTE_EXHAUSTIVE_Hook(t *testing.T) {
+	c := disputetest.ExploreCases(false)[0]
+	w := disputetest.TinyWorld(t, c.Geo)
+	for _, honestRoot := range []bool{false, true} {
+		o := sim.ExploreOptions{HonestRoot: honestRoot, Depth: 3}
+		plain, err := c.Explorer(t, w).Explore(o)
+		if err != nil || plain.Violation != nil {
+			t.Fatal(err, plain.Violation)
+		}
+		h := &countingHook{}
+		o.Hook = h
+		hooked, err := c.Explorer(t, w).Explore(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hooked != plain {
+			t.Fatalf("honest root %v: with the hook %+v, without %+v", honestRoot, hooked, plain)
+		}
+		if !h.started || h.first != plain.States || h.accepted != plain.Transitions || h.visits != plain.Transitions+1 ||
+			h.leaves != plain.Transitions || len(h.open) != 1 || h.edges <= h.accepted {
+			t.Fatalf("honest root %v: hook saw %+v; search %+v", honestRoot, *h, plain)
+		}
+		t.Logf("honest root %v: %d states, %d edges tried (%d accepted, %d adversary and %d honest actions)", honestRoot, plain.States, h.edges, h.accepted, h.applied, h.honestActs)
+	}
 }

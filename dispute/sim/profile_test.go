@@ -3,7 +3,7 @@ package sim_test
 import (
 	"testing"
 
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
 	"github.com/opcity-spec/opcity/spec"

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/opcity-spec/opcity/dispute"
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/sim"
 	"github.com/opcity-spec/opcity/dispute/trace"
 	"pgregory.net/rapid"

@@ -3,7 +3,7 @@ package trace_test
 import (
 	"testing"
 
-	"github.com/opcity-spec/opcity/dispute/internal/disputetest"
+	"github.com/opcity-spec/opcity/dispute/disputetest"
 	"github.com/opcity-spec/opcity/dispute/trace"
 )
 

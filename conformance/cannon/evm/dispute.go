@@ -65,6 +65,7 @@ type DisputeChain struct {
 
 	parties map[dispute.Address]common.Address
 	names   map[common.Address]dispute.Address
+	jumps   jumpDests
 	// PageSize is the number of children resolveClaim scans per call (0:
 	// all in one call).
 	PageSize int
@@ -114,7 +115,7 @@ func NewDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, roo
 }
 
 func newDisputeChain(h *Harness, cfg *dispute.Config, vmAddr common.Address, root dispute.Hash, proposer dispute.Address, now uint64, tweak func(*abiGameType)) (*DisputeChain, error) {
-	c := &DisputeChain{h: h, db: h.base.Copy(), cfg: cfg, parties: map[dispute.Address]common.Address{}, names: map[common.Address]dispute.Address{}}
+	c := &DisputeChain{h: h, db: h.base.Copy(), cfg: cfg, parties: map[dispute.Address]common.Address{}, names: map[common.Address]dispute.Address{}, jumps: jumpDests{}}
 	var err error
 	if c.vault, c.vaultABI, err = c.deployArtifact("BondVault", big.NewInt(DisputeWithdrawalDelay)); err != nil {
 		return nil, err
@@ -228,7 +229,7 @@ func (c *DisputeChain) send(a dispute.Address, to common.Address, value *big.Int
 	if to == c.game && method == "step" {
 		cfg.EVMConfig.Tracer = c.vmGasHooks(&vmGas)
 	}
-	ret, left, err := runtime.Call(to, data, cfg)
+	ret, left, err := c.run(to, data, cfg)
 	r := callResult{ret: ret, exec: GasLimit - left, calldata: MeasureCalldata(data), refund: c.db.GetRefund(), vmGas: vmGas}
 	// The call is one transaction: its writes become the state the next
 	// one's SSTOREs are priced against (EIP-2200's original values), and
@@ -268,11 +269,54 @@ func (c *DisputeChain) view(to common.Address, ab abi.ABI, method string, args .
 	if err != nil {
 		return nil, err
 	}
-	ret, _, err := runtime.Call(to, data, c.h.config(c.db))
+	ret, _, err := c.run(to, data, c.h.config(c.db))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", method, err)
 	}
 	return ab.Unpack(method, ret)
+}
+
+// jumpDests is a JUMPDEST analysis cache shared by a chain's calls, keyed
+// by code hash (so it cannot go stale): runtime.Call builds a new EVM, and
+// so analyses the game's 24 KB of code again, for every call.
+type jumpDests map[common.Hash]vm.BitVec
+
+func (j jumpDests) Load(h common.Hash) (vm.BitVec, bool) { v, ok := j[h]; return v, ok }
+func (j jumpDests) Store(h common.Hash, v vm.BitVec)     { j[h] = v }
+
+// run is runtime.Call(to, data, cfg) with the chain's JUMPDEST cache: the
+// same defaults (those of runtime's setDefaults that the call reads), the
+// same Prepare, the same EVM call.
+func (c *DisputeChain) run(to common.Address, data []byte, cfg *runtime.Config) ([]byte, uint64, error) {
+	if cfg.Difficulty == nil {
+		cfg.Difficulty = new(big.Int)
+	}
+	if cfg.GasPrice == nil {
+		cfg.GasPrice = new(big.Int)
+	}
+	if cfg.Value == nil {
+		cfg.Value = new(big.Int)
+	}
+	if cfg.BlockNumber == nil {
+		cfg.BlockNumber = new(big.Int)
+	}
+	if cfg.GetHashFn == nil {
+		cfg.GetHashFn = func(n uint64) common.Hash {
+			return common.BytesToHash(crypto.Keccak256([]byte(new(big.Int).SetUint64(n).String())))
+		}
+	}
+	if cfg.BaseFee == nil {
+		cfg.BaseFee = big.NewInt(params.InitialBaseFee)
+	}
+	if cfg.BlobBaseFee == nil {
+		cfg.BlobBaseFee = big.NewInt(params.BlobTxMinBlobGasprice)
+	}
+	cfg.Random = &common.Hash{}
+	env := runtime.NewEnv(cfg)
+	env.SetJumpDestCache(c.jumps)
+	rules := cfg.ChainConfig.Rules(env.Context.BlockNumber, env.Context.Random != nil, env.Context.Time)
+	cfg.State.Prepare(rules, cfg.Origin, cfg.Coinbase, &to, vm.ActivePrecompiles(rules), nil)
+	return env.Call(cfg.Origin, to, data, cfg.GasLimit, uint256.MustFromBig(cfg.Value))
 }
 
 // The ABI structs of the factory.

@@ -1,7 +1,9 @@
 // Package disputetest holds the fixtures shared by the tests of dispute,
-// dispute/trace and dispute/sim: chains over the bundled MNIST models, the
+// dispute/trace, dispute/sim and the contract differential of
+// conformance/cannon/evm: chains over the bundled MNIST models, the
 // exhaustive checker's tiny games and searches, and the node programs built
-// once per test binary. Only tests import it.
+// once per test binary. Only tests import it (as net/http/httptest, it is
+// importable from other modules, which Go's internal rule forbids).
 package disputetest
 
 import (
@@ -172,6 +174,11 @@ func (c ExploreCase) String() string {
 		root = "honest root"
 	}
 	return fmt.Sprintf("%v; lie at block %d node %d from step %d; %s; %d actions", c.Geo, c.Block, c.Node, c.Diverge, root, c.Depth)
+}
+
+// Options returns the search's options: its root and bound.
+func (c ExploreCase) Options() sim.ExploreOptions {
+	return sim.ExploreOptions{HonestRoot: c.HonestRoot, Depth: c.Depth, MaxStates: c.MaxStates}
 }
 
 // Explorer returns the explorer of w's games against c's lie.
