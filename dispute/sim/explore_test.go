@@ -187,10 +187,10 @@ func TestDISPUTE_EXHAUSTIVE_StateMachine(t *testing.T) {
 
 // countingHook checks the grammar of an ExploreHook's calls and counts them.
 type countingHook struct {
-	started                            bool
-	visits, first, edges, accepted     int
-	leaves, depth, honestActs, applied int
-	open                               []bool // per visit on the path: edges may follow
+	started                        bool
+	visits, first, edges, accepted int
+	leaves, honestActs, applied    int
+	open                           []bool // per visit on the path: edges may follow
 }
 
 func (h *countingHook) Start(root dispute.Game, honest []dispute.Action) error {
